@@ -1,0 +1,174 @@
+//! One request with every guard on: timeout, body cap, redirect cap, budget, key scope, redaction.
+
+use super::CaptureOptions;
+use crate::evidence::{Exchange, Redirect, Role};
+use crate::identifier::same_origin;
+use crate::redact::{redact, scrub};
+use reqwest::{Client, Method, redirect::Policy};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use url::Url;
+
+/// A request the plan wants made.
+#[derive(Debug, Clone)]
+pub struct Fetch {
+    pub role: Role,
+    pub method: String,
+    pub url: Url,
+    /// Send the API key (only ever honoured on the resource's origin).
+    pub keyed: bool,
+    pub body: Option<Vec<u8>>,
+}
+
+/// Shared state of one capture's requests.
+pub struct Ctx {
+    pub client: Client,
+    pub key: Option<String>,
+    pub key_origin: Url,
+    pub budget: usize,
+    pub sent: AtomicUsize,
+    pub max_body: usize,
+    pub max_redirects: usize,
+    pub timeout: Duration,
+}
+
+/// The HTTP client: rustls, no automatic redirects (each hop is checked), no compression.
+pub fn build(opts: &CaptureOptions) -> reqwest::Result<Client> {
+    Client::builder()
+        .redirect(Policy::none())
+        .timeout(opts.timeout)
+        .connect_timeout(opts.timeout)
+        .user_agent(concat!("authspec/", env!("CARGO_PKG_VERSION"), " (conformance checker)"))
+        .build()
+}
+
+/// `err` with its causes, which is where rustls puts "invalid peer certificate".
+fn describe(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut src = err.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        src = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Makes the request, following redirects by hand so the key never crosses origins.
+pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
+    let started = Instant::now();
+    let mut ex = Exchange::new(&f.method, f.url.as_str(), vec![f.role.clone()]);
+    let mut url = f.url.clone();
+    let mut method = Method::from_bytes(f.method.as_bytes()).unwrap_or(Method::GET);
+    let mut body = f.body.clone();
+    for hop in 0..=ctx.max_redirects {
+        if ctx.sent.fetch_add(1, Ordering::SeqCst) >= ctx.budget {
+            ctx.sent.fetch_sub(1, Ordering::SeqCst);
+            ex.error = Some(format!("request budget exhausted (--max-requests {})", ctx.budget));
+            break;
+        }
+        let keyed = f.keyed && same_origin(&url, &ctx.key_origin);
+        ex.request_headers = request_headers(ctx, keyed, body.is_some());
+        let mut req = ctx.client.request(method.clone(), url.clone());
+        for (k, v) in request_headers_raw(ctx, keyed, body.is_some()) {
+            req = req.header(k, v);
+        }
+        if let Some(b) = &body {
+            req = req.body(b.clone());
+        }
+        let resp = match tokio::time::timeout(ctx.timeout + Duration::from_millis(250), req.send()).await {
+            Err(_) => {
+                ex.error = Some(format!("timed out after {} ms", ctx.timeout.as_millis()));
+                break;
+            }
+            Ok(Err(e)) => {
+                ex.error = Some(if e.is_timeout() { format!("timed out after {} ms", ctx.timeout.as_millis()) } else { describe(&e) });
+                break;
+            }
+            Ok(Ok(r)) => r,
+        };
+        let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            if let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
+                if hop == ctx.max_redirects {
+                    ex.error = Some(format!("more than {} redirects", ctx.max_redirects));
+                    break;
+                }
+                ex.redirects.push(Redirect { status, from: url.to_string(), location: next.to_string() });
+                if status == 303 || ((status == 301 || status == 302) && method == Method::POST) {
+                    method = Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
+            }
+        }
+        record(ctx, &mut ex, resp, &url).await;
+        break;
+    }
+    ex.elapsed_ms = started.elapsed().as_millis() as u64;
+    ex
+}
+
+fn request_headers_raw(ctx: &Ctx, keyed: bool, has_body: bool) -> Vec<(&'static str, String)> {
+    let mut h = vec![("accept", "application/json, */*;q=0.5".to_string())];
+    if has_body {
+        h.push(("content-type", "application/json".into()));
+    }
+    if let (true, Some(k)) = (keyed, &ctx.key) {
+        h.push(("authorization", format!("Bearer {k}")));
+    }
+    h
+}
+
+/// What the report and capture show: the same headers with the key redacted.
+fn request_headers(ctx: &Ctx, keyed: bool, has_body: bool) -> Vec<(String, String)> {
+    request_headers_raw(ctx, keyed, has_body)
+        .into_iter()
+        .map(|(k, v)| match (&ctx.key, k) {
+            (Some(key), "authorization") => (k.to_string(), format!("Bearer {}", redact(key))),
+            _ => (k.to_string(), v),
+        })
+        .collect()
+}
+
+async fn record(ctx: &Ctx, ex: &mut Exchange, mut resp: reqwest::Response, final_url: &Url) {
+    ex.status = Some(resp.status().as_u16());
+    if final_url.as_str() != ex.url {
+        ex.response_headers.push(("x-authspec-final-url".into(), final_url.to_string()));
+    }
+    ex.response_headers.extend(resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())));
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = ctx.max_body.saturating_sub(body.len());
+                if chunk.len() > room {
+                    body.extend_from_slice(&chunk[..room]);
+                    ex.body_truncated = true;
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                ex.error = Some(format!("body read failed after {} bytes: {}", body.len(), describe(&e)));
+                ex.status = None;
+                break;
+            }
+        }
+    }
+    if ex.body_truncated {
+        ex.error = Some(format!("body larger than --max-body ({} bytes); cut there", ctx.max_body));
+    }
+    if let Some(key) = &ctx.key {
+        let echoed_in_headers = ex.response_headers.iter().any(|(_, v)| v.contains(key.as_str()));
+        for (_, v) in ex.response_headers.iter_mut() {
+            *v = v.replace(key.as_str(), &redact(key));
+        }
+        ex.key_echoed = scrub(&mut body, key) || echoed_in_headers;
+    }
+    ex.body = body;
+}

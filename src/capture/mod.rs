@@ -1,0 +1,197 @@
+//! The only network I/O in authspec: runs the request plan, follows discovery links, records exchanges.
+
+mod client;
+mod plan;
+
+pub use plan::Endpoint;
+
+use crate::checks::Profile;
+use crate::evidence::{Exchange, Role};
+use crate::identifier::{is_private, same_origin};
+use client::{Ctx, Fetch};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::task::JoinSet;
+use url::Url;
+
+/// Limits and inputs of one capture.
+#[derive(Debug, Clone)]
+pub struct CaptureOptions {
+    /// Per-request timeout (connect to last body byte).
+    pub timeout: Duration,
+    /// Body bytes kept per response; the rest is dropped and the body marked truncated.
+    pub max_body: usize,
+    /// Requests a run may send in all (HARNESS-BUDGET).
+    pub max_requests: usize,
+    pub max_redirects: usize,
+    /// The credential; sent only to the resource's origin (HARNESS-KEY-SCOPE).
+    pub api_key: Option<String>,
+    /// Protected endpoints to probe; the resource URL itself when empty.
+    pub endpoints: Vec<Endpoint>,
+    /// Follow discovered URLs to private addresses even from a public target.
+    pub allow_private: bool,
+    pub profile: Profile,
+}
+
+impl Default for CaptureOptions {
+    fn default() -> Self {
+        CaptureOptions {
+            timeout: Duration::from_secs(10),
+            max_body: 2 * 1024 * 1024,
+            max_requests: 60,
+            max_redirects: 5,
+            api_key: None,
+            endpoints: Vec::new(),
+            allow_private: false,
+            profile: Profile::AuthMd,
+        }
+    }
+}
+
+/// What a capture produced.
+#[derive(Debug)]
+pub struct Capture {
+    pub exchanges: Vec<Exchange>,
+    /// Requests sent on the wire (redirect hops included).
+    pub requests: usize,
+}
+
+/// Errors that stop a capture before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(String),
+}
+
+type Key = (String, String, bool);
+
+enum Slot {
+    Pending(Vec<Role>),
+    Done(usize),
+}
+
+/// Captures everything the checks need from the deployment at `resource`.
+pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, CaptureError> {
+    let client = client::build(opts).map_err(|e| CaptureError::Client(e.to_string()))?;
+    let ctx = Arc::new(Ctx {
+        client,
+        key: opts.api_key.clone(),
+        key_origin: resource.clone(),
+        budget: opts.max_requests,
+        sent: AtomicUsize::new(0),
+        max_body: opts.max_body,
+        max_redirects: opts.max_redirects,
+        timeout: opts.timeout,
+    });
+    let mut engine = Engine { ctx: ctx.clone(), resource: resource.clone(), opts, slots: HashMap::new(), exchanges: Vec::new(), tasks: JoinSet::new() };
+    let mut queue: VecDeque<Fetch> = plan::initial(resource, opts).into();
+    loop {
+        while let Some(f) = queue.pop_front() {
+            queue.extend(engine.schedule(f));
+        }
+        let Some(joined) = engine.tasks.join_next().await else { break };
+        if let Ok((key, ex)) = joined {
+            queue.extend(engine.complete(key, ex));
+        }
+    }
+    engine.fail_orphans();
+    let mut exchanges = engine.exchanges;
+    normalize(&mut exchanges);
+    Ok(Capture { exchanges, requests: ctx.sent.load(Ordering::SeqCst) })
+}
+
+struct Engine<'o> {
+    ctx: Arc<Ctx>,
+    resource: Url,
+    opts: &'o CaptureOptions,
+    slots: HashMap<Key, Slot>,
+    exchanges: Vec<Exchange>,
+    tasks: JoinSet<(Key, Exchange)>,
+}
+
+impl Engine<'_> {
+    /// Starts `f` unless the same (method, URL, credential) is already known; returns follow-ups
+    /// that became known at once (a repeat of a finished fetch under a new role).
+    fn schedule(&mut self, f: Fetch) -> Vec<Fetch> {
+        let key: Key = (f.method.clone(), f.url.to_string(), f.keyed);
+        match self.slots.get_mut(&key) {
+            Some(Slot::Pending(roles)) => {
+                if !roles.contains(&f.role) {
+                    roles.push(f.role);
+                }
+                Vec::new()
+            }
+            Some(Slot::Done(i)) => {
+                let i = *i;
+                if self.exchanges[i].roles.contains(&f.role) {
+                    return Vec::new();
+                }
+                self.exchanges[i].roles.push(f.role.clone());
+                plan::follow_ups(&f.role, &self.exchanges[i])
+            }
+            None => {
+                if let Some(reason) = self.refuse(&f) {
+                    let mut ex = Exchange::new(&f.method, f.url.as_str(), vec![f.role]);
+                    ex.not_fetched = Some(reason);
+                    self.slots.insert(key, Slot::Done(self.exchanges.len()));
+                    self.exchanges.push(ex);
+                    return Vec::new();
+                }
+                self.slots.insert(key.clone(), Slot::Pending(vec![f.role.clone()]));
+                let ctx = self.ctx.clone();
+                self.tasks.spawn(async move { (key, client::fetch(&ctx, &f).await) });
+                Vec::new()
+            }
+        }
+    }
+
+    /// The SSRF guard (PRM-SSRF): a public target's documents may not send us to private hosts.
+    fn refuse(&self, f: &Fetch) -> Option<String> {
+        let discovered = !same_origin(&f.url, &self.resource);
+        (discovered && !self.opts.allow_private && !is_private(&self.resource) && is_private(&f.url))
+            .then(|| format!("{} is a private, loopback or link-local address named by a public target (PRM-SSRF; pass --allow-private to follow it)", f.url.host_str().unwrap_or("")))
+    }
+
+    fn complete(&mut self, key: Key, mut ex: Exchange) -> Vec<Fetch> {
+        let roles = match self.slots.remove(&key) {
+            Some(Slot::Pending(r)) => r,
+            _ => Vec::new(),
+        };
+        ex.roles = roles.clone();
+        let i = self.exchanges.len();
+        self.exchanges.push(ex);
+        self.slots.insert(key, Slot::Done(i));
+        roles.iter().flat_map(|r| plan::follow_ups(r, &self.exchanges[i])).collect()
+    }
+
+    /// Records fetches whose task died (it never should) so no role silently disappears.
+    fn fail_orphans(&mut self) {
+        let pending: Vec<(Key, Vec<Role>)> = self.slots.iter().filter_map(|(k, s)| match s {
+            Slot::Pending(r) => Some((k.clone(), r.clone())),
+            Slot::Done(_) => None,
+        }).collect();
+        for ((method, url, _), roles) in pending {
+            let mut ex = Exchange::new(&method, &url, roles);
+            ex.error = Some("internal error: the request task ended without a result".into());
+            self.exchanges.push(ex);
+        }
+    }
+}
+
+/// Orders exchanges and their roles deterministically and numbers them.
+fn normalize(exchanges: &mut [Exchange]) {
+    for ex in exchanges.iter_mut() {
+        ex.roles.sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
+        ex.roles.dedup();
+    }
+    exchanges.sort_by(|a, b| {
+        let ka = (a.roles.first().map(plan::role_rank), &a.url, &a.method);
+        let kb = (b.roles.first().map(plan::role_rank), &b.url, &b.method);
+        ka.cmp(&kb)
+    });
+    for (i, ex) in exchanges.iter_mut().enumerate() {
+        ex.id = i;
+    }
+}

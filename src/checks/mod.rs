@@ -1,0 +1,190 @@
+//! The one catalogue of checks: id, area, level per profile, requirement IDs, spec link and judge.
+
+mod agent_auth;
+mod asm;
+mod authmd;
+mod jwks;
+mod members;
+mod prm;
+mod schema;
+mod wwwa;
+
+use crate::evidence::Evidence;
+use crate::finding::Finding;
+use serde::{Deserialize, Serialize};
+
+pub use schema::{SchemaKind, schema_source};
+
+/// Requirement level of a catalogue row (RFC 2119 keywords; `may` also carries info-only rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Must,
+    Should,
+    May,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Must => "must",
+            Level::Should => "should",
+            Level::May => "may",
+        }
+    }
+}
+
+/// Which body of rules a run applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Profile {
+    /// The RFCs plus the auth.md deployment contract (catalogue section 10).
+    #[default]
+    AuthMd,
+    /// The RFCs alone.
+    Rfc,
+    /// MCP authorization (a stub until the MCP profile lands: RFC rows at MCP levels).
+    Mcp,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::AuthMd => "auth-md",
+            Profile::Rfc => "rfc",
+            Profile::Mcp => "mcp",
+        }
+    }
+}
+
+/// The level a check has under each profile; `None` means the profile does not apply the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Levels {
+    pub auth_md: Option<Level>,
+    pub rfc: Option<Level>,
+    pub mcp: Option<Level>,
+}
+
+impl Levels {
+    /// The same level under every profile.
+    pub const fn all(l: Level) -> Self {
+        Levels { auth_md: Some(l), rfc: Some(l), mcp: Some(l) }
+    }
+    /// Only the auth.md contract applies this row.
+    pub const fn auth_md(l: Level) -> Self {
+        Levels { auth_md: Some(l), rfc: None, mcp: None }
+    }
+    pub fn get(&self, p: Profile) -> Option<Level> {
+        match p {
+            Profile::AuthMd => self.auth_md,
+            Profile::Rfc => self.rfc,
+            Profile::Mcp => self.mcp,
+        }
+    }
+}
+
+pub(crate) const MUST: Levels = Levels::all(Level::Must);
+pub(crate) const SHOULD: Levels = Levels::all(Level::Should);
+pub(crate) const MAY: Levels = Levels::all(Level::May);
+
+/// The area a check belongs to; also the first part of its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+pub enum Area {
+    #[serde(rename = "prm")]
+    Prm,
+    #[serde(rename = "wwwa")]
+    Wwwa,
+    #[serde(rename = "asm")]
+    Asm,
+    #[serde(rename = "jwks")]
+    Jwks,
+    #[serde(rename = "agent-auth")]
+    AgentAuth,
+    #[serde(rename = "authmd")]
+    Authmd,
+}
+
+impl Area {
+    pub const ALL: [Area; 6] = [Area::Prm, Area::Wwwa, Area::Asm, Area::Jwks, Area::AgentAuth, Area::Authmd];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Area::Prm => "prm",
+            Area::Wwwa => "wwwa",
+            Area::Asm => "asm",
+            Area::Jwks => "jwks",
+            Area::AgentAuth => "agent-auth",
+            Area::Authmd => "authmd",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::Prm => "Protected resource metadata (RFC 9728)",
+            Area::Wwwa => "resource_metadata challenges (RFC 9728 §5)",
+            Area::Asm => "Authorization server metadata (RFC 8414)",
+            Area::Jwks => "JSON Web Key Sets (RFC 7517, RFC 7518)",
+            Area::AgentAuth => "agent_auth registration block (auth.md)",
+            Area::Authmd => "auth.md deployment contract",
+        }
+    }
+}
+
+/// A judge: a pure function from evidence to findings. It never does I/O.
+pub type Judge = fn(&Evidence) -> Vec<Finding>;
+
+/// One row of the check catalogue.
+pub struct Check {
+    /// `area.slug`, stable: reports, filters and CI configurations refer to it.
+    pub id: &'static str,
+    pub area: Area,
+    pub title: &'static str,
+    pub levels: Levels,
+    /// Catalogue requirement IDs this check judges (spec/requirements.md).
+    pub requirements: &'static [&'static str],
+    /// Human reference, e.g. "RFC 9728 §3.3".
+    pub spec: &'static str,
+    pub spec_url: &'static str,
+    /// What a fix looks like, for `authspec explain`.
+    pub fix: &'static str,
+    pub judge: Judge,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id)
+    }
+}
+
+/// Every check, in report order.
+pub fn catalogue() -> impl Iterator<Item = &'static Check> {
+    prm::CHECKS
+        .iter()
+        .chain(wwwa::CHECKS)
+        .chain(asm::CHECKS)
+        .chain(jwks::CHECKS)
+        .chain(agent_auth::CHECKS)
+        .chain(authmd::CHECKS)
+}
+
+/// The check with id `id`.
+pub fn find(id: &str) -> Option<&'static Check> {
+    catalogue().find(|c| c.id == id)
+}
+
+/// Runs `check`'s judge, turning a panic into an `error` finding rather than a crash.
+pub fn run_judge(check: &Check, ev: &Evidence) -> Vec<Finding> {
+    let judge = check.judge;
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge(ev))) {
+        Ok(f) if f.is_empty() => vec![Finding::skip("nothing to judge")],
+        Ok(f) => f,
+        Err(_) => vec![Finding::error(format!("internal error: the judge of {} panicked; please report it", check.id))],
+    }
+}
+
+/// A spec URL for an RFC section.
+macro_rules! rfc {
+    ($n:literal, $sec:literal) => {
+        concat!("https://www.rfc-editor.org/rfc/rfc", $n, "#section-", $sec)
+    };
+}
+pub(crate) use rfc;

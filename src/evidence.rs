@@ -1,0 +1,351 @@
+//! Recorded exchanges tagged with roles: the only input a check ever sees.
+
+use crate::finding::Finding;
+use crate::parse::json::{self, Json, JsonError};
+use crate::parse::mediatype::MediaType;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+use url::Url;
+
+/// Why an exchange was made; one exchange can serve several roles (HARNESS-ONE-FETCH).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(tag = "role", rename_all = "kebab-case")]
+pub enum Role {
+    /// A protected endpoint requested without credentials.
+    ProbeUnauth { endpoint: String },
+    /// A protected endpoint requested with the user's API key.
+    ProbeAuth { endpoint: String },
+    /// PRM at `wk(R)`.
+    Prm,
+    /// PRM at the origin root (only fetched when `R` has a path).
+    PrmRoot,
+    /// PRM at the path-inserted URL that keeps `R`'s terminating slash.
+    PrmUnstripped,
+    /// PRM at the URL a `resource_metadata` challenge parameter named.
+    PrmHinted { hinted_by: String },
+    /// AS metadata at `wk(issuer)` for an issuer the PRM names.
+    Asm { issuer: String },
+    /// AS metadata at the slash-keeping variant of `wk(issuer)`.
+    AsmUnstripped { issuer: String },
+    /// AS metadata at the resource origin's well-known URL (auth-md contract).
+    AsmAtOrigin,
+    /// A JWK Set named by the `jwks_uri` of the document at `named_by`.
+    Jwks { named_by: String },
+}
+
+impl Role {
+    /// Short label used in reports: `prm`, `asm(https://as.example)`, ...
+    pub fn label(&self) -> String {
+        match self {
+            Role::ProbeUnauth { endpoint } => format!("probe-unauth({endpoint})"),
+            Role::ProbeAuth { endpoint } => format!("probe-auth({endpoint})"),
+            Role::Prm => "prm".into(),
+            Role::PrmRoot => "prm-root".into(),
+            Role::PrmUnstripped => "prm-unstripped".into(),
+            Role::PrmHinted { .. } => "prm-hinted".into(),
+            Role::Asm { issuer } => format!("asm({issuer})"),
+            Role::AsmUnstripped { issuer } => format!("asm-unstripped({issuer})"),
+            Role::AsmAtOrigin => "asm-origin".into(),
+            Role::Jwks { .. } => "jwks".into(),
+        }
+    }
+}
+
+/// Where an exchange came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    #[default]
+    Live,
+    /// A document given to `lint`: it has no real status line or media type.
+    File,
+}
+
+/// A redirect the client followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Redirect {
+    pub status: u16,
+    pub from: String,
+    pub location: String,
+}
+
+/// One recorded request and what came back.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Exchange {
+    pub id: usize,
+    pub roles: Vec<Role>,
+    pub method: String,
+    pub url: String,
+    /// Request headers with the credential redacted (HARNESS-REDACT).
+    pub request_headers: Vec<(String, String)>,
+    pub status: Option<u16>,
+    pub response_headers: Vec<(String, String)>,
+    #[serde(with = "body_text")]
+    pub body: Vec<u8>,
+    /// The body was longer than `--max-body` and was cut there.
+    pub body_truncated: bool,
+    /// Transport failure: timeout, refused connection, too many redirects, budget exhausted.
+    pub error: Option<String>,
+    /// Deliberately not requested (for example the SSRF guard); the reason.
+    pub not_fetched: Option<String>,
+    pub redirects: Vec<Redirect>,
+    pub elapsed_ms: u64,
+    pub source: Source,
+    /// The response echoed the credential that was sent (it has been scrubbed from `body`).
+    pub key_echoed: bool,
+    #[serde(skip)]
+    parsed: OnceLock<Result<Json, JsonError>>,
+}
+
+mod body_text {
+    //! Bodies are stored as text when they are UTF-8, else as base64 under a `base64:` prefix.
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        match std::str::from_utf8(b) {
+            Ok(t) if !t.starts_with("base64:") => s.serialize_str(t),
+            _ => s.serialize_str(&format!("base64:{}", STANDARD.encode(b))),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let t = String::deserialize(d)?;
+        match t.strip_prefix("base64:") {
+            Some(b) => STANDARD.decode(b).map_err(serde::de::Error::custom),
+            None => Ok(t.into_bytes()),
+        }
+    }
+}
+
+impl Exchange {
+    /// A blank exchange for `method url`, to be filled in by capture or lint.
+    pub fn new(method: &str, url: &str, roles: Vec<Role>) -> Self {
+        Exchange {
+            id: 0,
+            roles,
+            method: method.to_string(),
+            url: url.to_string(),
+            request_headers: Vec::new(),
+            status: None,
+            response_headers: Vec::new(),
+            body: Vec::new(),
+            body_truncated: false,
+            error: None,
+            not_fetched: None,
+            redirects: Vec::new(),
+            elapsed_ms: 0,
+            source: Source::Live,
+            key_echoed: false,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// Every value of response header `name` (case-insensitive), in order.
+    pub fn headers<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
+        let name = name.to_string();
+        self.response_headers
+            .iter()
+            .filter(move |(k, _)| k.eq_ignore_ascii_case(&name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of response header `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers(name).next()
+    }
+
+    /// The parsed `Content-Type`, if one was sent and parses.
+    pub fn media_type(&self) -> Option<MediaType> {
+        self.header("content-type").and_then(MediaType::parse)
+    }
+
+    /// The body as JSON, parsed once.
+    pub fn json(&self) -> Result<&Json, &JsonError> {
+        self.parsed.get_or_init(|| json::parse(&self.body)).as_ref()
+    }
+
+    /// `METHOD URL -> status` for messages.
+    pub fn summary(&self) -> String {
+        match (self.status, &self.error, &self.not_fetched) {
+            (Some(s), _, _) => format!("{} {} -> {}", self.method, self.url, s),
+            (None, Some(e), _) => format!("{} {} -> error: {}", self.method, self.url, e),
+            (None, None, Some(r)) => format!("{} {} -> not fetched: {}", self.method, self.url, r),
+            _ => format!("{} {}", self.method, self.url),
+        }
+    }
+
+    pub fn has_role(&self, f: impl Fn(&Role) -> bool) -> bool {
+        self.roles.iter().any(f)
+    }
+}
+
+/// Which kind of input a run judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A live capture of a deployment.
+    Live,
+    /// One document file given to `lint`.
+    Lint,
+}
+
+/// A successfully fetched JSON object document.
+#[derive(Clone, Copy)]
+pub struct Doc<'a> {
+    pub ex: &'a Exchange,
+    pub json: &'a Json,
+    pub obj: &'a Map<String, Value>,
+}
+
+impl<'a> Doc<'a> {
+    /// The member `name` of the top-level object.
+    pub fn get(&self, name: &str) -> Option<&'a Value> {
+        self.obj.get(name)
+    }
+    pub fn str(&self, name: &str) -> Option<&'a str> {
+        self.obj.get(name).and_then(Value::as_str)
+    }
+}
+
+/// A document a check wants to judge, or the reason it cannot.
+pub enum Subject<'a> {
+    Doc(Doc<'a>),
+    Absent(Finding),
+}
+
+/// Everything a run knew: the target, the profile and the recorded exchanges.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The resource identifier `R` exactly as the user gave it (or as lint derived it).
+    pub resource: String,
+    pub resource_url: Url,
+    pub profile: crate::checks::Profile,
+    pub mode: Mode,
+    /// Whether the user gave an API key (authenticated probes were possible).
+    pub api_key_given: bool,
+    pub exchanges: Vec<Exchange>,
+}
+
+impl Evidence {
+    /// Exchanges holding a role that matches `f`.
+    pub fn with_role(&self, f: impl Fn(&Role) -> bool + Copy) -> Vec<&Exchange> {
+        self.exchanges.iter().filter(|e| e.has_role(f)).collect()
+    }
+
+    /// The first exchange in role `role`.
+    pub fn role(&self, role: &Role) -> Option<&Exchange> {
+        self.exchanges.iter().find(|e| e.roles.contains(role))
+    }
+
+    /// Turns one exchange into a judgeable document, or says why it is not one.
+    pub fn subject<'a>(&self, ex: Option<&'a Exchange>, what: &str) -> Subject<'a> {
+        let Some(ex) = ex else {
+            return Subject::Absent(match self.mode {
+                Mode::Lint => Finding::skip(format!("lint judges a single document; no {what} was given")),
+                Mode::Live => Finding::no_input(format!("no {what} was fetched")),
+            });
+        };
+        if let Some(reason) = &ex.not_fetched {
+            return Subject::Absent(Finding::skip(format!("{what} not fetched: {reason}")).on(ex));
+        }
+        if let Some(err) = &ex.error {
+            return Subject::Absent(Finding::no_input(format!("{what} could not be fetched: {err}")).on(ex));
+        }
+        if ex.status != Some(200) {
+            let status = ex.status.map_or("no status".to_string(), |s| s.to_string());
+            return Subject::Absent(Finding::no_input(format!("{what} at {} answered {status}", ex.url)).on(ex));
+        }
+        match ex.json() {
+            Ok(j) => match j.value.as_object() {
+                Some(obj) => Subject::Doc(Doc { ex, json: j, obj }),
+                None => Subject::Absent(Finding::no_input(format!("{what} at {} is not a JSON object", ex.url)).on(ex)),
+            },
+            Err(e) => Subject::Absent(Finding::no_input(format!("{what} at {} is not JSON: {e}", ex.url)).on(ex)),
+        }
+    }
+
+    /// The PRM documents to judge for content: the one at `wk(R)` and, when it is another URL,
+    /// the one a `resource_metadata` hint named.
+    pub fn prm_docs(&self) -> Vec<Subject<'_>> {
+        let primary = self.role(&Role::Prm);
+        let mut out = vec![self.subject(primary, "protected-resource metadata")];
+        for ex in self.with_role(|r| matches!(r, Role::PrmHinted { .. })) {
+            if primary.is_none_or(|p| p.id != ex.id) {
+                if let Subject::Doc(d) = self.subject(Some(ex), "hinted protected-resource metadata") {
+                    out.push(Subject::Doc(d));
+                }
+            }
+        }
+        out
+    }
+
+    /// Issuers named by the PRM documents, in order, without repeats.
+    pub fn issuers(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for ex in self.with_role(|r| matches!(r, Role::Asm { .. })) {
+            for r in &ex.roles {
+                if let Role::Asm { issuer } = r {
+                    if !out.contains(issuer) {
+                        out.push(issuer.clone());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// One subject per authorization server named by the PRM (each with the issuer it should have).
+    pub fn asm_docs(&self) -> Vec<(String, Subject<'_>)> {
+        let issuers = self.issuers();
+        if issuers.is_empty() {
+            return vec![(String::new(), self.no_asm_reason())];
+        }
+        issuers
+            .into_iter()
+            .map(|iss| {
+                let ex = self.role(&Role::Asm { issuer: iss.clone() });
+                let s = self.subject(ex, "authorization-server metadata");
+                (iss, s)
+            })
+            .collect()
+    }
+
+    fn no_asm_reason(&self) -> Subject<'_> {
+        if self.mode == Mode::Lint {
+            return Subject::Absent(Finding::skip("lint judges a single document; no authorization-server metadata was given"));
+        }
+        let prm_has_doc = self.prm_docs().iter().any(|s| matches!(s, Subject::Doc(_)));
+        Subject::Absent(if prm_has_doc {
+            Finding::skip("the protected-resource metadata names no authorization server")
+        } else {
+            Finding::no_input("no protected-resource metadata arrived to name an authorization server")
+        })
+    }
+
+    /// One subject per JWK Set fetched.
+    pub fn jwks_docs(&self) -> Vec<Subject<'_>> {
+        let sets = self.with_role(|r| matches!(r, Role::Jwks { .. }));
+        if sets.is_empty() {
+            let reason = match self.mode {
+                Mode::Lint => "lint judges a single document; no JWK Set was given",
+                Mode::Live => "no document names a jwks_uri",
+            };
+            return vec![Subject::Absent(Finding::skip(reason))];
+        }
+        sets.into_iter().map(|ex| self.subject(Some(ex), "JWK Set")).collect()
+    }
+}
+
+/// Runs `judge` on each present document; absent ones contribute their reason.
+pub fn each_doc<'a>(subjects: Vec<Subject<'a>>, mut judge: impl FnMut(Doc<'a>) -> Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in subjects {
+        match s {
+            Subject::Doc(d) => out.extend(judge(d).into_iter().map(|f| f.on(d.ex))),
+            Subject::Absent(f) => out.push(f),
+        }
+    }
+    out
+}

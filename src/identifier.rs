@@ -1,0 +1,177 @@
+//! Resource and issuer identifiers: well-known URI construction (RFC 9728/8414 §3) and the https rule.
+
+use url::{Host, Url};
+
+/// Well-known suffix of protected-resource metadata (RFC 9728 §3).
+pub const PRM_SUFFIX: &str = "oauth-protected-resource";
+/// Well-known suffix of authorization-server metadata (RFC 8414 §3).
+pub const ASM_SUFFIX: &str = "oauth-authorization-server";
+
+/// `wk(R, sfx)`: insert `/.well-known/<sfx>` between the authority and the path, after dropping
+/// one terminating `/` of a non-empty path (RFC 9728 §3.1, RFC 8414 §3.1).
+pub fn well_known(id: &Url, suffix: &str) -> Url {
+    build(id, suffix, true)
+}
+
+/// The non-conforming variant that keeps a terminating `/`; equals `well_known` when the
+/// path has none.
+pub fn well_known_unstripped(id: &Url, suffix: &str) -> Url {
+    build(id, suffix, false)
+}
+
+fn build(id: &Url, suffix: &str, strip: bool) -> Url {
+    let mut path = id.path().to_string();
+    if path == "/" {
+        path.clear();
+    }
+    if strip && path.ends_with('/') {
+        path.pop();
+    }
+    let mut out = id.clone();
+    out.set_fragment(None);
+    out.set_path(&format!("/.well-known/{suffix}{path}"));
+    out
+}
+
+/// The identifier a well-known URL was built from: the inverse of [`well_known`], used by `lint`.
+pub fn from_well_known(url: &Url, suffix: &str) -> Option<String> {
+    let prefix = format!("/.well-known/{suffix}");
+    let rest = url.path().strip_prefix(&prefix)?;
+    if !(rest.is_empty() || rest.starts_with('/')) {
+        return None;
+    }
+    let mut out = url.clone();
+    out.set_path(rest);
+    let mut s = out.to_string();
+    // Url always renders an empty path as "/", but `https://r.example` is the identifier.
+    if rest.is_empty() && out.query().is_none() {
+        s.pop();
+    }
+    Some(s)
+}
+
+/// The identifier as written, without the `/` that `Url` adds to an empty path.
+pub fn as_identifier(url: &Url, original: &str) -> String {
+    if original.ends_with('/') || url.path() != "/" {
+        url.to_string()
+    } else {
+        url.to_string().trim_end_matches('/').to_string()
+    }
+}
+
+/// Whether the host is loopback (127.0.0.0/8, ::1, localhost): http is accepted there.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => false,
+    }
+}
+
+/// Whether the host is a private, loopback, link-local or metadata-service address (PRM-SSRF).
+pub fn is_private(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => {
+            ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
+        }
+        Some(Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80
+        }
+        Some(Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost") || d.ends_with(".internal") || d == "metadata.google.internal"
+        }
+        None => false,
+    }
+}
+
+/// How a URL fares against "MUST use https" once A-18 is applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Https,
+    /// http on a loopback host: accepted, but the run is not production evidence.
+    LoopbackHttp,
+    /// Anything else: fails an https row.
+    NotHttps,
+}
+
+/// Classifies `url` for the https rows.
+pub fn scheme_rule(url: &Url) -> Scheme {
+    match url.scheme() {
+        "https" => Scheme::Https,
+        "http" if is_loopback(url) => Scheme::LoopbackHttp,
+        _ => Scheme::NotHttps,
+    }
+}
+
+/// Same scheme, host and port (RFC 6454 origin).
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.origin() == b.origin()
+}
+
+/// The bis-draft rule: same origin, and `resource`'s path is a prefix of `request`'s path
+/// on a segment boundary.
+pub fn is_prefix_resource(resource: &Url, request: &Url) -> bool {
+    if !same_origin(resource, request) {
+        return false;
+    }
+    let base = resource.path().trim_end_matches('/');
+    let path = request.path();
+    base.is_empty() || path == base || path.starts_with(&format!("{base}/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn builds_well_known_urls() {
+        let cases = [
+            ("https://r.example", "https://r.example/.well-known/oauth-protected-resource"),
+            ("https://r.example/", "https://r.example/.well-known/oauth-protected-resource"),
+            ("https://r.example/resource1", "https://r.example/.well-known/oauth-protected-resource/resource1"),
+            ("https://r.example/api/", "https://r.example/.well-known/oauth-protected-resource/api"),
+            ("https://r.example/a?x=1", "https://r.example/.well-known/oauth-protected-resource/a?x=1"),
+        ];
+        for (id, want) in cases {
+            assert_eq!(well_known(&u(id), PRM_SUFFIX).as_str(), want, "{id}");
+        }
+        assert_eq!(
+            well_known_unstripped(&u("https://r.example/api/"), PRM_SUFFIX).as_str(),
+            "https://r.example/.well-known/oauth-protected-resource/api/"
+        );
+    }
+
+    #[test]
+    fn inverts_well_known_urls() {
+        let f = |s: &str| from_well_known(&u(s), ASM_SUFFIX);
+        assert_eq!(f("https://a.example/.well-known/oauth-authorization-server").as_deref(), Some("https://a.example"));
+        assert_eq!(f("https://a.example/.well-known/oauth-authorization-server/t1").as_deref(), Some("https://a.example/t1"));
+        assert_eq!(f("https://a.example/.well-known/oauth-authorization-serverx"), None);
+        assert_eq!(f("https://a.example/other"), None);
+    }
+
+    #[test]
+    fn https_rule_and_origins() {
+        assert_eq!(scheme_rule(&u("https://x.example")), Scheme::Https);
+        assert_eq!(scheme_rule(&u("http://127.0.0.5:80")), Scheme::LoopbackHttp);
+        assert_eq!(scheme_rule(&u("http://[::1]/")), Scheme::LoopbackHttp);
+        assert_eq!(scheme_rule(&u("http://localhost/")), Scheme::LoopbackHttp);
+        assert_eq!(scheme_rule(&u("http://x.example")), Scheme::NotHttps);
+        assert!(is_prefix_resource(&u("https://a.example/api/"), &u("https://a.example/api/v1/x")));
+        assert!(is_prefix_resource(&u("https://a.example"), &u("https://a.example/v1")));
+        assert!(!is_prefix_resource(&u("https://a.example/ap"), &u("https://a.example/api")));
+        assert!(!is_prefix_resource(&u("https://b.example"), &u("https://a.example/v1")));
+        assert!(is_private(&u("http://169.254.169.254/latest")));
+        assert!(is_private(&u("https://10.1.2.3/")));
+        assert!(!is_private(&u("https://93.184.216.34/")));
+    }
+}

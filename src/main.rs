@@ -1,0 +1,361 @@
+//! The `authspec` command line: the binary's edge, where errors become one line and exit code 2.
+
+use anyhow::{Context, Result, bail};
+use authspec::capture::{CaptureOptions, Endpoint};
+use authspec::checks::{self, Profile};
+use authspec::mock::{self, MockOptions};
+use authspec::report::{Report, human, json};
+use authspec::run::{self, CheckConfig, LintKind, RunError};
+use authspec::select::Selection;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Conformance checks for agent-auth API deployments: RFC 9728, RFC 8414, JWKS and auth.md.
+#[derive(Parser, Debug)]
+#[command(name = "authspec", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a live deployment (or the bundled mock with --mock).
+    Check(CheckArgs),
+    /// Judge one document file offline, with the same checks and exit codes.
+    Lint(LintArgs),
+    /// Print the check catalogue.
+    List(ListArgs),
+    /// Explain one check: what it judges, where the spec says so, what a fix looks like.
+    Explain {
+        /// A check id such as prm.resource-match.
+        id: String,
+    },
+    /// Run the reference deployment until interrupted.
+    Mock(MockArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Output {
+    /// Profile: which body of rules applies.
+    #[arg(long, value_enum, default_value = "auth-md")]
+    profile: Profile,
+    /// Format written to stdout.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Also write a report: FORMAT=FILE (repeatable; formats: human, json).
+    #[arg(long = "report", value_name = "FORMAT=FILE")]
+    reports: Vec<String>,
+    /// Run only checks matching this id, area or requirement ID (glob; repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    only: Vec<String>,
+    /// Skip checks matching this id, area or requirement ID (glob; repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    skip: Vec<String>,
+    /// SHOULD-level failures fail the verdict too.
+    #[arg(long)]
+    strict: bool,
+    /// Print passing results' messages too.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// The resource identifier, e.g. https://api.example.com
+    #[arg(required_unless_present = "mock", conflicts_with = "mock")]
+    resource_url: Option<String>,
+    /// Start the bundled mock on a loopback port and check it with its own key.
+    #[arg(long)]
+    mock: bool,
+    /// With --mock: break the mock with this fault (repeatable; see `authspec mock --list-faults`).
+    #[arg(long, requires = "mock", value_name = "NAME")]
+    fault: Vec<String>,
+    /// API key for authenticated probes; sent only to the resource's origin.
+    #[arg(long, env = "AUTHSPEC_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Per-request timeout: seconds, or a number with ms/s suffix.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    timeout: Duration,
+    /// Largest body read per response (bytes, or KiB/MiB suffix).
+    #[arg(long, default_value = "2MiB", value_parser = parse_size)]
+    max_body: usize,
+    /// Most requests one run may send.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_requests: u64,
+    /// A protected endpoint to probe, "METHOD /path" (repeatable).
+    #[arg(long, value_name = "METHOD /PATH", value_parser = parse_endpoint)]
+    endpoint: Vec<Endpoint>,
+    /// Follow discovered URLs that point at private or loopback addresses.
+    #[arg(long)]
+    allow_private: bool,
+    #[command(flatten)]
+    out: Output,
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    kind: LintKind,
+    /// The document (for headers: a status line and header lines, as `curl -si` prints them).
+    file: PathBuf,
+    /// The URL the document is served at (for headers: the URL of the request).
+    #[arg(long)]
+    url: String,
+    #[command(flatten)]
+    out: Output,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// Show levels under this profile.
+    #[arg(long, value_enum, default_value = "auth-md")]
+    profile: Profile,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+}
+
+#[derive(Args, Debug)]
+struct MockArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// The API key to accept (random when absent).
+    #[arg(long)]
+    api_key: Option<String>,
+    /// Break the mock with this fault (repeatable).
+    #[arg(long, value_name = "NAME")]
+    fault: Vec<String>,
+    /// List the faults and exit.
+    #[arg(long)]
+    list_faults: bool,
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") { (n, 1) } else if let Some(n) = t.strip_suffix('s') { (n, 1000) } else { (t, 1000) };
+    let v: u64 = num.trim().parse().map_err(|_| format!("{s:?} is not a duration like 10, 10s or 500ms"))?;
+    let ms = v.checked_mul(scale).filter(|ms| (1..=600_000).contains(ms)).ok_or_else(|| format!("{s:?} must be between 1 ms and 600 s"))?;
+    Ok(Duration::from_millis(ms))
+}
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let (num, scale) = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)].iter().find_map(|(suf, k)| t.strip_suffix(suf).map(|n| (n, *k))).unwrap_or((t, 1));
+    let v: usize = num.trim().parse().map_err(|_| format!("{s:?} is not a size like 2MiB, 512KiB or 4096"))?;
+    v.checked_mul(scale).filter(|b| (1..=(1usize << 30)).contains(b)).ok_or_else(|| format!("{s:?} must be between 1 byte and 1 GiB"))
+}
+
+fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.render().to_string();
+            let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("authspec: {line} (see authspec --help)");
+            return ExitCode::from(2);
+        }
+    };
+    match dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("authspec: {}", format!("{e:#}").replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+}
+
+fn dispatch(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Check(a) => runtime()?.block_on(cmd_check(a)),
+        Command::Lint(a) => cmd_lint(a),
+        Command::List(a) => cmd_list(&a),
+        Command::Explain { id } => cmd_explain(&id),
+        Command::Mock(a) => runtime()?.block_on(cmd_mock(a)),
+    }
+}
+
+fn selection(out: &Output) -> Result<Selection> {
+    let s = Selection { only: out.only.clone(), skip: out.skip.clone() };
+    if let Some(p) = s.unknown_patterns().first() {
+        bail!("--only/--skip pattern {p:?} matches no check id, area or requirement ID (see authspec list)");
+    }
+    Ok(s)
+}
+
+/// Parsed `--report FORMAT=FILE` targets, validated before any work is done.
+fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
+    out.reports
+        .iter()
+        .map(|r| {
+            let (f, path) = r.split_once('=').with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
+            let format = Format::from_str(f, true).map_err(|_| anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json)"))?;
+            let path = PathBuf::from(path);
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            if path.as_os_str().is_empty() || !dir.is_dir() {
+                bail!("--report {r:?}: directory {} does not exist", dir.display());
+            }
+            Ok((format, path))
+        })
+        .collect()
+}
+
+fn cmd_lint(a: LintArgs) -> Result<u8> {
+    let sel = selection(&a.out)?;
+    let targets = report_targets(&a.out)?;
+    let body = read_capped(&a.file, 16 << 20)?;
+    let report = run::lint(a.kind, body, &a.url, a.out.profile, &sel, a.out.strict).map_err(usage)?;
+    emit(&report, &a.out, &targets)
+}
+
+fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        bail!("{} is not a file", path.display());
+    }
+    if meta.len() > cap {
+        bail!("{} is larger than {} MiB", path.display(), cap >> 20);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn usage(e: RunError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+async fn cmd_check(a: CheckArgs) -> Result<u8> {
+    let sel = selection(&a.out)?;
+    let targets = report_targets(&a.out)?;
+    let mut capture = CaptureOptions {
+        timeout: a.timeout,
+        max_body: a.max_body,
+        max_requests: a.max_requests as usize,
+        api_key: a.api_key.filter(|k| !k.trim().is_empty()),
+        endpoints: a.endpoint,
+        allow_private: a.allow_private,
+        profile: a.out.profile,
+        ..CaptureOptions::default()
+    };
+    let mut _mock = None;
+    let target = if a.mock {
+        let faults = a.fault.iter().map(|n| mock::faults::find(n).with_context(|| format!("--fault {n:?} is not a mock fault (see authspec mock --list-faults)"))).collect::<Result<Vec<_>>>()?;
+        let m = mock::start(([127, 0, 0, 1], 0).into(), MockOptions { faults, ..MockOptions::default() }).await.context("cannot start the mock")?;
+        capture.api_key = capture.api_key.or_else(|| Some(m.api_key.clone()));
+        if capture.endpoints.is_empty() {
+            capture.endpoints = m.endpoints().iter().filter_map(|e| e.parse().ok()).collect();
+        }
+        let t = m.resource_url().to_string();
+        _mock = Some(m);
+        t
+    } else {
+        let t = a.resource_url.unwrap_or_default();
+        run::parse_target(&t).map_err(usage)?;
+        t
+    };
+    let cfg = CheckConfig { target, capture, selection: sel, strict: a.out.strict };
+    let report = run::check(&cfg).await.map_err(usage)?;
+    if let Some(m) = _mock {
+        m.stop().await;
+    }
+    emit(&report, &a.out, &targets)
+}
+
+fn render(report: &Report, format: Format, color: bool, verbose: bool) -> Result<String> {
+    Ok(match format {
+        Format::Human => human::render(report, &human::Style { color, verbose }),
+        Format::Json => json::render(report)?,
+    })
+}
+
+/// Writes `text` next to `path` and renames it into place, so no half-written file is left.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let tmp = path.with_extension(format!("{}.authspec-tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
+    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display())).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn emit(report: &Report, out: &Output, targets: &[(Format, PathBuf)]) -> Result<u8> {
+    for (format, path) in targets {
+        write_atomically(path, &render(report, *format, false, true)?)?;
+    }
+    let color = out.format == Format::Human && human::color_wanted(std::io::stdout().is_terminal());
+    let text = render(report, out.format, color, out.verbose)?;
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth a non-zero exit of its own.
+    let _ = stdout.write_all(text.as_bytes());
+    Ok(report.verdict.exit_code() as u8)
+}
+
+fn cmd_list(a: &ListArgs) -> Result<u8> {
+    if a.format == Format::Json {
+        let rows: Vec<serde_json::Value> = checks::catalogue()
+            .map(|c| serde_json::json!({"id": c.id, "area": c.area, "title": c.title, "level": c.levels.get(a.profile), "requirements": c.requirements, "spec": c.spec, "spec_url": c.spec_url}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(0);
+    }
+    for c in checks::catalogue() {
+        let level = c.levels.get(a.profile).map_or("n/a", |l| l.as_str());
+        println!("{:<36} {:<6} {:<58} {}", c.id, level, c.title, c.requirements.join(","));
+    }
+    Ok(0)
+}
+
+fn cmd_explain(id: &str) -> Result<u8> {
+    let c = checks::find(id).with_context(|| format!("no check {id:?} (see authspec list)"))?;
+    let lvl = |p: Profile| c.levels.get(p).map_or("not applied", |l| l.as_str());
+    println!("{} — {}", c.id, c.title);
+    println!("area:         {} ({})", c.area.slug(), c.area.title());
+    println!("level:        auth-md {} · rfc {} · mcp {}", lvl(Profile::AuthMd), lvl(Profile::Rfc), lvl(Profile::Mcp));
+    println!("requirements: {}", c.requirements.join(", "));
+    println!("spec:         {} <{}>", c.spec, c.spec_url);
+    println!("fix:          {}", c.fix);
+    let faults: Vec<&str> = mock::FAULTS.iter().filter(|f| f.breaks.iter().any(|b| c.requirements.contains(b))).map(|f| f.name).collect();
+    if !faults.is_empty() {
+        println!("see it fail:  authspec check --mock --fault {}", faults[0]);
+    }
+    Ok(0)
+}
+
+async fn cmd_mock(a: MockArgs) -> Result<u8> {
+    if a.list_faults {
+        for f in mock::FAULTS {
+            println!("{:<34} {:<60} breaks {}", f.name, f.about, f.breaks.join(","));
+        }
+        return Ok(0);
+    }
+    let faults = a.fault.iter().map(|n| mock::faults::find(n).with_context(|| format!("--fault {n:?} is not a mock fault (see --list-faults)"))).collect::<Result<Vec<_>>>()?;
+    let m = mock::start(a.addr, MockOptions { api_key: a.api_key, faults, ..MockOptions::default() }).await.with_context(|| format!("cannot listen on {}", a.addr))?;
+    println!("authspec mock listening on {}", m.base_url());
+    println!("resource: {}", m.resource_url());
+    println!("api key: {}", m.api_key);
+    println!("protected endpoints: {}", m.endpoints().join(", "));
+    let _ = std::io::stdout().flush();
+    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    m.stop().await;
+    Ok(0)
+}

@@ -1,0 +1,132 @@
+//! The reference deployment: a real axum server shaped like JobsPipe, with faults on demand.
+
+pub mod faults;
+mod handlers;
+mod ratelimit;
+pub mod site;
+
+pub use faults::{FAULTS, Fault};
+pub use site::Site;
+
+use axum::Router;
+use axum::routing::{any, get, post};
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How to run the mock.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// The accepted API key; a fresh random `jp_live_…` key when `None`.
+    pub api_key: Option<String>,
+    pub faults: Vec<&'static Fault>,
+    /// Requests admitted per one-second window.
+    pub per_second: u32,
+    /// Requests admitted per month (the free tier).
+    pub monthly_quota: u32,
+}
+
+impl Default for MockOptions {
+    fn default() -> Self {
+        MockOptions { api_key: None, faults: Vec::new(), per_second: 10, monthly_quota: 5000 }
+    }
+}
+
+/// Shared state of the running mock.
+pub struct State {
+    pub site: Site,
+    pub routes: HashMap<String, site::Served>,
+    pub api_key: String,
+    pub revoked: Mutex<HashSet<String>>,
+    pub limiter: Mutex<ratelimit::Limiter>,
+}
+
+/// A mock listening on a loopback port; stops when dropped or on [`RunningMock::stop`].
+pub struct RunningMock {
+    pub addr: SocketAddr,
+    pub api_key: String,
+    site: Site,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningMock {
+    /// `http://ADDR` without a trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    /// The resource identifier the deployment claims (the URL to check).
+    pub fn resource_url(&self) -> &str {
+        &self.site.resource
+    }
+    /// Its protected endpoints, as `METHOD /path`.
+    pub fn endpoints(&self) -> &[String] {
+        &self.site.endpoints
+    }
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for RunningMock {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A fresh `jp_live_` key from the OS random source.
+pub fn random_key() -> String {
+    let mut b = [0u8; 16];
+    // A failing OS RNG leaves zeros; the key is then merely predictable, which a local mock survives.
+    let _ = getrandom::fill(&mut b);
+    format!("jp_live_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+}
+
+/// Binds `addr` (port 0 picks one), applies the faults and serves until stopped.
+pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<RunningMock> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let mut site = Site::healthy(&format!("http://{addr}"));
+    for f in &opts.faults {
+        (f.apply)(&mut site);
+    }
+    let api_key = opts.api_key.clone().unwrap_or_else(random_key);
+    let state = Arc::new(State {
+        routes: site.routes(),
+        site: site.clone(),
+        api_key: api_key.clone(),
+        revoked: Mutex::new(HashSet::new()),
+        limiter: Mutex::new(ratelimit::Limiter::new(opts.per_second, opts.monthly_quota)),
+    });
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = router(state);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).with_graceful_shutdown(async { let _ = rx.await; }).await;
+    });
+    Ok(RunningMock { addr, api_key, site, shutdown: Some(tx), task: Some(task) })
+}
+
+/// The routes: the protected API, registration endpoints, and every GET document of the site.
+pub fn router(state: Arc<State>) -> Router {
+    Router::new()
+        .route("/v1/jobs/search", any(handlers::search))
+        .route("/api/v1/jobs/search", any(handlers::search))
+        .route("/agent/auth", post(handlers::register))
+        .route("/agent/auth/claim", post(handlers::claim))
+        .route("/agent/auth/revoke", post(handlers::revoke))
+        .route("/openapi.json", get(handlers::openapi))
+        .route("/.well-known/api-catalog", get(handlers::api_catalog))
+        .fallback(handlers::document)
+        .with_state(state)
+}

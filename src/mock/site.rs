@@ -1,0 +1,177 @@
+//! The documents of the JobsPipe-shaped reference deployment, built for one base URL.
+
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Real public keys generated once (fixtures/keys/generate.py).
+const KEYS: &str = include_str!("../../fixtures/keys/mock-keys.json");
+
+/// What one GET path answers.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// A document and how it is served; faults edit these before the routes are built.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub path: String,
+    pub value: Value,
+    pub status: u16,
+    pub content_type: String,
+    /// Served instead of `value` when set (for bodies JSON values cannot express).
+    pub raw: Option<String>,
+}
+
+impl Doc {
+    fn new(path: &str, value: Value, content_type: &str) -> Self {
+        Doc { path: path.into(), value, status: 200, content_type: content_type.into(), raw: None }
+    }
+    /// The top-level object (documents are always built as objects).
+    pub fn obj(&mut self) -> &mut Map<String, Value> {
+        if !self.value.is_object() {
+            self.value = json!({});
+        }
+        self.value.as_object_mut().expect("just made an object")
+    }
+    fn served(&self) -> Served {
+        let body = self.raw.clone().unwrap_or_else(|| serde_json::to_string_pretty(&self.value).unwrap_or_default());
+        Served { status: self.status, content_type: self.content_type.clone(), body }
+    }
+}
+
+/// The whole deployment as data.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Origin, `http://127.0.0.1:PORT` (no trailing slash).
+    pub base: String,
+    /// The resource identifier `R` the deployment claims.
+    pub resource: String,
+    pub prm: Doc,
+    pub asm: Doc,
+    pub jwks: Doc,
+    /// The `resource_metadata` URL 401s name; `None` sends a challenge without it.
+    pub hint: Option<String>,
+    /// The full WWW-Authenticate value, when a fault needs to set it verbatim.
+    pub challenge_override: Option<String>,
+    /// Protected endpoints (`METHOD /path`).
+    pub endpoints: Vec<String>,
+    /// The protected endpoint refuses even the right key.
+    pub reject_key: bool,
+    /// Extra GET paths a fault serves.
+    pub extra: HashMap<String, Served>,
+}
+
+fn keys() -> Value {
+    serde_json::from_str(KEYS).unwrap_or_else(|_| json!({}))
+}
+
+/// A key from the fixture set by name (`rsa2048`, `ec_p256`, `ed25519`, `rsa1024`, `ec_p256_d`).
+pub fn fixture_key(name: &str) -> Value {
+    keys().get(name).cloned().unwrap_or(Value::Null)
+}
+
+impl Site {
+    /// The healthy deployment for `base`.
+    pub fn healthy(base: &str) -> Self {
+        let b = base.trim_end_matches('/');
+        let prm = json!({
+            "resource": b,
+            "authorization_servers": [b],
+            "jwks_uri": format!("{b}/api/auth/jwks"),
+            "scopes_supported": ["jobs:read", "jobs:search"],
+            "bearer_methods_supported": ["header"],
+            "resource_signing_alg_values_supported": ["RS256", "ES256"],
+            "resource_name": "JobsPipe API",
+            "resource_documentation": format!("{b}/developers"),
+        });
+        let asm = json!({
+            "issuer": b,
+            "authorization_endpoint": format!("{b}/oauth/authorize"),
+            "token_endpoint": format!("{b}/oauth/token"),
+            "jwks_uri": format!("{b}/api/auth/jwks"),
+            "scopes_supported": ["jobs:read", "jobs:search"],
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
+            "service_documentation": format!("{b}/developers"),
+            "protected_resources": [b],
+            "agent_auth": {
+                "register_uri": format!("{b}/agent/auth"),
+                "claim_uri": format!("{b}/agent/auth/claim"),
+                "revocation_uri": format!("{b}/agent/auth/revoke"),
+                "identity_types_supported": ["identity_assertion"],
+                "identity_assertion": {
+                    "assertion_types_supported": ["urn:ietf:params:oauth:token-type:id-jag", "verified_email"],
+                    "credential_types_supported": ["api_key"]
+                }
+            }
+        });
+        let jwks = json!({ "keys": [fixture_key("rsa2048"), fixture_key("ec_p256"), fixture_key("ed25519")] });
+        Site {
+            base: b.to_string(),
+            resource: b.to_string(),
+            prm: Doc::new("/.well-known/oauth-protected-resource", prm, "application/json"),
+            asm: Doc::new("/.well-known/oauth-authorization-server", asm, "application/json"),
+            jwks: Doc::new("/api/auth/jwks", jwks, "application/jwk-set+json"),
+            hint: Some(format!("{b}/.well-known/oauth-protected-resource")),
+            challenge_override: None,
+            endpoints: vec!["POST /v1/jobs/search".into()],
+            reject_key: false,
+            extra: HashMap::new(),
+        }
+    }
+
+    /// Moves the resource to `path` (e.g. `/api/`): the PRM, its `resource` and the hint follow.
+    pub fn move_resource(&mut self, path: &str) {
+        self.resource = format!("{}{path}", self.base);
+        self.prm.obj().insert("resource".into(), json!(self.resource));
+        self.asm.obj().insert("protected_resources".into(), json!([self.resource]));
+        let trimmed = path.trim_end_matches('/');
+        self.prm.path = format!("/.well-known/oauth-protected-resource{trimmed}");
+        self.hint = Some(format!("{}{}", self.base, self.prm.path));
+    }
+
+    /// The JWK with `kid` (mutable), for key faults.
+    pub fn key(&mut self, kid: &str) -> &mut Map<String, Value> {
+        let keys = self.jwks.obj().entry("keys").or_insert_with(|| json!([]));
+        let arr = keys.as_array_mut().expect("keys is an array in the mock");
+        let i = arr.iter().position(|k| k["kid"] == kid).unwrap_or(0);
+        arr[i].as_object_mut().expect("keys are objects in the mock")
+    }
+
+    /// Adds a key to the set.
+    pub fn add_key(&mut self, key: Value) {
+        if let Some(a) = self.jwks.obj().get_mut("keys").and_then(Value::as_array_mut) {
+            a.push(key);
+        }
+    }
+
+    /// The GET routes: path -> answer.
+    pub fn routes(&self) -> HashMap<String, Served> {
+        let mut r = self.extra.clone();
+        for d in [&self.prm, &self.asm, &self.jwks] {
+            r.insert(d.path.clone(), d.served());
+        }
+        r
+    }
+
+    /// The WWW-Authenticate value of a 401; `error` for a refused token.
+    pub fn challenge(&self, error: Option<&str>) -> String {
+        if let Some(c) = &self.challenge_override {
+            return c.clone();
+        }
+        let mut parts = Vec::new();
+        if let Some(h) = &self.hint {
+            parts.push(format!("resource_metadata=\"{h}\""));
+        }
+        if let Some(e) = error {
+            parts.push(format!("error=\"{e}\", error_description=\"The API key is invalid or revoked\""));
+        }
+        if parts.is_empty() { "Bearer realm=\"jobspipe\"".into() } else { format!("Bearer {}", parts.join(", ")) }
+    }
+}

@@ -1,0 +1,50 @@
+//! Media types (RFC 9110 §8.3.1): the lower-cased essence and its parameters.
+
+/// A parsed `Content-Type` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaType {
+    /// `type/subtype`, lower-cased.
+    pub essence: String,
+    /// Parameters with lower-cased names and unquoted values.
+    pub params: Vec<(String, String)>,
+}
+
+impl MediaType {
+    /// Parses a `Content-Type` value; `None` when there is no `type/subtype`.
+    pub fn parse(value: &str) -> Option<MediaType> {
+        let mut parts = value.split(';');
+        let essence = parts.next()?.trim().to_ascii_lowercase();
+        let (ty, sub) = essence.split_once('/')?;
+        if ty.is_empty() || sub.is_empty() || essence.contains(char::is_whitespace) {
+            return None;
+        }
+        let params = parts
+            .filter_map(|p| {
+                let (k, v) = p.split_once('=')?;
+                Some((k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string()))
+            })
+            .collect();
+        Some(MediaType { essence, params })
+    }
+
+    /// Whether this is `application/json` or a `+json` structured-syntax type.
+    pub fn is_json(&self) -> bool {
+        self.essence == "application/json" || self.essence.ends_with("+json")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MediaType;
+
+    #[test]
+    fn parses_essence_and_params() {
+        let m = MediaType::parse("Application/JSON; charset=\"utf-8\"").unwrap();
+        assert_eq!(m.essence, "application/json");
+        assert_eq!(m.params, vec![("charset".into(), "utf-8".into())]);
+        assert!(MediaType::parse("application/jwk-set+json").unwrap().is_json());
+        assert!(!MediaType::parse("text/html").unwrap().is_json());
+        assert!(MediaType::parse("json").is_none());
+        assert!(MediaType::parse("").is_none());
+    }
+}

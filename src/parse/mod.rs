@@ -1,0 +1,24 @@
+//! Total parsers for the wire formats authspec reads; none panics, each error carries a byte offset.
+
+pub mod challenge;
+pub mod json;
+pub mod mediatype;
+
+/// Where and why a parser stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} at byte {offset}")]
+pub struct ParseError {
+    /// Byte offset into the input where parsing stopped.
+    pub offset: usize,
+    /// What was expected there.
+    pub message: String,
+}
+
+impl ParseError {
+    pub(crate) fn at(offset: usize, message: impl Into<String>) -> Self {
+        ParseError {
+            offset,
+            message: message.into(),
+        }
+    }
+}

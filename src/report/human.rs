@@ -1,0 +1,124 @@
+//! Terminal output: results grouped by area, Expected/Actual under failures, a one-line summary.
+
+use super::{CheckResult, Report, Verdict};
+use crate::checks::{Area, Level};
+use crate::finding::{Outcome, SkipKind};
+use std::fmt::Write;
+
+/// Whether to colour; decided by the caller (NO_COLOR, terminal or not).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// Also print passing and skipped results (not only problems).
+    pub verbose: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+}
+
+/// Decides colour the way command-line tools are expected to: NO_COLOR, TERM=dumb, not a terminal.
+pub fn color_wanted(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+fn mark(r: &CheckResult, st: &Style) -> String {
+    match (r.outcome, r.level, r.skip_kind) {
+        (Outcome::Pass, _, _) => st.paint("32", "pass "),
+        (Outcome::Fail, Level::Must, _) => st.paint("1;31", "FAIL "),
+        (Outcome::Fail, Level::Should, _) => st.paint("33", "warn "),
+        (Outcome::Fail, _, _) => st.paint("36", "info "),
+        (Outcome::Error, _, _) => st.paint("1;35", "ERROR"),
+        (Outcome::Skip, _, Some(SkipKind::NoInput)) => st.paint("35", "skip!"),
+        (Outcome::Skip, _, _) => st.paint("2", "skip "),
+    }
+}
+
+/// Renders the report for a terminal.
+pub fn render(report: &Report, st: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {} · {} {} · profile {}{}",
+        report.tool.name,
+        report.tool.version,
+        report.mode_word(),
+        report.target,
+        report.profile.as_str(),
+        if report.non_production { " · loopback http: not production evidence" } else { "" }
+    );
+    for area in Area::ALL {
+        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", st.paint("1", &format!("{} — {}", area.slug(), area.title())));
+        for r in rows {
+            render_row(&mut out, r, st);
+        }
+    }
+    if !report.chain.is_empty() {
+        let _ = writeln!(out, "\n{}", st.paint("1", "discovery chain"));
+        for e in &report.chain {
+            let status = e.status.map_or("—".to_string(), |s| s.to_string());
+            let mark = if e.ok { st.paint("32", "ok  ") } else { st.paint("31", "BROKEN") };
+            let cmp = e.compared.as_ref().map(|c| format!("  {} {} (expected {})", c.member, c.actual.as_deref().map_or("absent".to_string(), |a| format!("{a:?}")), format!("{:?}", c.expected))).unwrap_or_default();
+            let _ = writeln!(out, "  {mark} {} -> {}  {} [{status}]{cmp}", e.from, e.to, e.url);
+        }
+    }
+    let _ = writeln!(out, "\n{}", summary_line(report, st));
+    out
+}
+
+fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
+    let problem = (r.outcome == Outcome::Fail && r.level != Level::May) || r.outcome == Outcome::Error || r.skip_kind == Some(SkipKind::NoInput);
+    let level = st.paint("2", &format!("[{}]", r.level.as_str()));
+    let _ = writeln!(out, "  {} {:<34} {} {}", mark(r, st), r.id, r.title, level);
+    if !problem {
+        if st.verbose || r.outcome != Outcome::Pass {
+            let _ = writeln!(out, "        {}", st.paint("2", &r.message));
+        }
+        return;
+    }
+    let _ = writeln!(out, "        {}", r.message);
+    for e in r.evidence.iter().take(3) {
+        let status = e.status.map_or_else(|| e.error.clone().unwrap_or_else(|| "no response".into()), |s| s.to_string());
+        let at = r.pointer.as_deref().map(|p| format!("  at {p}")).unwrap_or_default();
+        let _ = writeln!(out, "        {} {} {} -> {status}{at}", st.paint("34", "-->"), e.method, e.url);
+    }
+    if let Some(x) = &r.expected {
+        let _ = writeln!(out, "        expected: {}", st.paint("32", x));
+    }
+    if let Some(a) = &r.actual {
+        let _ = writeln!(out, "        actual:   {}", st.paint("31", a));
+    }
+    for d in r.details.iter().skip(1).filter(|d| d.outcome != Outcome::Pass).take(5) {
+        let _ = writeln!(out, "        also: {}{}", d.message, d.actual.as_deref().map(|a| format!(" (actual {a})")).unwrap_or_default());
+    }
+    let _ = writeln!(out, "        {} {} · {} {}", st.paint("2", "="), r.requirements.join(", "), r.spec, st.paint("2", &r.spec_url));
+}
+
+/// `78 checks: 60 passed, ... · verdict: PASS`
+pub fn summary_line(report: &Report, st: &Style) -> String {
+    let s = &report.summary;
+    let verdict = match report.verdict {
+        Verdict::Pass => st.paint("1;32", "PASS"),
+        Verdict::Fail => st.paint("1;31", "FAIL"),
+        Verdict::Incomplete => st.paint("1;35", "INCOMPLETE"),
+    };
+    format!(
+        "{} checks: {} passed, {} failed ({} must, {} should, {} may), {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
+        s.total, s.pass, s.fail, s.must_fail, s.should_fail, s.fail - s.must_fail - s.should_fail, s.skip, s.error, report.requests, report.duration_ms
+    )
+}
+
+impl Report {
+    fn mode_word(&self) -> &'static str {
+        match self.mode {
+            crate::evidence::Mode::Live => "check",
+            crate::evidence::Mode::Lint => "lint",
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The one result model every output format renders, and the verdict rule.
+
+pub mod human;
+pub mod json;
+
+use crate::checks::{Area, Check, Level, Profile};
+use crate::evidence::{Evidence, Exchange, Mode, Role};
+use crate::finding::{Finding, Outcome, SkipKind};
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON report layout (schemas/report.schema.json).
+pub const REPORT_VERSION: u32 = 1;
+
+/// The whole run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Report {
+    pub report_version: u32,
+    pub tool: Tool,
+    pub target: String,
+    pub profile: Profile,
+    pub mode: Mode,
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// Requests actually sent (HARNESS-BUDGET).
+    pub requests: usize,
+    pub max_requests: usize,
+    /// The target was judged over loopback http: not production evidence.
+    pub non_production: bool,
+    pub strict: bool,
+    pub verdict: Verdict,
+    pub summary: Summary,
+    pub results: Vec<CheckResult>,
+    /// The discovery chain, edge by edge.
+    pub chain: Vec<Edge>,
+    /// Every exchange the run recorded (no bodies; credentials redacted).
+    pub exchanges: Vec<ExchangeRef>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn current() -> Self {
+        Tool { name: "authspec".into(), version: env!("CARGO_PKG_VERSION").into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Incomplete,
+}
+
+impl Verdict {
+    /// The process exit code: 0 pass, 1 fail, 3 incomplete (2 is for usage errors).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Incomplete => 3,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub skip: usize,
+    pub error: usize,
+    /// Failures at MUST level (these decide the verdict).
+    pub must_fail: usize,
+    /// Failures at SHOULD level (warnings unless --strict).
+    pub should_fail: usize,
+}
+
+/// A pointer to one exchange, as results cite it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ExchangeRef {
+    pub id: usize,
+    pub roles: Vec<String>,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+}
+
+impl ExchangeRef {
+    pub fn of(ex: &Exchange) -> Self {
+        ExchangeRef {
+            id: ex.id,
+            roles: ex.roles.iter().map(Role::label).collect(),
+            method: ex.method.clone(),
+            url: ex.url.clone(),
+            status: ex.status,
+            error: ex.error.clone().or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
+        }
+    }
+}
+
+/// One further finding of a result that judged several subjects.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Detail {
+    pub outcome: Outcome,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actual: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pointer: Option<String>,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CheckResult {
+    pub id: String,
+    pub area: Area,
+    pub title: String,
+    pub level: Level,
+    pub outcome: Outcome,
+    /// For skips: `no-input` (counts against completeness) or `chosen`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub skip_kind: Option<SkipKind>,
+    pub requirements: Vec<String>,
+    pub spec: String,
+    pub spec_url: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub actual: Option<String>,
+    /// JSON pointer of the offending member.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pointer: Option<String>,
+    pub evidence: Vec<ExchangeRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub details: Vec<Detail>,
+}
+
+impl CheckResult {
+    /// Folds a check's findings into one result: the worst finding speaks, the rest become details.
+    pub fn from_findings(check: &Check, level: Level, mut findings: Vec<Finding>, ev: &Evidence) -> Self {
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity()));
+        let head = findings.first().cloned().unwrap_or_else(|| Finding::skip("nothing to judge"));
+        let same: Vec<&Finding> = findings.iter().filter(|f| f.severity() == head.severity()).collect();
+        let mut message = head.message.clone();
+        if head.outcome != Outcome::Pass && same.len() > 1 {
+            message.push_str(&format!(" (and {} more)", same.len() - 1));
+        }
+        let mut ids: Vec<usize> = findings.iter().flat_map(|f| f.evidence.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let details = if head.outcome == Outcome::Pass || findings.len() < 2 {
+            Vec::new()
+        } else {
+            findings
+                .iter()
+                .map(|f| Detail { outcome: f.outcome, message: f.message.clone(), expected: f.expected.clone(), actual: f.actual.clone(), pointer: f.pointer.clone() })
+                .collect()
+        };
+        CheckResult {
+            id: check.id.into(),
+            area: check.area,
+            title: check.title.into(),
+            level,
+            outcome: head.outcome,
+            skip_kind: head.skip,
+            requirements: check.requirements.iter().map(|s| s.to_string()).collect(),
+            spec: check.spec.into(),
+            spec_url: check.spec_url.into(),
+            message,
+            expected: head.expected,
+            actual: head.actual,
+            pointer: head.pointer,
+            evidence: ids.into_iter().filter_map(|i| ev.exchanges.iter().find(|e| e.id == i)).map(ExchangeRef::of).collect(),
+            details,
+        }
+    }
+
+    /// A result for a check that the profile does not apply.
+    pub fn not_applied(check: &Check, profile: Profile) -> Self {
+        CheckResult {
+            id: check.id.into(),
+            area: check.area,
+            title: check.title.into(),
+            level: Level::May,
+            outcome: Outcome::Skip,
+            skip_kind: Some(SkipKind::Chosen),
+            requirements: check.requirements.iter().map(|s| s.to_string()).collect(),
+            spec: check.spec.into(),
+            spec_url: check.spec_url.into(),
+            message: format!("profile {} does not apply this row", profile.as_str()),
+            expected: None,
+            actual: None,
+            pointer: None,
+            evidence: Vec::new(),
+            details: Vec::new(),
+        }
+    }
+}
+
+/// One edge of the discovery chain: 401 -> PRM -> AS metadata -> JWKS.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Edge {
+    pub from: String,
+    pub to: String,
+    pub url: String,
+    pub status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub compared: Option<Compared>,
+    pub ok: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Compared {
+    pub member: String,
+    pub expected: String,
+    pub actual: Option<String>,
+}
+
+/// The verdict rule: fail on a MUST failure (or SHOULD with `strict`); incomplete when a MUST
+/// errored or lacked its input; else pass.
+pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
+    let decisive = |r: &CheckResult| r.level == Level::Must || (strict && r.level == Level::Should);
+    if results.iter().any(|r| decisive(r) && r.outcome == Outcome::Fail) {
+        return Verdict::Fail;
+    }
+    let unjudged = |r: &CheckResult| r.outcome == Outcome::Error || (r.outcome == Outcome::Skip && r.skip_kind == Some(SkipKind::NoInput));
+    if results.iter().any(|r| decisive(r) && unjudged(r)) {
+        return Verdict::Incomplete;
+    }
+    Verdict::Pass
+}
+
+/// Counts of outcomes.
+pub fn summarize(results: &[CheckResult]) -> Summary {
+    let mut s = Summary { total: results.len(), ..Summary::default() };
+    for r in results {
+        match r.outcome {
+            Outcome::Pass => s.pass += 1,
+            Outcome::Fail => s.fail += 1,
+            Outcome::Skip => s.skip += 1,
+            Outcome::Error => s.error += 1,
+        }
+        if r.outcome == Outcome::Fail {
+            match r.level {
+                Level::Must => s.must_fail += 1,
+                Level::Should => s.should_fail += 1,
+                Level::May => {}
+            }
+        }
+    }
+    s
+}
+
+/// The discovery chain as the evidence shows it.
+pub fn chain(ev: &Evidence) -> Vec<Edge> {
+    let mut out = Vec::new();
+    for ex in &ev.exchanges {
+        for role in &ex.roles {
+            let (from, to, compared) = match role {
+                Role::PrmHinted { hinted_by } => ("401".to_string(), "prm".to_string(), Some(("resource", hinted_by.clone()))),
+                Role::Prm => ("resource".into(), "prm".into(), Some(("resource", ev.resource.clone()))),
+                Role::Asm { issuer } => ("prm".into(), format!("asm({issuer})"), Some(("issuer", issuer.clone()))),
+                Role::Jwks { named_by } => (named_by.clone(), "jwks".into(), None),
+                _ => continue,
+            };
+            let actual = compared.as_ref().and_then(|(m, _)| ex.json().ok().and_then(|j| j.value.get(*m)).and_then(|v| v.as_str()).map(str::to_string));
+            let fetched = ex.status == Some(200) && ex.json().is_ok_and(|j| j.value.is_object());
+            let matches = match (&compared, &actual, role) {
+                (Some(_), Some(a), Role::PrmHinted { hinted_by }) => url::Url::parse(a).ok().zip(url::Url::parse(hinted_by).ok()).is_some_and(|(r, q)| crate::identifier::is_prefix_resource(&r, &q)),
+                (Some((_, e)), Some(a), _) => a == e,
+                (Some(_), None, _) => false,
+                (None, _, _) => true,
+            };
+            out.push(Edge {
+                from,
+                to,
+                url: ex.url.clone(),
+                status: ex.status,
+                compared: compared.map(|(m, e)| Compared { member: m.into(), expected: e, actual }),
+                ok: fetched && matches,
+            });
+        }
+    }
+    out
+}

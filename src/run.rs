@@ -1,0 +1,233 @@
+//! Runs: capture (or read a file), judge with the catalogue, and assemble the report.
+
+use crate::capture::{self, CaptureOptions};
+use crate::checks::{self, Area, Profile};
+use crate::evidence::{Evidence, Exchange, Mode, Role, Source};
+use crate::finding::SkipKind;
+use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, from_well_known, scheme_rule, Scheme};
+use crate::report::{self, CheckResult, ExchangeRef, Report, Tool};
+use crate::select::Selection;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use url::Url;
+
+/// Errors that stop a run before any verdict (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Capture(#[from] capture::CaptureError),
+}
+
+/// What a live check needs.
+#[derive(Debug, Clone)]
+pub struct CheckConfig {
+    /// The resource identifier exactly as given.
+    pub target: String,
+    pub capture: CaptureOptions,
+    pub selection: Selection,
+    pub strict: bool,
+}
+
+/// Validates a resource URL given on the command line.
+pub fn parse_target(s: &str) -> Result<Url, RunError> {
+    let url = Url::parse(s.trim()).map_err(|e| RunError::Usage(format!("resource URL {s:?} is not an absolute URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(RunError::Usage(format!("resource URL {s:?} must use https (or http on a loopback host)")));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
+    }
+    if url.fragment().is_some() {
+        return Err(RunError::Usage(format!("resource URL {s:?} has a #fragment; resource identifiers cannot (RFC 9728 §1.2)")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(RunError::Usage(format!("resource URL {s:?} carries credentials; pass the key with --api-key instead")));
+    }
+    Ok(url)
+}
+
+/// Captures the deployment at `cfg.target` and judges it.
+pub async fn check(cfg: &CheckConfig) -> Result<Report, RunError> {
+    let url = parse_target(&cfg.target)?;
+    let started_at = now_rfc3339();
+    let t0 = Instant::now();
+    let cap = capture::capture(&url, &cfg.capture).await?;
+    let ev = Evidence {
+        resource: cfg.target.trim().to_string(),
+        resource_url: url,
+        profile: cfg.capture.profile,
+        mode: Mode::Live,
+        api_key_given: cfg.capture.api_key.is_some(),
+        exchanges: cap.exchanges,
+    };
+    let meta = Meta { started_at, duration_ms: t0.elapsed().as_millis() as u64, requests: cap.requests, max_requests: cfg.capture.max_requests };
+    Ok(judge(&ev, &cfg.selection, cfg.strict, meta, None))
+}
+
+/// Facts about a run that are not evidence.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub requests: usize,
+    pub max_requests: usize,
+}
+
+/// Judges `ev` with every selected check (of `areas`, when given) and builds the report.
+pub fn judge(ev: &Evidence, selection: &Selection, strict: bool, meta: Meta, areas: Option<&[Area]>) -> Report {
+    let mut results = Vec::new();
+    for check in checks::catalogue().filter(|c| selection.includes(c) && areas.is_none_or(|a| a.contains(&c.area))) {
+        let result = match check.levels.get(ev.profile) {
+            None => CheckResult::not_applied(check, ev.profile),
+            Some(level) => {
+                let mut findings = checks::run_judge(check, ev);
+                if ev.mode == Mode::Lint {
+                    // A file cannot miss a download: what it lacks is out of its scope, not missing input.
+                    for f in &mut findings {
+                        if f.skip == Some(SkipKind::NoInput) {
+                            f.skip = Some(SkipKind::Chosen);
+                        }
+                    }
+                }
+                CheckResult::from_findings(check, level, findings, ev)
+            }
+        };
+        results.push(result);
+    }
+    let verdict = report::verdict(&results, strict);
+    Report {
+        report_version: report::REPORT_VERSION,
+        tool: Tool::current(),
+        target: ev.resource.clone(),
+        profile: ev.profile,
+        mode: ev.mode,
+        started_at: meta.started_at,
+        duration_ms: meta.duration_ms,
+        requests: meta.requests,
+        max_requests: meta.max_requests,
+        non_production: scheme_rule(&ev.resource_url) == Scheme::LoopbackHttp,
+        strict,
+        verdict,
+        summary: report::summarize(&results),
+        results,
+        chain: report::chain(ev),
+        exchanges: ev.exchanges.iter().map(ExchangeRef::of).collect(),
+    }
+}
+
+/// The document kinds `lint` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LintKind {
+    Prm,
+    Asm,
+    Jwks,
+    Catalog,
+    Openapi,
+    Headers,
+}
+
+/// Judges one document file as if it had been served at `url`.
+pub fn lint(kind: LintKind, body: Vec<u8>, url_text: &str, profile: Profile, selection: &Selection, strict: bool) -> Result<Report, RunError> {
+    let url = parse_target(url_text).map_err(|e| RunError::Usage(format!("--url: {e}")))?;
+    let t0 = Instant::now();
+    let started_at = now_rfc3339();
+    let (resource, roles, areas): (String, Vec<Role>, &[Area]) = match kind {
+        LintKind::Prm => {
+            let r = from_well_known(&url, PRM_SUFFIX).ok_or_else(|| RunError::Usage(format!("--url {url_text:?} is not a /.well-known/{PRM_SUFFIX} URL")))?;
+            (r, vec![Role::Prm], &[Area::Prm])
+        }
+        LintKind::Asm => {
+            let issuer = from_well_known(&url, ASM_SUFFIX).ok_or_else(|| RunError::Usage(format!("--url {url_text:?} is not a /.well-known/{ASM_SUFFIX} URL")))?;
+            (issuer.clone(), vec![Role::Asm { issuer }], &[Area::Asm, Area::AgentAuth])
+        }
+        LintKind::Jwks => (url_text.to_string(), vec![Role::Jwks { named_by: "(file)".into() }], &[Area::Jwks]),
+        LintKind::Headers => (url_text.to_string(), vec![Role::ProbeUnauth { endpoint: format!("GET {}", url.path()) }], &[Area::Wwwa]),
+        LintKind::Catalog | LintKind::Openapi => {
+            return Err(RunError::Usage(format!("lint {}: this version has no checks for that document kind yet", if kind == LintKind::Catalog { "catalog" } else { "openapi" })));
+        }
+    };
+    let mut ex = Exchange::new("GET", url.as_str(), roles);
+    ex.source = Source::File;
+    if kind == LintKind::Headers {
+        let (status, headers) = parse_header_file(&body)?;
+        ex.status = Some(status);
+        ex.response_headers = headers;
+    } else {
+        ex.status = Some(200);
+        ex.body = body;
+    }
+    let ev = Evidence { resource, resource_url: url, profile, mode: Mode::Lint, api_key_given: false, exchanges: vec![ex] };
+    let meta = Meta { started_at, duration_ms: t0.elapsed().as_millis() as u64, requests: 0, max_requests: 0 };
+    Ok(judge(&ev, selection, strict, meta, Some(areas)))
+}
+
+/// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.
+pub fn parse_header_file(bytes: &[u8]) -> Result<(u16, Vec<(String, String)>), RunError> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
+    let status_line = lines.next().ok_or_else(|| RunError::Usage("headers file is empty".into()))?;
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse::<u16>().ok())
+        .filter(|s| (100..600).contains(s) && status_line.starts_with("HTTP/"))
+        .ok_or_else(|| RunError::Usage(format!("headers file: first line {status_line:?} is not a status line like \"HTTP/1.1 401 Unauthorized\"")))?;
+    let mut headers = Vec::new();
+    for (i, line) in lines.enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            break;
+        }
+        let (k, v) = line.split_once(':').ok_or_else(|| RunError::Usage(format!("headers file line {}: {line:?} is not \"Name: value\"", i + 2)))?;
+        headers.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    Ok((status, headers))
+}
+
+/// The current time as RFC 3339 UTC, without pulling in a date crate.
+pub fn now_rfc3339() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        assert!(parse_target("https://api.example.com").is_ok());
+        assert!(parse_target("ftp://x").is_err());
+        assert!(parse_target("not a url").is_err());
+        assert!(parse_target("https://a.example/#x").is_err());
+        assert!(parse_target("https://u:p@a.example/").is_err());
+    }
+
+    #[test]
+    fn header_files() {
+        let (s, h) = parse_header_file(b"HTTP/2 401 \r\nwww-authenticate: Bearer realm=\"x\"\r\ncontent-length: 0\r\n\r\nbody").unwrap();
+        assert_eq!(s, 401);
+        assert_eq!(h.len(), 2);
+        assert!(parse_header_file(b"hello\n").is_err());
+        assert!(parse_header_file(b"HTTP/1.1 200 OK\nbad line\n").is_err());
+    }
+
+    #[test]
+    fn timestamp_shape() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 20);
+        assert!(t.starts_with("20") && t.ends_with('Z'));
+    }
+}
