@@ -83,7 +83,17 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut seen = false;
     for (ex, parsed) in probes(ev) {
-        let Ok(chs) = parsed else { continue };
+        let Ok(chs) = parsed else {
+            // An unquoted URL is the usual reason the field does not parse: say so here too.
+            let raw = ex.headers("www-authenticate").collect::<Vec<_>>().join(", ");
+            if let Some(i) = raw.to_ascii_lowercase().find("resource_metadata=") {
+                seen = true;
+                if raw.as_bytes().get(i + "resource_metadata=".len()) != Some(&b'"') {
+                    out.push(Finding::fail("resource_metadata is not a quoted-string (a URL contains characters a token cannot)").expected("resource_metadata=\"https://...\"").actual(raw.clone()).on(ex));
+                }
+            }
+            continue;
+        };
         for c in &chs {
             for p in c.params.iter().filter(|p| p.name.eq_ignore_ascii_case("resource_metadata")) {
                 seen = true;
