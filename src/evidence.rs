@@ -243,7 +243,9 @@ impl Evidence {
     pub fn subject<'a>(&self, ex: Option<&'a Exchange>, what: &str) -> Subject<'a> {
         let Some(ex) = ex else {
             return Subject::Absent(match self.mode {
-                Mode::Lint => Finding::skip(format!("lint judges a single document; no {what} was given")),
+                Mode::Lint => Finding::skip(format!(
+                    "lint judges a single document; no {what} was given"
+                )),
                 Mode::Live => Finding::no_input(format!("no {what} was fetched")),
             });
         };
@@ -251,18 +253,26 @@ impl Evidence {
             return Subject::Absent(Finding::skip(format!("{what} not fetched: {reason}")).on(ex));
         }
         if let Some(err) = &ex.error {
-            return Subject::Absent(Finding::no_input(format!("{what} could not be fetched: {err}")).on(ex));
+            return Subject::Absent(
+                Finding::no_input(format!("{what} could not be fetched: {err}")).on(ex),
+            );
         }
         if ex.status != Some(200) {
             let status = ex.status.map_or("no status".to_string(), |s| s.to_string());
-            return Subject::Absent(Finding::no_input(format!("{what} at {} answered {status}", ex.url)).on(ex));
+            return Subject::Absent(
+                Finding::no_input(format!("{what} at {} answered {status}", ex.url)).on(ex),
+            );
         }
         match ex.json() {
             Ok(j) => match j.value.as_object() {
                 Some(obj) => Subject::Doc(Doc { ex, json: j, obj }),
-                None => Subject::Absent(Finding::no_input(format!("{what} at {} is not a JSON object", ex.url)).on(ex)),
+                None => Subject::Absent(
+                    Finding::no_input(format!("{what} at {} is not a JSON object", ex.url)).on(ex),
+                ),
             },
-            Err(e) => Subject::Absent(Finding::no_input(format!("{what} at {} is not JSON: {e}", ex.url)).on(ex)),
+            Err(e) => Subject::Absent(
+                Finding::no_input(format!("{what} at {} is not JSON: {e}", ex.url)).on(ex),
+            ),
         }
     }
 
@@ -272,10 +282,11 @@ impl Evidence {
         let primary = self.role(&Role::Prm);
         let mut out = vec![self.subject(primary, "protected-resource metadata")];
         for ex in self.with_role(|r| matches!(r, Role::PrmHinted { .. })) {
-            if primary.is_none_or(|p| p.id != ex.id) {
-                if let Subject::Doc(d) = self.subject(Some(ex), "hinted protected-resource metadata") {
-                    out.push(Subject::Doc(d));
-                }
+            if primary.is_none_or(|p| p.id != ex.id)
+                && let Subject::Doc(d) =
+                    self.subject(Some(ex), "hinted protected-resource metadata")
+            {
+                out.push(Subject::Doc(d));
             }
         }
         out
@@ -286,10 +297,10 @@ impl Evidence {
         let mut out: Vec<String> = Vec::new();
         for ex in self.with_role(|r| matches!(r, Role::Asm { .. })) {
             for r in &ex.roles {
-                if let Role::Asm { issuer } = r {
-                    if !out.contains(issuer) {
-                        out.push(issuer.clone());
-                    }
+                if let Role::Asm { issuer } = r
+                    && !out.contains(issuer)
+                {
+                    out.push(issuer.clone());
                 }
             }
         }
@@ -305,7 +316,9 @@ impl Evidence {
         issuers
             .into_iter()
             .map(|iss| {
-                let ex = self.role(&Role::Asm { issuer: iss.clone() });
+                let ex = self.role(&Role::Asm {
+                    issuer: iss.clone(),
+                });
                 let s = self.subject(ex, "authorization-server metadata");
                 (iss, s)
             })
@@ -314,13 +327,17 @@ impl Evidence {
 
     fn no_asm_reason(&self) -> Subject<'_> {
         if self.mode == Mode::Lint {
-            return Subject::Absent(Finding::skip("lint judges a single document; no authorization-server metadata was given"));
+            return Subject::Absent(Finding::skip(
+                "lint judges a single document; no authorization-server metadata was given",
+            ));
         }
         let prm_has_doc = self.prm_docs().iter().any(|s| matches!(s, Subject::Doc(_)));
         Subject::Absent(if prm_has_doc {
             Finding::skip("the protected-resource metadata names no authorization server")
         } else {
-            Finding::no_input("no protected-resource metadata arrived to name an authorization server")
+            Finding::no_input(
+                "no protected-resource metadata arrived to name an authorization server",
+            )
         })
     }
 
@@ -334,12 +351,17 @@ impl Evidence {
             };
             return vec![Subject::Absent(Finding::skip(reason))];
         }
-        sets.into_iter().map(|ex| self.subject(Some(ex), "JWK Set")).collect()
+        sets.into_iter()
+            .map(|ex| self.subject(Some(ex), "JWK Set"))
+            .collect()
     }
 }
 
 /// Runs `judge` on each present document; absent ones contribute their reason.
-pub fn each_doc<'a>(subjects: Vec<Subject<'a>>, mut judge: impl FnMut(Doc<'a>) -> Vec<Finding>) -> Vec<Finding> {
+pub fn each_doc<'a>(
+    subjects: Vec<Subject<'a>>,
+    mut judge: impl FnMut(Doc<'a>) -> Vec<Finding>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in subjects {
         match s {

@@ -106,5 +106,9 @@ impl Finding {
 
 /// A pass when `problems` is empty, else one failure per problem.
 pub fn pass_or(problems: Vec<Finding>, pass: impl FnOnce() -> Finding) -> Vec<Finding> {
-    if problems.is_empty() { vec![pass()] } else { problems }
+    if problems.is_empty() {
+        vec![pass()]
+    } else {
+        problems
+    }
 }

@@ -76,14 +76,24 @@ pub fn is_loopback(url: &Url) -> bool {
 pub fn is_private(url: &Url) -> bool {
     match url.host() {
         Some(Host::Ipv4(ip)) => {
-            ip.is_private() || ip.is_loopback() || ip.is_link_local() || ip.is_unspecified() || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
+            ip.is_private()
+                || ip.is_loopback()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
         }
         Some(Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.is_unspecified() || (ip.segments()[0] & 0xfe00) == 0xfc00 || (ip.segments()[0] & 0xffc0) == 0xfe80
+            ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
         }
         Some(Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
-            d == "localhost" || d.ends_with(".localhost") || d.ends_with(".internal") || d == "metadata.google.internal"
+            d == "localhost"
+                || d.ends_with(".localhost")
+                || d.ends_with(".internal")
+                || d == "metadata.google.internal"
         }
         None => false,
     }
@@ -135,11 +145,26 @@ mod tests {
     #[test]
     fn builds_well_known_urls() {
         let cases = [
-            ("https://r.example", "https://r.example/.well-known/oauth-protected-resource"),
-            ("https://r.example/", "https://r.example/.well-known/oauth-protected-resource"),
-            ("https://r.example/resource1", "https://r.example/.well-known/oauth-protected-resource/resource1"),
-            ("https://r.example/api/", "https://r.example/.well-known/oauth-protected-resource/api"),
-            ("https://r.example/a?x=1", "https://r.example/.well-known/oauth-protected-resource/a?x=1"),
+            (
+                "https://r.example",
+                "https://r.example/.well-known/oauth-protected-resource",
+            ),
+            (
+                "https://r.example/",
+                "https://r.example/.well-known/oauth-protected-resource",
+            ),
+            (
+                "https://r.example/resource1",
+                "https://r.example/.well-known/oauth-protected-resource/resource1",
+            ),
+            (
+                "https://r.example/api/",
+                "https://r.example/.well-known/oauth-protected-resource/api",
+            ),
+            (
+                "https://r.example/a?x=1",
+                "https://r.example/.well-known/oauth-protected-resource/a?x=1",
+            ),
         ];
         for (id, want) in cases {
             assert_eq!(well_known(&u(id), PRM_SUFFIX).as_str(), want, "{id}");
@@ -153,9 +178,18 @@ mod tests {
     #[test]
     fn inverts_well_known_urls() {
         let f = |s: &str| from_well_known(&u(s), ASM_SUFFIX);
-        assert_eq!(f("https://a.example/.well-known/oauth-authorization-server").as_deref(), Some("https://a.example"));
-        assert_eq!(f("https://a.example/.well-known/oauth-authorization-server/t1").as_deref(), Some("https://a.example/t1"));
-        assert_eq!(f("https://a.example/.well-known/oauth-authorization-serverx"), None);
+        assert_eq!(
+            f("https://a.example/.well-known/oauth-authorization-server").as_deref(),
+            Some("https://a.example")
+        );
+        assert_eq!(
+            f("https://a.example/.well-known/oauth-authorization-server/t1").as_deref(),
+            Some("https://a.example/t1")
+        );
+        assert_eq!(
+            f("https://a.example/.well-known/oauth-authorization-serverx"),
+            None
+        );
         assert_eq!(f("https://a.example/other"), None);
     }
 
@@ -166,10 +200,22 @@ mod tests {
         assert_eq!(scheme_rule(&u("http://[::1]/")), Scheme::LoopbackHttp);
         assert_eq!(scheme_rule(&u("http://localhost/")), Scheme::LoopbackHttp);
         assert_eq!(scheme_rule(&u("http://x.example")), Scheme::NotHttps);
-        assert!(is_prefix_resource(&u("https://a.example/api/"), &u("https://a.example/api/v1/x")));
-        assert!(is_prefix_resource(&u("https://a.example"), &u("https://a.example/v1")));
-        assert!(!is_prefix_resource(&u("https://a.example/ap"), &u("https://a.example/api")));
-        assert!(!is_prefix_resource(&u("https://b.example"), &u("https://a.example/v1")));
+        assert!(is_prefix_resource(
+            &u("https://a.example/api/"),
+            &u("https://a.example/api/v1/x")
+        ));
+        assert!(is_prefix_resource(
+            &u("https://a.example"),
+            &u("https://a.example/v1")
+        ));
+        assert!(!is_prefix_resource(
+            &u("https://a.example/ap"),
+            &u("https://a.example/api")
+        ));
+        assert!(!is_prefix_resource(
+            &u("https://b.example"),
+            &u("https://a.example/v1")
+        ));
         assert!(is_private(&u("http://169.254.169.254/latest")));
         assert!(is_private(&u("https://10.1.2.3/")));
         assert!(!is_private(&u("https://93.184.216.34/")));

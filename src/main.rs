@@ -143,17 +143,37 @@ struct MockArgs {
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let (num, scale) = if let Some(n) = t.strip_suffix("ms") { (n, 1) } else if let Some(n) = t.strip_suffix('s') { (n, 1000) } else { (t, 1000) };
-    let v: u64 = num.trim().parse().map_err(|_| format!("{s:?} is not a duration like 10, 10s or 500ms"))?;
-    let ms = v.checked_mul(scale).filter(|ms| (1..=600_000).contains(ms)).ok_or_else(|| format!("{s:?} must be between 1 ms and 600 s"))?;
+    let (num, scale) = if let Some(n) = t.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = t.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        (t, 1000)
+    };
+    let v: u64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 10, 10s or 500ms"))?;
+    let ms = v
+        .checked_mul(scale)
+        .filter(|ms| (1..=600_000).contains(ms))
+        .ok_or_else(|| format!("{s:?} must be between 1 ms and 600 s"))?;
     Ok(Duration::from_millis(ms))
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
-    let (num, scale) = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)].iter().find_map(|(suf, k)| t.strip_suffix(suf).map(|n| (n, *k))).unwrap_or((t, 1));
-    let v: usize = num.trim().parse().map_err(|_| format!("{s:?} is not a size like 2MiB, 512KiB or 4096"))?;
-    v.checked_mul(scale).filter(|b| (1..=(1usize << 30)).contains(b)).ok_or_else(|| format!("{s:?} must be between 1 byte and 1 GiB"))
+    let (num, scale) = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
+        .iter()
+        .find_map(|(suf, k)| t.strip_suffix(suf).map(|n| (n, *k)))
+        .unwrap_or((t, 1));
+    let v: usize = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size like 2MiB, 512KiB or 4096"))?;
+    v.checked_mul(scale)
+        .filter(|b| (1..=(1usize << 30)).contains(b))
+        .ok_or_else(|| format!("{s:?} must be between 1 byte and 1 GiB"))
 }
 
 fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
@@ -163,13 +183,22 @@ fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion
+            ) =>
+        {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
         Err(e) => {
             let text = e.render().to_string();
-            let line = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            let line = text
+                .lines()
+                .next()
+                .unwrap_or("invalid arguments")
+                .trim_start_matches("error: ");
             eprintln!("authspec: {line} (see authspec --help)");
             return ExitCode::from(2);
         }
@@ -184,7 +213,10 @@ fn main() -> ExitCode {
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
 }
 
 fn dispatch(cli: Cli) -> Result<u8> {
@@ -198,9 +230,14 @@ fn dispatch(cli: Cli) -> Result<u8> {
 }
 
 fn selection(out: &Output) -> Result<Selection> {
-    let s = Selection { only: out.only.clone(), skip: out.skip.clone() };
+    let s = Selection {
+        only: out.only.clone(),
+        skip: out.skip.clone(),
+    };
     if let Some(p) = s.unknown_patterns().first() {
-        bail!("--only/--skip pattern {p:?} matches no check id, area or requirement ID (see authspec list)");
+        bail!(
+            "--only/--skip pattern {p:?} matches no check id, area or requirement ID (see authspec list)"
+        );
     }
     Ok(s)
 }
@@ -210,10 +247,17 @@ fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
     out.reports
         .iter()
         .map(|r| {
-            let (f, path) = r.split_once('=').with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
-            let format = Format::from_str(f, true).map_err(|_| anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json)"))?;
+            let (f, path) = r
+                .split_once('=')
+                .with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
+            let format = Format::from_str(f, true).map_err(|_| {
+                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json)")
+            })?;
             let path = PathBuf::from(path);
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             if path.as_os_str().is_empty() || !dir.is_dir() {
                 bail!("--report {r:?}: directory {} does not exist", dir.display());
             }
@@ -226,12 +270,14 @@ fn cmd_lint(a: LintArgs) -> Result<u8> {
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
     let body = read_capped(&a.file, 16 << 20)?;
-    let report = run::lint(a.kind, body, &a.url, a.out.profile, &sel, a.out.strict).map_err(usage)?;
+    let report =
+        run::lint(a.kind, body, &a.url, a.out.profile, &sel, a.out.strict).map_err(usage)?;
     emit(&report, &a.out, &targets)
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if !meta.is_file() {
         bail!("{} is not a file", path.display());
     }
@@ -260,11 +306,31 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
     };
     let mut _mock = None;
     let target = if a.mock {
-        let faults = a.fault.iter().map(|n| mock::faults::find(n).with_context(|| format!("--fault {n:?} is not a mock fault (see authspec mock --list-faults)"))).collect::<Result<Vec<_>>>()?;
-        let m = mock::start(([127, 0, 0, 1], 0).into(), MockOptions { faults, ..MockOptions::default() }).await.context("cannot start the mock")?;
+        let faults = a
+            .fault
+            .iter()
+            .map(|n| {
+                mock::faults::find(n).with_context(|| {
+                    format!("--fault {n:?} is not a mock fault (see authspec mock --list-faults)")
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let m = mock::start(
+            ([127, 0, 0, 1], 0).into(),
+            MockOptions {
+                faults,
+                ..MockOptions::default()
+            },
+        )
+        .await
+        .context("cannot start the mock")?;
         capture.api_key = capture.api_key.or_else(|| Some(m.api_key.clone()));
         if capture.endpoints.is_empty() {
-            capture.endpoints = m.endpoints().iter().filter_map(|e| e.parse().ok()).collect();
+            capture.endpoints = m
+                .endpoints()
+                .iter()
+                .filter_map(|e| e.parse().ok())
+                .collect();
         }
         let t = m.resource_url().to_string();
         _mock = Some(m);
@@ -274,7 +340,12 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         run::parse_target(&t).map_err(usage)?;
         t
     };
-    let cfg = CheckConfig { target, capture, selection: sel, strict: a.out.strict };
+    let cfg = CheckConfig {
+        target,
+        capture,
+        selection: sel,
+        strict: a.out.strict,
+    };
     let report = run::check(&cfg).await.map_err(usage)?;
     if let Some(m) = _mock {
         m.stop().await;
@@ -291,11 +362,16 @@ fn render(report: &Report, format: Format, color: bool, verbose: bool) -> Result
 
 /// Writes `text` next to `path` and renames it into place, so no half-written file is left.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let tmp = path.with_extension(format!("{}.authspec-tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("out")));
+    let tmp = path.with_extension(format!(
+        "{}.authspec-tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
+    ));
     std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display())).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
 }
 
 fn emit(report: &Report, out: &Output, targets: &[(Format, PathBuf)]) -> Result<u8> {
@@ -320,7 +396,13 @@ fn cmd_list(a: &ListArgs) -> Result<u8> {
     }
     for c in checks::catalogue() {
         let level = c.levels.get(a.profile).map_or("n/a", |l| l.as_str());
-        println!("{:<36} {:<6} {:<58} {}", c.id, level, c.title, c.requirements.join(","));
+        println!(
+            "{:<36} {:<6} {:<58} {}",
+            c.id,
+            level,
+            c.title,
+            c.requirements.join(",")
+        );
     }
     Ok(0)
 }
@@ -330,11 +412,20 @@ fn cmd_explain(id: &str) -> Result<u8> {
     let lvl = |p: Profile| c.levels.get(p).map_or("not applied", |l| l.as_str());
     println!("{} — {}", c.id, c.title);
     println!("area:         {} ({})", c.area.slug(), c.area.title());
-    println!("level:        auth-md {} · rfc {} · mcp {}", lvl(Profile::AuthMd), lvl(Profile::Rfc), lvl(Profile::Mcp));
+    println!(
+        "level:        auth-md {} · rfc {} · mcp {}",
+        lvl(Profile::AuthMd),
+        lvl(Profile::Rfc),
+        lvl(Profile::Mcp)
+    );
     println!("requirements: {}", c.requirements.join(", "));
     println!("spec:         {} <{}>", c.spec, c.spec_url);
     println!("fix:          {}", c.fix);
-    let faults: Vec<&str> = mock::FAULTS.iter().filter(|f| f.breaks.iter().any(|b| c.requirements.contains(b))).map(|f| f.name).collect();
+    let faults: Vec<&str> = mock::FAULTS
+        .iter()
+        .filter(|f| f.breaks.iter().any(|b| c.requirements.contains(b)))
+        .map(|f| f.name)
+        .collect();
     if !faults.is_empty() {
         println!("see it fail:  authspec check --mock --fault {}", faults[0]);
     }
@@ -344,18 +435,41 @@ fn cmd_explain(id: &str) -> Result<u8> {
 async fn cmd_mock(a: MockArgs) -> Result<u8> {
     if a.list_faults {
         for f in mock::FAULTS {
-            println!("{:<34} {:<60} breaks {}", f.name, f.about, f.breaks.join(","));
+            println!(
+                "{:<34} {:<60} breaks {}",
+                f.name,
+                f.about,
+                f.breaks.join(",")
+            );
         }
         return Ok(0);
     }
-    let faults = a.fault.iter().map(|n| mock::faults::find(n).with_context(|| format!("--fault {n:?} is not a mock fault (see --list-faults)"))).collect::<Result<Vec<_>>>()?;
-    let m = mock::start(a.addr, MockOptions { api_key: a.api_key, faults, ..MockOptions::default() }).await.with_context(|| format!("cannot listen on {}", a.addr))?;
+    let faults = a
+        .fault
+        .iter()
+        .map(|n| {
+            mock::faults::find(n)
+                .with_context(|| format!("--fault {n:?} is not a mock fault (see --list-faults)"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let m = mock::start(
+        a.addr,
+        MockOptions {
+            api_key: a.api_key,
+            faults,
+            ..MockOptions::default()
+        },
+    )
+    .await
+    .with_context(|| format!("cannot listen on {}", a.addr))?;
     println!("authspec mock listening on {}", m.base_url());
     println!("resource: {}", m.resource_url());
     println!("api key: {}", m.api_key);
     println!("protected endpoints: {}", m.endpoints().join(", "));
     let _ = std::io::stdout().flush();
-    tokio::signal::ctrl_c().await.context("cannot wait for Ctrl-C")?;
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
     m.stop().await;
     Ok(0)
 }

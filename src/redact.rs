@@ -56,7 +56,10 @@ mod tests {
         let key = "jp_live_0123456789abcdef";
         let mut b = format!("a {key} b {key}").into_bytes();
         assert!(scrub(&mut b, key));
-        assert_eq!(String::from_utf8(b).unwrap(), "a jp_live_…cdef b jp_live_…cdef");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "a jp_live_…cdef b jp_live_…cdef"
+        );
         let mut clean = b"nothing here".to_vec();
         assert!(!scrub(&mut clean, key));
     }

@@ -4,7 +4,7 @@ use crate::capture::{self, CaptureOptions};
 use crate::checks::{self, Area, Profile};
 use crate::evidence::{Evidence, Exchange, Mode, Role, Source};
 use crate::finding::SkipKind;
-use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, from_well_known, scheme_rule, Scheme};
+use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, Scheme, from_well_known, scheme_rule};
 use crate::report::{self, CheckResult, ExchangeRef, Report, Tool};
 use crate::select::Selection;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -31,18 +31,25 @@ pub struct CheckConfig {
 
 /// Validates a resource URL given on the command line.
 pub fn parse_target(s: &str) -> Result<Url, RunError> {
-    let url = Url::parse(s.trim()).map_err(|e| RunError::Usage(format!("resource URL {s:?} is not an absolute URL: {e}")))?;
+    let url = Url::parse(s.trim())
+        .map_err(|e| RunError::Usage(format!("resource URL {s:?} is not an absolute URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err(RunError::Usage(format!("resource URL {s:?} must use https (or http on a loopback host)")));
+        return Err(RunError::Usage(format!(
+            "resource URL {s:?} must use https (or http on a loopback host)"
+        )));
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
     }
     if url.fragment().is_some() {
-        return Err(RunError::Usage(format!("resource URL {s:?} has a #fragment; resource identifiers cannot (RFC 9728 §1.2)")));
+        return Err(RunError::Usage(format!(
+            "resource URL {s:?} has a #fragment; resource identifiers cannot (RFC 9728 §1.2)"
+        )));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(RunError::Usage(format!("resource URL {s:?} carries credentials; pass the key with --api-key instead")));
+        return Err(RunError::Usage(format!(
+            "resource URL {s:?} carries credentials; pass the key with --api-key instead"
+        )));
     }
     Ok(url)
 }
@@ -61,7 +68,12 @@ pub async fn check(cfg: &CheckConfig) -> Result<Report, RunError> {
         api_key_given: cfg.capture.api_key.is_some(),
         exchanges: cap.exchanges,
     };
-    let meta = Meta { started_at, duration_ms: t0.elapsed().as_millis() as u64, requests: cap.requests, max_requests: cfg.capture.max_requests };
+    let meta = Meta {
+        started_at,
+        duration_ms: t0.elapsed().as_millis() as u64,
+        requests: cap.requests,
+        max_requests: cfg.capture.max_requests,
+    };
     Ok(judge(&ev, &cfg.selection, cfg.strict, meta, None))
 }
 
@@ -75,9 +87,17 @@ pub struct Meta {
 }
 
 /// Judges `ev` with every selected check (of `areas`, when given) and builds the report.
-pub fn judge(ev: &Evidence, selection: &Selection, strict: bool, meta: Meta, areas: Option<&[Area]>) -> Report {
+pub fn judge(
+    ev: &Evidence,
+    selection: &Selection,
+    strict: bool,
+    meta: Meta,
+    areas: Option<&[Area]>,
+) -> Report {
     let mut results = Vec::new();
-    for check in checks::catalogue().filter(|c| selection.includes(c) && areas.is_none_or(|a| a.contains(&c.area))) {
+    for check in checks::catalogue()
+        .filter(|c| selection.includes(c) && areas.is_none_or(|a| a.contains(&c.area)))
+    {
         let result = match check.levels.get(ev.profile) {
             None => CheckResult::not_applied(check, ev.profile),
             Some(level) => {
@@ -128,23 +148,61 @@ pub enum LintKind {
 }
 
 /// Judges one document file as if it had been served at `url`.
-pub fn lint(kind: LintKind, body: Vec<u8>, url_text: &str, profile: Profile, selection: &Selection, strict: bool) -> Result<Report, RunError> {
+pub fn lint(
+    kind: LintKind,
+    body: Vec<u8>,
+    url_text: &str,
+    profile: Profile,
+    selection: &Selection,
+    strict: bool,
+) -> Result<Report, RunError> {
     let url = parse_target(url_text).map_err(|e| RunError::Usage(format!("--url: {e}")))?;
     let t0 = Instant::now();
     let started_at = now_rfc3339();
     let (resource, roles, areas): (String, Vec<Role>, &[Area]) = match kind {
         LintKind::Prm => {
-            let r = from_well_known(&url, PRM_SUFFIX).ok_or_else(|| RunError::Usage(format!("--url {url_text:?} is not a /.well-known/{PRM_SUFFIX} URL")))?;
+            let r = from_well_known(&url, PRM_SUFFIX).ok_or_else(|| {
+                RunError::Usage(format!(
+                    "--url {url_text:?} is not a /.well-known/{PRM_SUFFIX} URL"
+                ))
+            })?;
             (r, vec![Role::Prm], &[Area::Prm])
         }
         LintKind::Asm => {
-            let issuer = from_well_known(&url, ASM_SUFFIX).ok_or_else(|| RunError::Usage(format!("--url {url_text:?} is not a /.well-known/{ASM_SUFFIX} URL")))?;
-            (issuer.clone(), vec![Role::Asm { issuer }], &[Area::Asm, Area::AgentAuth])
+            let issuer = from_well_known(&url, ASM_SUFFIX).ok_or_else(|| {
+                RunError::Usage(format!(
+                    "--url {url_text:?} is not a /.well-known/{ASM_SUFFIX} URL"
+                ))
+            })?;
+            (
+                issuer.clone(),
+                vec![Role::Asm { issuer }],
+                &[Area::Asm, Area::AgentAuth],
+            )
         }
-        LintKind::Jwks => (url_text.to_string(), vec![Role::Jwks { named_by: "(file)".into() }], &[Area::Jwks]),
-        LintKind::Headers => (url_text.to_string(), vec![Role::ProbeUnauth { endpoint: format!("GET {}", url.path()) }], &[Area::Wwwa]),
+        LintKind::Jwks => (
+            url_text.to_string(),
+            vec![Role::Jwks {
+                named_by: "(file)".into(),
+            }],
+            &[Area::Jwks],
+        ),
+        LintKind::Headers => (
+            url_text.to_string(),
+            vec![Role::ProbeUnauth {
+                endpoint: format!("GET {}", url.path()),
+            }],
+            &[Area::Wwwa],
+        ),
         LintKind::Catalog | LintKind::Openapi => {
-            return Err(RunError::Usage(format!("lint {}: this version has no checks for that document kind yet", if kind == LintKind::Catalog { "catalog" } else { "openapi" })));
+            return Err(RunError::Usage(format!(
+                "lint {}: this version has no checks for that document kind yet",
+                if kind == LintKind::Catalog {
+                    "catalog"
+                } else {
+                    "openapi"
+                }
+            )));
         }
     };
     let mut ex = Exchange::new("GET", url.as_str(), roles);
@@ -157,8 +215,20 @@ pub fn lint(kind: LintKind, body: Vec<u8>, url_text: &str, profile: Profile, sel
         ex.status = Some(200);
         ex.body = body;
     }
-    let ev = Evidence { resource, resource_url: url, profile, mode: Mode::Lint, api_key_given: false, exchanges: vec![ex] };
-    let meta = Meta { started_at, duration_ms: t0.elapsed().as_millis() as u64, requests: 0, max_requests: 0 };
+    let ev = Evidence {
+        resource,
+        resource_url: url,
+        profile,
+        mode: Mode::Lint,
+        api_key_given: false,
+        exchanges: vec![ex],
+    };
+    let meta = Meta {
+        started_at,
+        duration_ms: t0.elapsed().as_millis() as u64,
+        requests: 0,
+        max_requests: 0,
+    };
     Ok(judge(&ev, selection, strict, meta, Some(areas)))
 }
 
@@ -166,7 +236,9 @@ pub fn lint(kind: LintKind, body: Vec<u8>, url_text: &str, profile: Profile, sel
 pub fn parse_header_file(bytes: &[u8]) -> Result<(u16, Vec<(String, String)>), RunError> {
     let text = String::from_utf8_lossy(bytes);
     let mut lines = text.lines().skip_while(|l| l.trim().is_empty());
-    let status_line = lines.next().ok_or_else(|| RunError::Usage("headers file is empty".into()))?;
+    let status_line = lines
+        .next()
+        .ok_or_else(|| RunError::Usage("headers file is empty".into()))?;
     let status = status_line
         .split_whitespace()
         .nth(1)
@@ -179,7 +251,12 @@ pub fn parse_header_file(bytes: &[u8]) -> Result<(u16, Vec<(String, String)>), R
         if line.is_empty() {
             break;
         }
-        let (k, v) = line.split_once(':').ok_or_else(|| RunError::Usage(format!("headers file line {}: {line:?} is not \"Name: value\"", i + 2)))?;
+        let (k, v) = line.split_once(':').ok_or_else(|| {
+            RunError::Usage(format!(
+                "headers file line {}: {line:?} is not \"Name: value\"",
+                i + 2
+            ))
+        })?;
         headers.push((k.trim().to_string(), v.trim().to_string()));
     }
     Ok((status, headers))
@@ -187,7 +264,9 @@ pub fn parse_header_file(bytes: &[u8]) -> Result<(u16, Vec<(String, String)>), R
 
 /// The current time as RFC 3339 UTC, without pulling in a date crate.
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Howard Hinnant's civil_from_days.
     let z = days as i64 + 719_468;
@@ -199,7 +278,12 @@ pub fn now_rfc3339() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[cfg(test)]
@@ -217,7 +301,10 @@ mod tests {
 
     #[test]
     fn header_files() {
-        let (s, h) = parse_header_file(b"HTTP/2 401 \r\nwww-authenticate: Bearer realm=\"x\"\r\ncontent-length: 0\r\n\r\nbody").unwrap();
+        let (s, h) = parse_header_file(
+            b"HTTP/2 401 \r\nwww-authenticate: Bearer realm=\"x\"\r\ncontent-length: 0\r\n\r\nbody",
+        )
+        .unwrap();
         assert_eq!(s, 401);
         assert_eq!(h.len(), 2);
         assert!(parse_header_file(b"hello\n").is_err());

@@ -34,18 +34,26 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 }
 
 fn matches(pattern: &str, check: &Check) -> bool {
-    glob(pattern, check.id) || glob(pattern, check.area.slug()) || check.requirements.iter().any(|r| glob(pattern, r))
+    glob(pattern, check.id)
+        || glob(pattern, check.area.slug())
+        || check.requirements.iter().any(|r| glob(pattern, r))
 }
 
 impl Selection {
     /// Whether `check` runs.
     pub fn includes(&self, check: &Check) -> bool {
-        (self.only.is_empty() || self.only.iter().any(|p| matches(p, check))) && !self.skip.iter().any(|p| matches(p, check))
+        (self.only.is_empty() || self.only.iter().any(|p| matches(p, check)))
+            && !self.skip.iter().any(|p| matches(p, check))
     }
 
     /// Patterns that match no check at all: almost always a typo, so they are a usage error.
     pub fn unknown_patterns(&self) -> Vec<String> {
-        self.only.iter().chain(&self.skip).filter(|p| !crate::checks::catalogue().any(|c| matches(p, c))).cloned().collect()
+        self.only
+            .iter()
+            .chain(&self.skip)
+            .filter(|p| !crate::checks::catalogue().any(|c| matches(p, c)))
+            .cloned()
+            .collect()
     }
 }
 
@@ -66,13 +74,22 @@ mod tests {
 
     #[test]
     fn selects_by_id_area_and_requirement() {
-        let s = Selection { only: vec!["jwks".into(), "PRM-RESOURCE-MATCH".into()], skip: vec!["jwks.x5*".into()] };
-        let ids: Vec<&str> = crate::checks::catalogue().filter(|c| s.includes(c)).map(|c| c.id).collect();
+        let s = Selection {
+            only: vec!["jwks".into(), "PRM-RESOURCE-MATCH".into()],
+            skip: vec!["jwks.x5*".into()],
+        };
+        let ids: Vec<&str> = crate::checks::catalogue()
+            .filter(|c| s.includes(c))
+            .map(|c| c.id)
+            .collect();
         assert!(ids.contains(&"jwks.rsa-2048"));
         assert!(ids.contains(&"prm.resource-match"));
         assert!(!ids.contains(&"jwks.x5c"));
         assert!(!ids.contains(&"asm.issuer-match"));
-        let bad = Selection { only: vec!["prm.resorce-match".into()], skip: vec![] };
+        let bad = Selection {
+            only: vec!["prm.resorce-match".into()],
+            skip: vec![],
+        };
         assert_eq!(bad.unknown_patterns(), vec!["prm.resorce-match"]);
     }
 }

@@ -14,19 +14,42 @@ use std::sync::{Arc, OnceLock};
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime"))
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
 }
 
 /// Checks the mock with `faults` applied, using its own key and endpoints.
 fn check_mock(faults: Vec<&'static Fault>) -> Report {
     runtime().block_on(async {
-        let m = mock::start(([127, 0, 0, 1], 0).into(), MockOptions { faults, ..MockOptions::default() }).await.expect("mock starts");
+        let m = mock::start(
+            ([127, 0, 0, 1], 0).into(),
+            MockOptions {
+                faults,
+                ..MockOptions::default()
+            },
+        )
+        .await
+        .expect("mock starts");
         let capture = CaptureOptions {
             api_key: Some(m.api_key.clone()),
-            endpoints: m.endpoints().iter().map(|e| e.parse().expect("mock endpoints parse")).collect(),
+            endpoints: m
+                .endpoints()
+                .iter()
+                .map(|e| e.parse().expect("mock endpoints parse"))
+                .collect(),
             ..CaptureOptions::default()
         };
-        let cfg = CheckConfig { target: m.resource_url().to_string(), capture, selection: Selection::default(), strict: false };
+        let cfg = CheckConfig {
+            target: m.resource_url().to_string(),
+            capture,
+            selection: Selection::default(),
+            strict: false,
+        };
         let report = run::check(&cfg).await.expect("check runs");
         m.stop().await;
         report
@@ -37,11 +60,25 @@ fn check_mock(faults: Vec<&'static Fault>) -> Report {
 fn check_target(target: &str) -> Report {
     let endpoints = std::env::var("AUTHSPEC_ENDPOINTS").unwrap_or_default();
     let capture = CaptureOptions {
-        api_key: std::env::var("AUTHSPEC_API_KEY").ok().filter(|k| !k.is_empty()),
-        endpoints: endpoints.split(';').filter(|s| !s.trim().is_empty()).map(|e| e.parse().expect("AUTHSPEC_ENDPOINTS entries are \"METHOD /path\"")).collect(),
+        api_key: std::env::var("AUTHSPEC_API_KEY")
+            .ok()
+            .filter(|k| !k.is_empty()),
+        endpoints: endpoints
+            .split(';')
+            .filter(|s| !s.trim().is_empty())
+            .map(|e| {
+                e.parse()
+                    .expect("AUTHSPEC_ENDPOINTS entries are \"METHOD /path\"")
+            })
+            .collect(),
         ..CaptureOptions::default()
     };
-    let cfg = CheckConfig { target: target.to_string(), capture, selection: Selection::default(), strict: false };
+    let cfg = CheckConfig {
+        target: target.to_string(),
+        capture,
+        selection: Selection::default(),
+        strict: false,
+    };
     runtime().block_on(run::check(&cfg)).expect("check runs")
 }
 
@@ -57,7 +94,13 @@ fn result_trial(r: CheckResult) -> Trial {
         let decisive = r.level == Level::Must || (strict() && r.level == Level::Should);
         let unjudged = r.outcome == Outcome::Error || r.skip_kind == Some(SkipKind::NoInput);
         if decisive && (r.outcome == Outcome::Fail || unjudged) {
-            let mut msg = format!("{} [{}] {:?}: {}", r.id, r.requirements.join(","), r.outcome, r.message);
+            let mut msg = format!(
+                "{} [{}] {:?}: {}",
+                r.id,
+                r.requirements.join(","),
+                r.outcome,
+                r.message
+            );
             if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
                 msg.push_str(&format!("\n  expected: {e}\n  actual:   {a}"));
             }
@@ -71,29 +114,63 @@ fn result_trial(r: CheckResult) -> Trial {
 
 /// Requirement IDs named by failed results at `levels`.
 fn failed_ids(report: &Report, levels: &[Level]) -> BTreeSet<String> {
-    report.results.iter().filter(|r| r.outcome == Outcome::Fail && levels.contains(&r.level)).flat_map(|r| r.requirements.clone()).collect()
+    report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail && levels.contains(&r.level))
+        .flat_map(|r| r.requirements.clone())
+        .collect()
 }
 
 fn fault_trial(fault: &'static Fault) -> Trial {
     Trial::test(format!("fault::{}", fault.name), move || {
         let report = check_mock(vec![fault]);
         let any_level = failed_ids(&report, &[Level::Must, Level::Should, Level::May]);
-        let missing: Vec<&str> = fault.breaks.iter().copied().filter(|id| !any_level.contains(*id)).collect();
+        let missing: Vec<&str> = fault
+            .breaks
+            .iter()
+            .copied()
+            .filter(|id| !any_level.contains(*id))
+            .collect();
         if !missing.is_empty() {
-            return Err(format!("fault {} should fail {:?}; these did not fail: {missing:?}", fault.name, fault.breaks).into());
+            return Err(format!(
+                "fault {} should fail {:?}; these did not fail: {missing:?}",
+                fault.name, fault.breaks
+            )
+            .into());
         }
         let stray: Vec<String> = report
             .results
             .iter()
-            .filter(|r| r.outcome == Outcome::Fail && r.level == Level::Must && !r.requirements.iter().any(|id| fault.breaks.contains(&id.as_str())))
+            .filter(|r| {
+                r.outcome == Outcome::Fail
+                    && r.level == Level::Must
+                    && !r
+                        .requirements
+                        .iter()
+                        .any(|id| fault.breaks.contains(&id.as_str()))
+            })
             .map(|r| format!("{} ({}): {}", r.id, r.requirements.join(","), r.message))
             .collect();
         if !stray.is_empty() {
-            return Err(format!("fault {} also failed MUST rows it does not declare:\n  {}", fault.name, stray.join("\n  ")).into());
+            return Err(format!(
+                "fault {} also failed MUST rows it does not declare:\n  {}",
+                fault.name,
+                stray.join("\n  ")
+            )
+            .into());
         }
-        let must_broken = fault.breaks.iter().any(|id| report.results.iter().any(|r| r.level == Level::Must && r.outcome == Outcome::Fail && r.requirements.iter().any(|x| x == id)));
+        let must_broken = fault.breaks.iter().any(|id| {
+            report.results.iter().any(|r| {
+                r.level == Level::Must
+                    && r.outcome == Outcome::Fail
+                    && r.requirements.iter().any(|x| x == id)
+            })
+        });
         if must_broken && report.verdict != Verdict::Fail {
-            return Err(format!("a MUST row failed but the verdict is {:?}", report.verdict).into());
+            return Err(
+                format!("a MUST row failed but the verdict is {:?}", report.verdict).into(),
+            );
         }
         Ok(())
     })
@@ -102,38 +179,71 @@ fn fault_trial(fault: &'static Fault) -> Trial {
 /// Every check in the catalogue fails under at least one fault (fixture-only checks are proven in
 /// tests/fixtures.rs and listed there).
 fn can_fail_trial() -> Trial {
-    Trial::test("catalogue::every-check-fails-under-some-fault-or-fixture", || {
-        let mut failed: BTreeSet<String> = BTreeSet::new();
-        for f in FAULTS {
-            let report = check_mock(vec![f]);
-            failed.extend(report.results.iter().filter(|r| r.outcome == Outcome::Fail).map(|r| r.id.clone()));
-        }
-        let fixture_only = ["prm.tls", "asm.tls"];
-        let never: Vec<&str> = checks::catalogue().map(|c| c.id).filter(|id| !failed.contains(*id) && !fixture_only.contains(id)).collect();
-        if never.is_empty() { Ok(()) } else { Err(format!("checks no fault makes fail: {never:?}").into()) }
-    })
+    Trial::test(
+        "catalogue::every-check-fails-under-some-fault-or-fixture",
+        || {
+            let mut failed: BTreeSet<String> = BTreeSet::new();
+            for f in FAULTS {
+                let report = check_mock(vec![f]);
+                failed.extend(
+                    report
+                        .results
+                        .iter()
+                        .filter(|r| r.outcome == Outcome::Fail)
+                        .map(|r| r.id.clone()),
+                );
+            }
+            let fixture_only = ["prm.tls", "asm.tls"];
+            let never: Vec<&str> = checks::catalogue()
+                .map(|c| c.id)
+                .filter(|id| !failed.contains(*id) && !fixture_only.contains(id))
+                .collect();
+            if never.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("checks no fault makes fail: {never:?}").into())
+            }
+        },
+    )
 }
 
 fn healthy_mock_trial(report: Arc<Report>) -> Trial {
-    Trial::test("mock::healthy-run-passes-with-one-request-per-url", move || {
-        if report.verdict != Verdict::Pass {
-            return Err(Failed::from(format!("verdict {:?}", report.verdict)));
-        }
-        let mut seen = BTreeSet::new();
-        for e in &report.exchanges {
-            if !seen.insert((e.method.clone(), e.url.clone(), e.roles.iter().any(|r| r.starts_with("probe-auth")))) {
-                return Err(format!("{} {} was requested twice", e.method, e.url).into());
+    Trial::test(
+        "mock::healthy-run-passes-with-one-request-per-url",
+        move || {
+            if report.verdict != Verdict::Pass {
+                return Err(Failed::from(format!("verdict {:?}", report.verdict)));
             }
-        }
-        if report.requests != report.exchanges.len() {
-            return Err(format!("{} requests for {} exchanges", report.requests, report.exchanges.len()).into());
-        }
-        let areas: BTreeSet<_> = report.results.iter().map(|r| r.area).collect();
-        if report.results.len() < 60 || areas.len() < 4 {
-            return Err(format!("{} results over {} areas", report.results.len(), areas.len()).into());
-        }
-        Ok(())
-    })
+            let mut seen = BTreeSet::new();
+            for e in &report.exchanges {
+                if !seen.insert((
+                    e.method.clone(),
+                    e.url.clone(),
+                    e.roles.iter().any(|r| r.starts_with("probe-auth")),
+                )) {
+                    return Err(format!("{} {} was requested twice", e.method, e.url).into());
+                }
+            }
+            if report.requests != report.exchanges.len() {
+                return Err(format!(
+                    "{} requests for {} exchanges",
+                    report.requests,
+                    report.exchanges.len()
+                )
+                .into());
+            }
+            let areas: BTreeSet<_> = report.results.iter().map(|r| r.area).collect();
+            if report.results.len() < 60 || areas.len() < 4 {
+                return Err(format!(
+                    "{} results over {} areas",
+                    report.results.len(),
+                    areas.len()
+                )
+                .into());
+            }
+            Ok(())
+        },
+    )
 }
 
 fn main() {

@@ -38,13 +38,21 @@ pub fn build(opts: &CaptureOptions) -> reqwest::Result<Client> {
         .redirect(Policy::none())
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)
-        .user_agent(concat!("authspec/", env!("CARGO_PKG_VERSION"), " (conformance checker)"))
+        .user_agent(concat!(
+            "authspec/",
+            env!("CARGO_PKG_VERSION"),
+            " (conformance checker)"
+        ))
         .build()
 }
 
 /// `err` with its causes, which is where rustls puts "invalid peer certificate".
 fn describe(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
+    // reqwest's top line repeats the URL the exchange already records; its causes say what happened.
+    let mut parts = Vec::new();
+    if err.source().is_none() {
+        parts.push(err.to_string());
+    }
     let mut src = err.source();
     while let Some(s) = src {
         let t = s.to_string();
@@ -66,7 +74,10 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
     for hop in 0..=ctx.max_redirects {
         if ctx.sent.fetch_add(1, Ordering::SeqCst) >= ctx.budget {
             ctx.sent.fetch_sub(1, Ordering::SeqCst);
-            ex.error = Some(format!("request budget exhausted (--max-requests {})", ctx.budget));
+            ex.error = Some(format!(
+                "request budget exhausted (--max-requests {})",
+                ctx.budget
+            ));
             break;
         }
         let keyed = f.keyed && same_origin(&url, &ctx.key_origin);
@@ -78,32 +89,46 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         if let Some(b) = &body {
             req = req.body(b.clone());
         }
-        let resp = match tokio::time::timeout(ctx.timeout + Duration::from_millis(250), req.send()).await {
+        let resp = match tokio::time::timeout(ctx.timeout + Duration::from_millis(250), req.send())
+            .await
+        {
             Err(_) => {
                 ex.error = Some(format!("timed out after {} ms", ctx.timeout.as_millis()));
                 break;
             }
             Ok(Err(e)) => {
-                ex.error = Some(if e.is_timeout() { format!("timed out after {} ms", ctx.timeout.as_millis()) } else { describe(&e) });
+                ex.error = Some(if e.is_timeout() {
+                    format!("timed out after {} ms", ctx.timeout.as_millis())
+                } else {
+                    describe(&e)
+                });
                 break;
             }
             Ok(Ok(r)) => r,
         };
         let status = resp.status().as_u16();
-        if resp.status().is_redirection() {
-            if let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
-                if hop == ctx.max_redirects {
-                    ex.error = Some(format!("more than {} redirects", ctx.max_redirects));
-                    break;
-                }
-                ex.redirects.push(Redirect { status, from: url.to_string(), location: next.to_string() });
-                if status == 303 || ((status == 301 || status == 302) && method == Method::POST) {
-                    method = Method::GET;
-                    body = None;
-                }
-                url = next;
-                continue;
+        if resp.status().is_redirection()
+            && let Some(next) = resp
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+        {
+            if hop == ctx.max_redirects {
+                ex.error = Some(format!("more than {} redirects", ctx.max_redirects));
+                break;
             }
+            ex.redirects.push(Redirect {
+                status,
+                from: url.to_string(),
+                location: next.to_string(),
+            });
+            if status == 303 || ((status == 301 || status == 302) && method == Method::POST) {
+                method = Method::GET;
+                body = None;
+            }
+            url = next;
+            continue;
         }
         record(ctx, &mut ex, resp, &url).await;
         break;
@@ -137,9 +162,16 @@ fn request_headers(ctx: &Ctx, keyed: bool, has_body: bool) -> Vec<(String, Strin
 async fn record(ctx: &Ctx, ex: &mut Exchange, mut resp: reqwest::Response, final_url: &Url) {
     ex.status = Some(resp.status().as_u16());
     if final_url.as_str() != ex.url {
-        ex.response_headers.push(("x-authspec-final-url".into(), final_url.to_string()));
+        ex.response_headers
+            .push(("x-authspec-final-url".into(), final_url.to_string()));
     }
-    ex.response_headers.extend(resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())));
+    ex.response_headers
+        .extend(resp.headers().iter().map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        }));
     let mut body = Vec::new();
     loop {
         match resp.chunk().await {
@@ -154,17 +186,27 @@ async fn record(ctx: &Ctx, ex: &mut Exchange, mut resp: reqwest::Response, final
             }
             Ok(None) => break,
             Err(e) => {
-                ex.error = Some(format!("body read failed after {} bytes: {}", body.len(), describe(&e)));
+                ex.error = Some(format!(
+                    "body read failed after {} bytes: {}",
+                    body.len(),
+                    describe(&e)
+                ));
                 ex.status = None;
                 break;
             }
         }
     }
     if ex.body_truncated {
-        ex.error = Some(format!("body larger than --max-body ({} bytes); cut there", ctx.max_body));
+        ex.error = Some(format!(
+            "body larger than --max-body ({} bytes); cut there",
+            ctx.max_body
+        ));
     }
     if let Some(key) = &ctx.key {
-        let echoed_in_headers = ex.response_headers.iter().any(|(_, v)| v.contains(key.as_str()));
+        let echoed_in_headers = ex
+            .response_headers
+            .iter()
+            .any(|(_, v)| v.contains(key.as_str()));
         for (_, v) in ex.response_headers.iter_mut() {
             *v = v.replace(key.as_str(), &redact(key));
         }

@@ -85,13 +85,22 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         max_redirects: opts.max_redirects,
         timeout: opts.timeout,
     });
-    let mut engine = Engine { ctx: ctx.clone(), resource: resource.clone(), opts, slots: HashMap::new(), exchanges: Vec::new(), tasks: JoinSet::new() };
+    let mut engine = Engine {
+        ctx: ctx.clone(),
+        resource: resource.clone(),
+        opts,
+        slots: HashMap::new(),
+        exchanges: Vec::new(),
+        tasks: JoinSet::new(),
+    };
     let mut queue: VecDeque<Fetch> = plan::initial(resource, opts).into();
     loop {
         while let Some(f) = queue.pop_front() {
             queue.extend(engine.schedule(f));
         }
-        let Some(joined) = engine.tasks.join_next().await else { break };
+        let Some(joined) = engine.tasks.join_next().await else {
+            break;
+        };
         if let Ok((key, ex)) = joined {
             queue.extend(engine.complete(key, ex));
         }
@@ -99,7 +108,10 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     engine.fail_orphans();
     let mut exchanges = engine.exchanges;
     normalize(&mut exchanges);
-    Ok(Capture { exchanges, requests: ctx.sent.load(Ordering::SeqCst) })
+    Ok(Capture {
+        exchanges,
+        requests: ctx.sent.load(Ordering::SeqCst),
+    })
 }
 
 struct Engine<'o> {
@@ -139,9 +151,11 @@ impl Engine<'_> {
                     self.exchanges.push(ex);
                     return Vec::new();
                 }
-                self.slots.insert(key.clone(), Slot::Pending(vec![f.role.clone()]));
+                self.slots
+                    .insert(key.clone(), Slot::Pending(vec![f.role.clone()]));
                 let ctx = self.ctx.clone();
-                self.tasks.spawn(async move { (key, client::fetch(&ctx, &f).await) });
+                self.tasks
+                    .spawn(async move { (key, client::fetch(&ctx, &f).await) });
                 Vec::new()
             }
         }
@@ -163,15 +177,22 @@ impl Engine<'_> {
         let i = self.exchanges.len();
         self.exchanges.push(ex);
         self.slots.insert(key, Slot::Done(i));
-        roles.iter().flat_map(|r| plan::follow_ups(r, &self.exchanges[i])).collect()
+        roles
+            .iter()
+            .flat_map(|r| plan::follow_ups(r, &self.exchanges[i]))
+            .collect()
     }
 
     /// Records fetches whose task died (it never should) so no role silently disappears.
     fn fail_orphans(&mut self) {
-        let pending: Vec<(Key, Vec<Role>)> = self.slots.iter().filter_map(|(k, s)| match s {
-            Slot::Pending(r) => Some((k.clone(), r.clone())),
-            Slot::Done(_) => None,
-        }).collect();
+        let pending: Vec<(Key, Vec<Role>)> = self
+            .slots
+            .iter()
+            .filter_map(|(k, s)| match s {
+                Slot::Pending(r) => Some((k.clone(), r.clone())),
+                Slot::Done(_) => None,
+            })
+            .collect();
         for ((method, url, _), roles) in pending {
             let mut ex = Exchange::new(&method, &url, roles);
             ex.error = Some("internal error: the request task ended without a result".into());
@@ -183,7 +204,8 @@ impl Engine<'_> {
 /// Orders exchanges and their roles deterministically and numbers them.
 fn normalize(exchanges: &mut [Exchange]) {
     for ex in exchanges.iter_mut() {
-        ex.roles.sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
+        ex.roles
+            .sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
         ex.roles.dedup();
     }
     exchanges.sort_by(|a, b| {

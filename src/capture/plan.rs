@@ -19,7 +19,10 @@ pub struct Endpoint {
 impl std::str::FromStr for Endpoint {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let (m, p) = s.trim().split_once(' ').ok_or_else(|| format!("{s:?} is not \"METHOD /path\""))?;
+        let (m, p) = s
+            .trim()
+            .split_once(' ')
+            .ok_or_else(|| format!("{s:?} is not \"METHOD /path\""))?;
         let method = m.trim().to_ascii_uppercase();
         let path = p.trim().to_string();
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -39,7 +42,13 @@ impl std::fmt::Display for Endpoint {
 }
 
 fn get(role: Role, url: Url) -> Fetch {
-    Fetch { role, method: "GET".into(), url, keyed: false, body: None }
+    Fetch {
+        role,
+        method: "GET".into(),
+        url,
+        keyed: false,
+        body: None,
+    }
 }
 
 /// The fetches that need nothing but the resource URL; all of them start at once.
@@ -50,7 +59,10 @@ pub fn initial(resource: &Url, opts: &CaptureOptions) -> Vec<Fetch> {
     if path != "/" && !path.is_empty() {
         out.push(get(Role::PrmRoot, well_known(&origin, PRM_SUFFIX)));
         if path.ends_with('/') {
-            out.push(get(Role::PrmUnstripped, well_known_unstripped(resource, PRM_SUFFIX)));
+            out.push(get(
+                Role::PrmUnstripped,
+                well_known_unstripped(resource, PRM_SUFFIX),
+            ));
         }
     }
     if opts.profile == Profile::AuthMd {
@@ -72,16 +84,34 @@ fn probes(resource: &Url, opts: &CaptureOptions) -> Vec<Fetch> {
     let endpoints: Vec<(String, Url)> = if opts.endpoints.is_empty() {
         vec![("GET".into(), resource.clone())]
     } else {
-        opts.endpoints.iter().filter_map(|e| resource.join(&e.path).ok().map(|u| (e.method.clone(), u))).collect()
+        opts.endpoints
+            .iter()
+            .filter_map(|e| resource.join(&e.path).ok().map(|u| (e.method.clone(), u)))
+            .collect()
     };
     let mut out = Vec::new();
     for (method, url) in endpoints {
         let endpoint = format!("{method} {}", url.path());
-        let body = (method == "POST" || method == "PUT" || method == "PATCH").then(|| b"{}".to_vec());
-        out.push(Fetch { role: Role::ProbeUnauth { endpoint: endpoint.clone() }, method: method.clone(), url: url.clone(), keyed: false, body: body.clone() });
+        let body =
+            (method == "POST" || method == "PUT" || method == "PATCH").then(|| b"{}".to_vec());
+        out.push(Fetch {
+            role: Role::ProbeUnauth {
+                endpoint: endpoint.clone(),
+            },
+            method: method.clone(),
+            url: url.clone(),
+            keyed: false,
+            body: body.clone(),
+        });
         // A body goes with the real key only to endpoints the user named (auth.md contract).
         if opts.api_key.is_some() && (body.is_none() || !opts.endpoints.is_empty()) {
-            out.push(Fetch { role: Role::ProbeAuth { endpoint }, method, url, keyed: true, body });
+            out.push(Fetch {
+                role: Role::ProbeAuth { endpoint },
+                method,
+                url,
+                keyed: true,
+                body,
+            });
         }
     }
     out
@@ -109,28 +139,52 @@ fn object(ex: &Exchange) -> Option<&serde_json::Map<String, Value>> {
 }
 
 fn hinted(ex: &Exchange) -> Vec<Fetch> {
-    let Ok(challenges) = challenge::parse_fields(ex.headers("www-authenticate")) else { return Vec::new() };
+    let Ok(challenges) = challenge::parse_fields(ex.headers("www-authenticate")) else {
+        return Vec::new();
+    };
     challenges
         .iter()
         .flat_map(|c| c.params.iter())
         .filter(|p| p.name.eq_ignore_ascii_case("resource_metadata"))
         .filter_map(|p| Url::parse(&p.value).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| get(Role::PrmHinted { hinted_by: ex.url.clone() }, u))
+        .map(|u| {
+            get(
+                Role::PrmHinted {
+                    hinted_by: ex.url.clone(),
+                },
+                u,
+            )
+        })
         .collect()
 }
 
 fn issuers(ex: &Exchange) -> Vec<Fetch> {
-    let Some(list) = object(ex).and_then(|o| o.get("authorization_servers")).and_then(Value::as_array) else { return Vec::new() };
+    let Some(list) = object(ex)
+        .and_then(|o| o.get("authorization_servers"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for issuer in list.iter().filter_map(Value::as_str).take(8) {
         let Ok(u) = Url::parse(issuer) else { continue };
         if !matches!(u.scheme(), "http" | "https") {
             continue;
         }
-        out.push(get(Role::Asm { issuer: issuer.to_string() }, well_known(&u, ASM_SUFFIX)));
+        out.push(get(
+            Role::Asm {
+                issuer: issuer.to_string(),
+            },
+            well_known(&u, ASM_SUFFIX),
+        ));
         if u.path() != "/" && u.path().ends_with('/') {
-            out.push(get(Role::AsmUnstripped { issuer: issuer.to_string() }, well_known_unstripped(&u, ASM_SUFFIX)));
+            out.push(get(
+                Role::AsmUnstripped {
+                    issuer: issuer.to_string(),
+                },
+                well_known_unstripped(&u, ASM_SUFFIX),
+            ));
         }
     }
     out
@@ -142,7 +196,14 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
         .and_then(Value::as_str)
         .and_then(|s| Url::parse(s).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| vec![get(Role::Jwks { named_by: ex.url.clone() }, u)])
+        .map(|u| {
+            vec![get(
+                Role::Jwks {
+                    named_by: ex.url.clone(),
+                },
+                u,
+            )]
+        })
         .unwrap_or_default()
 }
 
@@ -169,7 +230,13 @@ mod tests {
     #[test]
     fn parses_endpoints() {
         let e: Endpoint = "post /v1/jobs/search".parse().unwrap();
-        assert_eq!(e, Endpoint { method: "POST".into(), path: "/v1/jobs/search".into() });
+        assert_eq!(
+            e,
+            Endpoint {
+                method: "POST".into(),
+                path: "/v1/jobs/search".into()
+            }
+        );
         assert!("POST v1".parse::<Endpoint>().is_err());
         assert!("/v1".parse::<Endpoint>().is_err());
         assert!("G3T /v1".parse::<Endpoint>().is_err());
@@ -177,14 +244,23 @@ mod tests {
 
     #[test]
     fn initial_plan_for_a_path_resource() {
-        let opts = CaptureOptions { profile: Profile::Rfc, ..CaptureOptions::default() };
+        let opts = CaptureOptions {
+            profile: Profile::Rfc,
+            ..CaptureOptions::default()
+        };
         let r = Url::parse("https://a.example/api/").unwrap();
-        let urls: Vec<String> = initial(&r, &opts).iter().map(|f| f.url.to_string()).collect();
-        assert_eq!(urls, [
-            "https://a.example/.well-known/oauth-protected-resource/api",
-            "https://a.example/.well-known/oauth-protected-resource",
-            "https://a.example/.well-known/oauth-protected-resource/api/",
-            "https://a.example/api/",
-        ]);
+        let urls: Vec<String> = initial(&r, &opts)
+            .iter()
+            .map(|f| f.url.to_string())
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                "https://a.example/.well-known/oauth-protected-resource/api",
+                "https://a.example/.well-known/oauth-protected-resource",
+                "https://a.example/.well-known/oauth-protected-resource/api/",
+                "https://a.example/api/",
+            ]
+        );
     }
 }

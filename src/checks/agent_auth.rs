@@ -10,35 +10,76 @@ use serde_json::{Map, Value};
 const SPEC_URL: &str = "https://github.com/workos/auth.md/blob/main/AUTH.md";
 const ID_JAG: &str = "urn:ietf:params:oauth:token-type:id-jag";
 
-const fn check(id: &'static str, title: &'static str, level: Level, requirements: &'static [&'static str], fix: &'static str, judge: super::Judge) -> Check {
-    Check { id, area: Area::AgentAuth, title, levels: Levels::auth_md(level), requirements, spec: "auth.md (WorkOS convention, 2026-05-28)", spec_url: SPEC_URL, fix, judge }
+const fn check(
+    id: &'static str,
+    title: &'static str,
+    level: Level,
+    requirements: &'static [&'static str],
+    fix: &'static str,
+    judge: super::Judge,
+) -> Check {
+    Check {
+        id,
+        area: Area::AgentAuth,
+        title,
+        levels: Levels::auth_md(level),
+        requirements,
+        spec: "auth.md (WorkOS convention, 2026-05-28)",
+        spec_url: SPEC_URL,
+        fix,
+        judge,
+    }
 }
 
 /// The agent_auth checks, in report order (auth-md profile only).
 pub static CHECKS: &[Check] = &[
-    check("agent-auth.block", "AS metadata carries a complete agent_auth object", Level::Must,
+    check(
+        "agent-auth.block",
+        "AS metadata carries a complete agent_auth object",
+        Level::Must,
         &["AUTHMD-AGENT-AUTH-BLOCK", "AA-LOCATION"],
         "Add \"agent_auth\": {register_uri, claim_uri, revocation_uri, identity_types_supported} to the metadata of the first authorization server.",
-        block),
-    check("agent-auth.uris", "register_uri, claim_uri and revocation_uri are absolute https URLs", Level::Must,
+        block,
+    ),
+    check(
+        "agent-auth.uris",
+        "register_uri, claim_uri and revocation_uri are absolute https URLs",
+        Level::Must,
         &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
         "Use absolute https URLs (http only on loopback hosts for local development).",
-        uris),
-    check("agent-auth.identity-types", "identity_types_supported lists known types, each with its sub-object", Level::Should,
+        uris,
+    ),
+    check(
+        "agent-auth.identity-types",
+        "identity_types_supported lists known types, each with its sub-object",
+        Level::Should,
         &["AA-IDENTITY-TYPES"],
         "List anonymous and/or identity_assertion, and add a same-named object with its *_supported arrays for each.",
-        identity_types),
-    check("agent-auth.assertion-types", "identity_assertion.assertion_types_supported holds known assertion types", Level::Should,
+        identity_types,
+    ),
+    check(
+        "agent-auth.assertion-types",
+        "identity_assertion.assertion_types_supported holds known assertion types",
+        Level::Should,
         &["AA-ASSERTION-TYPES"],
         "Use urn:ietf:params:oauth:token-type:id-jag (exactly) and/or verified_email.",
-        assertion_types),
-    check("agent-auth.credential-types", "credential_types_supported holds access_token and/or api_key", Level::Should,
+        assertion_types,
+    ),
+    check(
+        "agent-auth.credential-types",
+        "credential_types_supported holds access_token and/or api_key",
+        Level::Should,
         &["AA-CREDENTIAL-TYPES"],
         "Use access_token and/or api_key.",
-        credential_types),
+        credential_types,
+    ),
 ];
 
 /// The agent_auth object: from the first AS metadata that has one, with its position.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Finding is the natural error of a judge step; judges are not hot paths"
+)]
 fn locate(ev: &Evidence) -> Result<(Doc<'_>, &Map<String, Value>, usize), Finding> {
     let mut absent = None;
     let mut seen_docs = 0;
@@ -49,7 +90,11 @@ fn locate(ev: &Evidence) -> Result<(Doc<'_>, &Map<String, Value>, usize), Findin
                 if let Some(v) = d.get("agent_auth") {
                     return match v.as_object() {
                         Some(o) => Ok((d, o, i)),
-                        None => Err(Finding::fail("agent_auth is not an object").expected("an object").actual(show(v)).at("/agent_auth").on(d.ex)),
+                        None => Err(Finding::fail("agent_auth is not an object")
+                            .expected("an object")
+                            .actual(show(v))
+                            .at("/agent_auth")
+                            .on(d.ex)),
                     };
                 }
             }
@@ -59,14 +104,24 @@ fn locate(ev: &Evidence) -> Result<(Doc<'_>, &Map<String, Value>, usize), Findin
     match (seen_docs, absent) {
         (0, Some(f)) => Err(f),
         (0, None) => Err(Finding::no_input("no authorization-server metadata")),
-        _ => Err(Finding::fail("no authorization-server metadata carries an agent_auth object").expected("\"agent_auth\": {...}").actual("absent")),
+        _ => Err(
+            Finding::fail("no authorization-server metadata carries an agent_auth object")
+                .expected("\"agent_auth\": {...}")
+                .actual("absent"),
+        ),
     }
 }
 
-fn with_block(ev: &Evidence, judge: impl FnOnce(Doc<'_>, &Map<String, Value>) -> Vec<Finding>) -> Vec<Finding> {
+fn with_block(
+    ev: &Evidence,
+    judge: impl FnOnce(Doc<'_>, &Map<String, Value>) -> Vec<Finding>,
+) -> Vec<Finding> {
     match locate(ev) {
         Ok((d, o, _)) => judge(d, o).into_iter().map(|f| f.on(d.ex)).collect(),
-        Err(f) if f.outcome == crate::finding::Outcome::Fail => vec![Finding::no_input(format!("no agent_auth block to judge ({})", f.message))],
+        Err(f) if f.outcome == crate::finding::Outcome::Fail => vec![Finding::no_input(format!(
+            "no agent_auth block to judge ({})",
+            f.message
+        ))],
         Err(f) => vec![f],
     }
 }
@@ -76,10 +131,21 @@ fn block(ev: &Evidence) -> Vec<Finding> {
         Err(f) => vec![f],
         Ok((d, o, i)) => {
             let v = Value::Object(o.clone());
-            let where_ = if i == 0 { "the first authorization server".to_string() } else { format!("authorization server #{} (clients look at the first one first)", i + 1) };
-            pass_or(violations(SchemaKind::AgentAuth, &v, "/agent_auth").into_iter().map(|f| f.on(d.ex)).collect(), || {
-                Finding::pass(format!("agent_auth found in {where_}")).on(d.ex)
-            })
+            let where_ = if i == 0 {
+                "the first authorization server".to_string()
+            } else {
+                format!(
+                    "authorization server #{} (clients look at the first one first)",
+                    i + 1
+                )
+            };
+            pass_or(
+                violations(SchemaKind::AgentAuth, &v, "/agent_auth")
+                    .into_iter()
+                    .map(|f| f.on(d.ex))
+                    .collect(),
+                || Finding::pass(format!("agent_auth found in {where_}")).on(d.ex),
+            )
         }
     }
 }
@@ -90,34 +156,67 @@ fn uris(ev: &Evidence) -> Vec<Finding> {
         for m in ["register_uri", "claim_uri", "revocation_uri", "skill"] {
             match o.get(m) {
                 None if m == "skill" => {}
-                None => out.push(Finding::fail(format!("agent_auth.{m} is missing")).expected("an absolute https URL").actual("absent").at(format!("/agent_auth/{m}"))),
-                Some(Value::String(s)) => out.extend(https_problem(s, &format!("agent_auth.{m}"), false, true).map(|f| f.at(format!("/agent_auth/{m}")))),
-                Some(v) => out.push(Finding::fail(format!("agent_auth.{m} is not a string")).actual(show(v)).at(format!("/agent_auth/{m}"))),
+                None => out.push(
+                    Finding::fail(format!("agent_auth.{m} is missing"))
+                        .expected("an absolute https URL")
+                        .actual("absent")
+                        .at(format!("/agent_auth/{m}")),
+                ),
+                Some(Value::String(s)) => out.extend(
+                    https_problem(s, &format!("agent_auth.{m}"), false, true)
+                        .map(|f| f.at(format!("/agent_auth/{m}"))),
+                ),
+                Some(v) => out.push(
+                    Finding::fail(format!("agent_auth.{m} is not a string"))
+                        .actual(show(v))
+                        .at(format!("/agent_auth/{m}")),
+                ),
             }
         }
-        pass_or(out, || Finding::pass("registration URIs are absolute https URLs"))
+        pass_or(out, || {
+            Finding::pass("registration URIs are absolute https URLs")
+        })
     })
 }
 
 fn str_list<'a>(o: &'a Map<String, Value>, m: &str) -> Vec<&'a str> {
-    o.get(m).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    o.get(m)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 fn identity_types(ev: &Evidence) -> Vec<Finding> {
     with_block(ev, |_, o| {
         let types = str_list(o, "identity_types_supported");
         if types.is_empty() {
-            return vec![Finding::no_input("identity_types_supported is missing or empty (agent-auth.block reports it)")];
+            return vec![Finding::no_input(
+                "identity_types_supported is missing or empty (agent-auth.block reports it)",
+            )];
         }
         let mut out = Vec::new();
         for t in types {
             if !["anonymous", "identity_assertion"].contains(&t) {
-                out.push(Finding::fail(format!("unknown identity type {}", quote(t))).expected("anonymous or identity_assertion").actual(quote(t)).at("/agent_auth/identity_types_supported"));
+                out.push(
+                    Finding::fail(format!("unknown identity type {}", quote(t)))
+                        .expected("anonymous or identity_assertion")
+                        .actual(quote(t))
+                        .at("/agent_auth/identity_types_supported"),
+                );
             } else if !o.get(t).is_some_and(Value::is_object) {
-                out.push(Finding::fail(format!("identity type {t} has no agent_auth.{t} object")).expected(format!("\"{t}\": {{ \"credential_types_supported\": [...] }}")).actual("absent").at(format!("/agent_auth/{t}")));
+                out.push(
+                    Finding::fail(format!("identity type {t} has no agent_auth.{t} object"))
+                        .expected(format!(
+                            "\"{t}\": {{ \"credential_types_supported\": [...] }}"
+                        ))
+                        .actual("absent")
+                        .at(format!("/agent_auth/{t}")),
+                );
             }
         }
-        pass_or(out, || Finding::pass("identity types are known and described"))
+        pass_or(out, || {
+            Finding::pass("identity types are known and described")
+        })
     })
 }
 
@@ -130,14 +229,28 @@ fn assertion_types(ev: &Evidence) -> Vec<Finding> {
         if list.is_empty() {
             return vec![Finding::skip("no assertion_types_supported")];
         }
-        let out = list.iter().filter(|t| **t != ID_JAG && **t != "verified_email").map(|t| {
-            let near = t.contains("id-jag") || t.contains("id_jag");
-            Finding::fail(format!("unknown assertion type {}{}", quote(t), if near { " (the ID-JAG URN must match exactly)" } else { "" }))
+        let out = list
+            .iter()
+            .filter(|t| **t != ID_JAG && **t != "verified_email")
+            .map(|t| {
+                let near = t.contains("id-jag") || t.contains("id_jag");
+                Finding::fail(format!(
+                    "unknown assertion type {}{}",
+                    quote(t),
+                    if near {
+                        " (the ID-JAG URN must match exactly)"
+                    } else {
+                        ""
+                    }
+                ))
                 .expected(format!("{ID_JAG} or verified_email"))
                 .actual(quote(t))
                 .at("/agent_auth/identity_assertion/assertion_types_supported")
-        }).collect();
-        pass_or(out, || Finding::pass(format!("assertion types: {}", list.join(", "))))
+            })
+            .collect();
+        pass_or(out, || {
+            Finding::pass(format!("assertion types: {}", list.join(", ")))
+        })
     })
 }
 
@@ -150,7 +263,12 @@ fn credential_types(ev: &Evidence) -> Vec<Finding> {
             for t in str_list(sub, "credential_types_supported") {
                 seen = true;
                 if t != "access_token" && t != "api_key" {
-                    out.push(Finding::fail(format!("unknown credential type {}", quote(t))).expected("access_token or api_key").actual(quote(t)).at(format!("/agent_auth/{name}/credential_types_supported")));
+                    out.push(
+                        Finding::fail(format!("unknown credential type {}", quote(t)))
+                            .expected("access_token or api_key")
+                            .actual(quote(t))
+                            .at(format!("/agent_auth/{name}/credential_types_supported")),
+                    );
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! RFC 8414 authorization-server metadata for every issuer the PRM names.
 
-use super::members::{alg_none, empty_members, https_problem, quote, show, signed_metadata_problems, strings};
+use super::members::{
+    alg_none, empty_members, https_problem, quote, show, signed_metadata_problems, strings,
+};
 use super::prm::{document_shape, media_type_of, signed_conflicts, tls_of};
 use super::schema::{SchemaKind, violations};
 use super::{Area, Check, Level, Levels, MUST, SHOULD, rfc};
@@ -10,111 +12,245 @@ use crate::identifier::{ASM_SUFFIX, well_known};
 use serde_json::Value;
 use url::Url;
 
-const fn check(
-    id: &'static str,
-    title: &'static str,
-    levels: Levels,
-    requirements: &'static [&'static str],
-    spec: &'static str,
-    spec_url: &'static str,
-    fix: &'static str,
-    judge: super::Judge,
-) -> Check {
-    Check { id, area: Area::Asm, title, levels, requirements, spec, spec_url, fix, judge }
+/// A row of this area.
+macro_rules! row {
+    ($($t:tt)*) => {
+        super::check!(Area::Asm, $($t)*)
+    };
 }
 
-const MCP_MUST_ELSE_SHOULD: Levels = Levels { auth_md: Some(Level::Should), rfc: Some(Level::Should), mcp: Some(Level::Must) };
+const MCP_MUST_ELSE_SHOULD: Levels = Levels {
+    auth_md: Some(Level::Should),
+    rfc: Some(Level::Should),
+    mcp: Some(Level::Must),
+};
 
 /// The AS metadata checks, in report order.
 pub static CHECKS: &[Check] = &[
-    check("asm.wellknown-insert", "AS metadata is served at the path-inserted well-known URL", MUST,
-        &["ASM-WELLKNOWN-INSERT", "ASM-GET"], "RFC 8414 §3", rfc!("8414", "3"),
+    row!(
+        "asm.wellknown-insert",
+        "AS metadata is served at the path-inserted well-known URL",
+        MUST,
+        &["ASM-WELLKNOWN-INSERT", "ASM-GET"],
+        "RFC 8414 §3",
+        rfc!("8414", "3"),
         "Serve the metadata with GET at https://host/.well-known/oauth-authorization-server followed by the issuer path.",
-        wellknown_insert),
-    check("asm.wellknown-slash", "A terminating slash of the issuer path is dropped before inserting", MUST,
-        &["ASM-WELLKNOWN-SLASH"], "RFC 8414 §3.1", rfc!("8414", "3.1"),
+        wellknown_insert,
+    ),
+    row!(
+        "asm.wellknown-slash",
+        "A terminating slash of the issuer path is dropped before inserting",
+        MUST,
+        &["ASM-WELLKNOWN-SLASH"],
+        "RFC 8414 §3.1",
+        rfc!("8414", "3.1"),
         "Serve the metadata at the well-known URL built from the issuer path without its final '/'.",
-        wellknown_slash),
-    check("asm.resp-200-json", "AS metadata answers 200 with a JSON object", MUST,
-        &["ASM-RESP-200-JSON"], "RFC 8414 §3.2", rfc!("8414", "3.2"),
+        wellknown_slash,
+    ),
+    row!(
+        "asm.resp-200-json",
+        "AS metadata answers 200 with a JSON object",
+        MUST,
+        &["ASM-RESP-200-JSON"],
+        "RFC 8414 §3.2",
+        rfc!("8414", "3.2"),
         "Answer 200 with Content-Type: application/json and a JSON object body.",
-        resp_200_json),
-    check("asm.media-type", "AS metadata media type is exactly application/json", SHOULD,
-        &["ASM-RESP-200-JSON"], "RFC 8414 §3.2", rfc!("8414", "3.2"),
+        resp_200_json,
+    ),
+    row!(
+        "asm.media-type",
+        "AS metadata media type is exactly application/json",
+        SHOULD,
+        &["ASM-RESP-200-JSON"],
+        "RFC 8414 §3.2",
+        rfc!("8414", "3.2"),
         "Send Content-Type: application/json.",
-        media_type),
-    check("asm.member-types", "AS metadata members have the types RFC 8414 defines", MUST,
-        &["ASM-MEMBER-TYPES"], "RFC 8414 §2", rfc!("8414", "2"),
+        media_type,
+    ),
+    row!(
+        "asm.member-types",
+        "AS metadata members have the types RFC 8414 defines",
+        MUST,
+        &["ASM-MEMBER-TYPES"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Send arrays of strings for the *_supported members, strings for URLs, booleans as JSON booleans.",
-        member_types),
-    check("asm.no-empty", "AS metadata leaves out claims with zero elements", MUST,
-        &["ASM-NO-EMPTY"], "RFC 8414 §3.2", rfc!("8414", "3.2"),
+        member_types,
+    ),
+    row!(
+        "asm.no-empty",
+        "AS metadata leaves out claims with zero elements",
+        MUST,
+        &["ASM-NO-EMPTY"],
+        "RFC 8414 §3.2",
+        rfc!("8414", "3.2"),
         "Omit members that would be [], null or \"\".",
-        no_empty),
-    check("asm.issuer-present", "issuer is present", MUST,
-        &["ASM-ISSUER-PRESENT", "AA-ASM-STILL-8414"], "RFC 8414 §2", rfc!("8414", "2"),
+        no_empty,
+    ),
+    row!(
+        "asm.issuer-present",
+        "issuer is present",
+        MUST,
+        &["ASM-ISSUER-PRESENT", "AA-ASM-STILL-8414"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Add \"issuer\": the issuer identifier the metadata URL was built from.",
-        issuer_present),
-    check("asm.issuer-https", "issuer uses https", MUST,
-        &["ASM-ISSUER-HTTPS"], "RFC 8414 §2", rfc!("8414", "2"),
+        issuer_present,
+    ),
+    row!(
+        "asm.issuer-https",
+        "issuer uses https",
+        MUST,
+        &["ASM-ISSUER-HTTPS"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Use an https issuer identifier.",
-        issuer_https),
-    check("asm.issuer-no-query-fragment", "issuer has no query and no fragment", MUST,
-        &["ASM-ISSUER-NO-QUERY-FRAGMENT"], "RFC 8414 §2", rfc!("8414", "2"),
+        issuer_https,
+    ),
+    row!(
+        "asm.issuer-no-query-fragment",
+        "issuer has no query and no fragment",
+        MUST,
+        &["ASM-ISSUER-NO-QUERY-FRAGMENT"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Remove '?query' and '#fragment' from the issuer.",
-        issuer_no_query_fragment),
-    check("asm.issuer-match", "issuer equals the identifier the metadata URL was built from", MUST,
-        &["ASM-ISSUER-MATCH", "MCP-ISSUER-VALIDATE"], "RFC 8414 §3.3", rfc!("8414", "3.3"),
+        issuer_no_query_fragment,
+    ),
+    row!(
+        "asm.issuer-match",
+        "issuer equals the identifier the metadata URL was built from",
+        MUST,
+        &["ASM-ISSUER-MATCH", "MCP-ISSUER-VALIDATE"],
+        "RFC 8414 §3.3",
+        rfc!("8414", "3.3"),
         "Make issuer identical, code point for code point, to the authorization_servers entry (mind the trailing slash).",
-        issuer_match),
-    check("asm.response-types", "response_types_supported is a non-empty array", MUST,
-        &["ASM-RESPONSE-TYPES", "AA-ASM-STILL-8414"], "RFC 8414 §2", rfc!("8414", "2"),
+        issuer_match,
+    ),
+    row!(
+        "asm.response-types",
+        "response_types_supported is a non-empty array",
+        MUST,
+        &["ASM-RESPONSE-TYPES", "AA-ASM-STILL-8414"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Add response_types_supported (for example [\"code\"]).",
-        response_types),
-    check("asm.authorization-endpoint", "authorization_endpoint is present when a grant needs it", MUST,
-        &["ASM-AUTHZ-EP-COND"], "RFC 8414 §2", rfc!("8414", "2"),
+        response_types,
+    ),
+    row!(
+        "asm.authorization-endpoint",
+        "authorization_endpoint is present when a grant needs it",
+        MUST,
+        &["ASM-AUTHZ-EP-COND"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Add authorization_endpoint, or declare grant_types_supported without authorization_code and implicit (the default includes both).",
-        authorization_endpoint),
-    check("asm.token-endpoint", "token_endpoint is present unless only implicit is supported", MUST,
-        &["ASM-TOKEN-EP-COND"], "RFC 8414 §2", rfc!("8414", "2"),
+        authorization_endpoint,
+    ),
+    row!(
+        "asm.token-endpoint",
+        "token_endpoint is present unless only implicit is supported",
+        MUST,
+        &["ASM-TOKEN-EP-COND"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Add token_endpoint.",
-        token_endpoint),
-    check("asm.jwks-https", "jwks_uri uses https", MUST,
-        &["ASM-JWKS-HTTPS"], "RFC 8414 §2", rfc!("8414", "2"),
+        token_endpoint,
+    ),
+    row!(
+        "asm.jwks-https",
+        "jwks_uri uses https",
+        MUST,
+        &["ASM-JWKS-HTTPS"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Serve the JWK Set over https and advertise the https URL.",
-        jwks_https),
-    check("asm.alg-no-none", "No *_auth_signing_alg_values_supported lists none", MUST,
-        &["ASM-ALG-NO-NONE"], "RFC 8414 §2", rfc!("8414", "2"),
+        jwks_https,
+    ),
+    row!(
+        "asm.alg-no-none",
+        "No *_auth_signing_alg_values_supported lists none",
+        MUST,
+        &["ASM-ALG-NO-NONE"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Remove \"none\" from the endpoint auth signing algorithm lists.",
-        alg_no_none),
-    check("asm.auth-alg-cond", "JWT client authentication comes with its algorithm list", MUST,
-        &["ASM-AUTH-ALG-COND"], "RFC 8414 §2", rfc!("8414", "2"),
+        alg_no_none,
+    ),
+    row!(
+        "asm.auth-alg-cond",
+        "JWT client authentication comes with its algorithm list",
+        MUST,
+        &["ASM-AUTH-ALG-COND"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "When an endpoint lists private_key_jwt or client_secret_jwt, add its *_auth_signing_alg_values_supported.",
-        auth_alg_cond),
-    check("asm.rs256", "The token endpoint supports RS256 for JWT client authentication", SHOULD,
-        &["ASM-RS256"], "RFC 8414 §2", rfc!("8414", "2"),
+        auth_alg_cond,
+    ),
+    row!(
+        "asm.rs256",
+        "The token endpoint supports RS256 for JWT client authentication",
+        SHOULD,
+        &["ASM-RS256"],
+        "RFC 8414 §2",
+        rfc!("8414", "2"),
         "Include RS256 in token_endpoint_auth_signing_alg_values_supported.",
-        rs256),
-    check("asm.pkce", "code_challenge_methods_supported includes S256", Levels { auth_md: Some(Level::May), rfc: Some(Level::May), mcp: Some(Level::Must) },
-        &["ASM-PKCE", "MCP-PKCE"], "RFC 8414 §2; RFC 7636", rfc!("8414", "2"),
+        rs256,
+    ),
+    row!(
+        "asm.pkce",
+        "code_challenge_methods_supported includes S256",
+        Levels {
+            auth_md: Some(Level::May),
+            rfc: Some(Level::May),
+            mcp: Some(Level::Must),
+        },
+        &["ASM-PKCE", "MCP-PKCE"],
+        "RFC 8414 §2; RFC 7636",
+        rfc!("8414", "2"),
         "Advertise \"code_challenge_methods_supported\": [\"S256\"] (MCP clients refuse to continue without it).",
-        pkce),
-    check("asm.signed-jwt", "signed_metadata is a signed JWT with an iss claim", MUST,
-        &["ASM-SIGNED"], "RFC 8414 §2.1", rfc!("8414", "2.1"),
+        pkce,
+    ),
+    row!(
+        "asm.signed-jwt",
+        "signed_metadata is a signed JWT with an iss claim",
+        MUST,
+        &["ASM-SIGNED"],
+        "RFC 8414 §2.1",
+        rfc!("8414", "2.1"),
         "Send signed_metadata as a compact JWS (alg not none) whose payload has iss.",
-        signed_jwt),
-    check("asm.signed-no-nest", "Signed AS metadata neither nests signed_metadata nor contradicts plain values", SHOULD,
-        &["ASM-SIGNED"], "RFC 8414 §2.1", rfc!("8414", "2.1"),
+        signed_jwt,
+    ),
+    row!(
+        "asm.signed-no-nest",
+        "Signed AS metadata neither nests signed_metadata nor contradicts plain values",
+        SHOULD,
+        &["ASM-SIGNED"],
+        "RFC 8414 §2.1",
+        rfc!("8414", "2.1"),
         "Remove nested signed_metadata and keep plain members equal to the signed ones.",
-        signed_consistent),
-    check("asm.tls", "AS metadata is served over verified TLS 1.2+", MUST,
-        &["ASM-TLS12"], "RFC 8414 §6.1", rfc!("8414", "6.1"),
+        signed_consistent,
+    ),
+    row!(
+        "asm.tls",
+        "AS metadata is served over verified TLS 1.2+",
+        MUST,
+        &["ASM-TLS12"],
+        "RFC 8414 §6.1",
+        rfc!("8414", "6.1"),
         "Serve over https with a certificate valid for the host.",
-        tls),
-    check("asm.endpoints-https", "Every advertised endpoint uses https", MCP_MUST_ELSE_SHOULD,
-        &["ASM-ENDPOINTS-HTTPS", "MCP-HTTPS"], "RFC 8414 §2; OIDC Discovery §3; MCP Communication Security", rfc!("8414", "2"),
+        tls,
+    ),
+    row!(
+        "asm.endpoints-https",
+        "Every advertised endpoint uses https",
+        MCP_MUST_ELSE_SHOULD,
+        &["ASM-ENDPOINTS-HTTPS", "MCP-HTTPS"],
+        "RFC 8414 §2; OIDC Discovery §3; MCP Communication Security",
+        rfc!("8414", "2"),
         "Use https URLs for every *_endpoint and *_uri member.",
-        endpoints_https),
+        endpoints_https,
+    ),
 ];
 
 /// Judges each fetched AS metadata document, passing the issuer it was looked up for.
@@ -127,17 +263,23 @@ fn each_asm(ev: &Evidence, mut judge: impl FnMut(&str, Doc<'_>) -> Vec<Finding>)
 }
 
 fn asm_exchanges(ev: &Evidence) -> Vec<(String, Option<&crate::evidence::Exchange>)> {
-    ev.issuers().into_iter().map(|i| {
-        let ex = ev.role(&Role::Asm { issuer: i.clone() });
-        (i, ex)
-    }).collect()
+    ev.issuers()
+        .into_iter()
+        .map(|i| {
+            let ex = ev.role(&Role::Asm { issuer: i.clone() });
+            (i, ex)
+        })
+        .collect()
 }
 
 fn no_issuers(ev: &Evidence) -> Vec<Finding> {
-    ev.asm_docs().into_iter().filter_map(|(_, s)| match s {
-        Subject::Absent(f) => Some(f),
-        Subject::Doc(_) => None,
-    }).collect()
+    ev.asm_docs()
+        .into_iter()
+        .filter_map(|(_, s)| match s {
+            Subject::Absent(f) => Some(f),
+            Subject::Doc(_) => None,
+        })
+        .collect()
 }
 
 fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
@@ -145,44 +287,81 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
     if list.is_empty() {
         return no_issuers(ev);
     }
-    list.into_iter().map(|(issuer, ex)| {
-        let Some(ex) = ex else { return Finding::no_input(format!("AS metadata for {issuer} was not requested")) };
-        if let Some(r) = &ex.not_fetched {
-            return Finding::skip(format!("not fetched: {r}")).on(ex);
-        }
-        let want = Url::parse(&issuer).map(|u| well_known(&u, ASM_SUFFIX).to_string()).unwrap_or_default();
-        if let Some(f) = https_problem(&ex.url, "the AS metadata URL", false, true) {
-            return f.on(ex);
-        }
-        if ex.source == Source::File {
-            return Finding::pass(format!("the file is served at {}", ex.url)).on(ex);
-        }
-        if let Some(e) = &ex.error {
-            return Finding::error(format!("GET {} failed: {e}", ex.url)).on(ex);
-        }
-        match ex.status {
-            Some(200) => Finding::pass(format!("GET {} answered 200", ex.url)).on(ex),
-            s => Finding::fail(format!("GET {} did not answer 200", ex.url)).expected(format!("200 at {want}")).actual(s.map_or("no response".into(), |s| s.to_string())).on(ex),
-        }
-    }).collect()
+    list.into_iter()
+        .map(|(issuer, ex)| {
+            let Some(ex) = ex else {
+                return Finding::no_input(format!("AS metadata for {issuer} was not requested"));
+            };
+            if let Some(r) = &ex.not_fetched {
+                return Finding::skip(format!("not fetched: {r}")).on(ex);
+            }
+            let want = Url::parse(&issuer)
+                .map(|u| well_known(&u, ASM_SUFFIX).to_string())
+                .unwrap_or_default();
+            if let Some(f) = https_problem(&ex.url, "the AS metadata URL", false, true) {
+                return f.on(ex);
+            }
+            if ex.source == Source::File {
+                return Finding::pass(format!("the file is served at {}", ex.url)).on(ex);
+            }
+            if let Some(e) = &ex.error {
+                return Finding::error(format!("GET {} failed: {e}", ex.url)).on(ex);
+            }
+            match ex.status {
+                Some(200) => Finding::pass(format!("GET {} answered 200", ex.url)).on(ex),
+                s => Finding::fail(format!("GET {} did not answer 200", ex.url))
+                    .expected(format!("200 at {want}"))
+                    .actual(s.map_or("no response".into(), |s| s.to_string()))
+                    .on(ex),
+            }
+        })
+        .collect()
 }
 
 fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
-    let slashed: Vec<String> = ev.issuers().into_iter().filter(|i| Url::parse(i).is_ok_and(|u| u.path() != "/" && u.path().ends_with('/'))).collect();
+    let slashed: Vec<String> = ev
+        .issuers()
+        .into_iter()
+        .filter(|i| Url::parse(i).is_ok_and(|u| u.path() != "/" && u.path().ends_with('/')))
+        .collect();
     if slashed.is_empty() {
-        return vec![Finding::skip("no issuer path ends in '/', so nothing is stripped")];
+        return vec![Finding::skip(
+            "no issuer path ends in '/', so nothing is stripped",
+        )];
     }
-    slashed.into_iter().map(|issuer| {
-        let stripped = ev.role(&Role::Asm { issuer: issuer.clone() });
-        let kept = ev.role(&Role::AsmUnstripped { issuer: issuer.clone() });
-        let want = Url::parse(&issuer).map(|u| well_known(&u, ASM_SUFFIX).to_string()).unwrap_or_default();
-        match (stripped.and_then(|e| e.status), kept.and_then(|e| e.status)) {
-            (Some(200), _) => Finding::pass(format!("{want} answers 200")),
-            (_, Some(200)) => Finding::fail(format!("for issuer {issuer} only the URL keeping the '/' answers")).expected(format!("200 at {want}")).actual(format!("200 at {}", kept.map(|k| k.url.as_str()).unwrap_or(""))),
-            _ if stripped.is_some_and(|e| e.source == Source::File) => Finding::fail("the document is served at a URL that keeps the terminating '/'").expected(want).actual(stripped.map(|e| e.url.clone()).unwrap_or_default()),
-            _ => Finding::no_input(format!("neither well-known form answered 200 for {issuer}")),
-        }
-    }).collect()
+    slashed
+        .into_iter()
+        .map(|issuer| {
+            let stripped = ev.role(&Role::Asm {
+                issuer: issuer.clone(),
+            });
+            let kept = ev.role(&Role::AsmUnstripped {
+                issuer: issuer.clone(),
+            });
+            let want = Url::parse(&issuer)
+                .map(|u| well_known(&u, ASM_SUFFIX).to_string())
+                .unwrap_or_default();
+            match (stripped.and_then(|e| e.status), kept.and_then(|e| e.status)) {
+                (Some(200), _) => Finding::pass(format!("{want} answers 200")),
+                (_, Some(200)) => Finding::fail(format!(
+                    "for issuer {issuer} only the URL keeping the '/' answers"
+                ))
+                .expected(format!("200 at {want}"))
+                .actual(format!(
+                    "200 at {}",
+                    kept.map(|k| k.url.as_str()).unwrap_or("")
+                )),
+                _ if stripped.is_some_and(|e| e.source == Source::File) => {
+                    Finding::fail("the document is served at a URL that keeps the terminating '/'")
+                        .expected(want)
+                        .actual(stripped.map(|e| e.url.clone()).unwrap_or_default())
+                }
+                _ => {
+                    Finding::no_input(format!("neither well-known form answered 200 for {issuer}"))
+                }
+            }
+        })
+        .collect()
 }
 
 fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
@@ -190,11 +369,21 @@ fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
     if list.is_empty() {
         return no_issuers(ev);
     }
-    list.into_iter().flat_map(|(i, ex)| match ex {
-        Some(ex) if ex.not_fetched.is_some() => vec![Finding::skip(format!("not fetched: {}", ex.not_fetched.as_deref().unwrap_or(""))).on(ex)],
-        Some(ex) => document_shape(ex, "AS metadata"),
-        None => vec![Finding::no_input(format!("AS metadata for {i} was not requested"))],
-    }).collect()
+    list.into_iter()
+        .flat_map(|(i, ex)| match ex {
+            Some(ex) if ex.not_fetched.is_some() => vec![
+                Finding::skip(format!(
+                    "not fetched: {}",
+                    ex.not_fetched.as_deref().unwrap_or("")
+                ))
+                .on(ex),
+            ],
+            Some(ex) => document_shape(ex, "AS metadata"),
+            None => vec![Finding::no_input(format!(
+                "AS metadata for {i} was not requested"
+            ))],
+        })
+        .collect()
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
@@ -202,23 +391,40 @@ fn media_type(ev: &Evidence) -> Vec<Finding> {
     if list.is_empty() {
         return no_issuers(ev);
     }
-    list.into_iter().flat_map(|(_, ex)| media_type_of(ex, "AS metadata", &["application/json"])).collect()
+    list.into_iter()
+        .flat_map(|(_, ex)| media_type_of(ex, "AS metadata", &["application/json"]))
+        .collect()
 }
 
 fn member_types(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| pass_or(violations(SchemaKind::Asm, &d.json.value, ""), || Finding::pass("members have the RFC 8414 types")))
+    each_asm(ev, |_, d| {
+        pass_or(violations(SchemaKind::Asm, &d.json.value, ""), || {
+            Finding::pass("members have the RFC 8414 types")
+        })
+    })
 }
 
 fn no_empty(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| pass_or(empty_members(d.obj, &[]), || Finding::pass("no member is empty")))
+    each_asm(ev, |_, d| {
+        pass_or(empty_members(d.obj, &[]), || {
+            Finding::pass("no member is empty")
+        })
+    })
 }
 
 fn issuer_present(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| vec![match d.get("issuer") {
-        Some(Value::String(s)) => Finding::pass(format!("issuer is {}", quote(s))),
-        Some(v) => Finding::fail("issuer is not a string").expected("a string").actual(show(v)).at("/issuer"),
-        None => Finding::fail("issuer is missing").expected("an issuer member").actual("absent"),
-    }])
+    each_asm(ev, |_, d| {
+        vec![match d.get("issuer") {
+            Some(Value::String(s)) => Finding::pass(format!("issuer is {}", quote(s))),
+            Some(v) => Finding::fail("issuer is not a string")
+                .expected("a string")
+                .actual(show(v))
+                .at("/issuer"),
+            None => Finding::fail("issuer is missing")
+                .expected("an issuer member")
+                .actual("absent"),
+        }]
+    })
 }
 
 fn with_issuer<'a>(d: &Doc<'a>, rule: impl FnOnce(&'a str) -> Finding) -> Vec<Finding> {
@@ -229,52 +435,96 @@ fn with_issuer<'a>(d: &Doc<'a>, rule: impl FnOnce(&'a str) -> Finding) -> Vec<Fi
 }
 
 fn issuer_https(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| with_issuer(&d, |i| https_problem(i, "issuer", false, false).map_or_else(|| Finding::pass("issuer uses https"), |f| f.at("/issuer"))))
+    each_asm(ev, |_, d| {
+        with_issuer(&d, |i| {
+            https_problem(i, "issuer", false, false)
+                .map_or_else(|| Finding::pass("issuer uses https"), |f| f.at("/issuer"))
+        })
+    })
 }
 
 fn issuer_no_query_fragment(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| with_issuer(&d, |i| match Url::parse(i) {
-        Ok(u) if u.query().is_some() || u.fragment().is_some() => Finding::fail("issuer has a query or fragment").expected("no '?' or '#'").actual(quote(i)).at("/issuer"),
-        Ok(_) => Finding::pass("issuer has no query or fragment"),
-        Err(_) if i.contains(['?', '#']) => Finding::fail("issuer has a query or fragment").expected("no '?' or '#'").actual(quote(i)).at("/issuer"),
-        Err(_) => Finding::no_input("issuer is not a URL (asm.issuer-https reports it)"),
-    }))
+    each_asm(ev, |_, d| {
+        with_issuer(&d, |i| match Url::parse(i) {
+            Ok(u) if u.query().is_some() || u.fragment().is_some() => {
+                Finding::fail("issuer has a query or fragment")
+                    .expected("no '?' or '#'")
+                    .actual(quote(i))
+                    .at("/issuer")
+            }
+            Ok(_) => Finding::pass("issuer has no query or fragment"),
+            Err(_) if i.contains(['?', '#']) => Finding::fail("issuer has a query or fragment")
+                .expected("no '?' or '#'")
+                .actual(quote(i))
+                .at("/issuer"),
+            Err(_) => Finding::no_input("issuer is not a URL (asm.issuer-https reports it)"),
+        })
+    })
 }
 
 fn issuer_match(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |expected, d| with_issuer(&d, |i| {
-        if i == expected {
-            Finding::pass(format!("issuer is {}", quote(i)))
-        } else {
-            let hint = if i.trim_end_matches('/') == expected.trim_end_matches('/') { " (they differ only by a trailing '/')" } else { "" };
-            Finding::fail(format!("issuer differs from the identifier the metadata URL was built from{hint}")).expected(quote(expected)).actual(quote(i)).at("/issuer")
-        }
-    }))
+    each_asm(ev, |expected, d| {
+        with_issuer(&d, |i| {
+            if i == expected {
+                Finding::pass(format!("issuer is {}", quote(i)))
+            } else {
+                let hint = if i.trim_end_matches('/') == expected.trim_end_matches('/') {
+                    " (they differ only by a trailing '/')"
+                } else {
+                    ""
+                };
+                Finding::fail(format!(
+                    "issuer differs from the identifier the metadata URL was built from{hint}"
+                ))
+                .expected(quote(expected))
+                .actual(quote(i))
+                .at("/issuer")
+            }
+        })
+    })
 }
 
 fn response_types(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| vec![match d.get("response_types_supported") {
+    each_asm(ev, |_, d| {
+        vec![match d.get("response_types_supported") {
         Some(Value::Array(a)) if !a.is_empty() => Finding::pass(format!("response_types_supported: {}", show(&Value::Array(a.clone())))),
         Some(v) => Finding::fail("response_types_supported is not a non-empty array").expected("a non-empty array").actual(show(v)).at("/response_types_supported"),
         None => Finding::fail("response_types_supported is missing (it is REQUIRED even when no authorization endpoint is used)").expected("a non-empty array such as [\"code\"]").actual("absent"),
-    }])
+    }]
+    })
 }
 
 /// Grant types after applying the RFC 8414 default `["authorization_code", "implicit"]`.
 fn effective_grants<'a>(d: &Doc<'a>) -> Vec<&'a str> {
-    if d.obj.contains_key("grant_types_supported") { strings(d.obj, "grant_types_supported") } else { vec!["authorization_code", "implicit"] }
+    if d.obj.contains_key("grant_types_supported") {
+        strings(d.obj, "grant_types_supported")
+    } else {
+        vec!["authorization_code", "implicit"]
+    }
 }
 
 fn authorization_endpoint(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
         let grants = effective_grants(&d);
-        let needs = grants.iter().any(|g| *g == "authorization_code" || *g == "implicit");
+        let needs = grants
+            .iter()
+            .any(|g| *g == "authorization_code" || *g == "implicit");
         vec![match (needs, d.get("authorization_endpoint")) {
             (false, _) => Finding::pass(format!("no grant needs it ({})", grants.join(", "))),
             (true, Some(Value::String(_))) => Finding::pass("authorization_endpoint is present"),
-            (true, _) => Finding::fail("authorization_endpoint is missing while the effective grant types need it")
-                .expected("authorization_endpoint")
-                .actual(format!("absent; effective grant_types_supported = {}{}", grants.join(", "), if d.obj.contains_key("grant_types_supported") { "" } else { " (the default)" })),
+            (true, _) => Finding::fail(
+                "authorization_endpoint is missing while the effective grant types need it",
+            )
+            .expected("authorization_endpoint")
+            .actual(format!(
+                "absent; effective grant_types_supported = {}{}",
+                grants.join(", "),
+                if d.obj.contains_key("grant_types_supported") {
+                    ""
+                } else {
+                    " (the default)"
+                }
+            )),
         }]
     })
 }
@@ -286,25 +536,43 @@ fn token_endpoint(ev: &Evidence) -> Vec<Finding> {
         vec![match (implicit_only, d.get("token_endpoint")) {
             (true, _) => Finding::pass("only the implicit grant is supported"),
             (false, Some(Value::String(_))) => Finding::pass("token_endpoint is present"),
-            (false, _) => Finding::fail("token_endpoint is missing").expected("token_endpoint").actual(format!("absent; grants = {}", grants.join(", "))),
+            (false, _) => Finding::fail("token_endpoint is missing")
+                .expected("token_endpoint")
+                .actual(format!("absent; grants = {}", grants.join(", "))),
         }]
     })
 }
 
 fn jwks_https(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| vec![match d.get("jwks_uri") {
-        None => Finding::skip("no jwks_uri (optional)"),
-        Some(Value::String(u)) => https_problem(u, "jwks_uri", false, false).map_or_else(|| Finding::pass("jwks_uri uses https"), |f| f.at("/jwks_uri")),
-        Some(v) => Finding::fail("jwks_uri is not a string").actual(show(v)).at("/jwks_uri"),
-    }])
+    each_asm(ev, |_, d| {
+        vec![match d.get("jwks_uri") {
+            None => Finding::skip("no jwks_uri (optional)"),
+            Some(Value::String(u)) => https_problem(u, "jwks_uri", false, false).map_or_else(
+                || Finding::pass("jwks_uri uses https"),
+                |f| f.at("/jwks_uri"),
+            ),
+            Some(v) => Finding::fail("jwks_uri is not a string")
+                .actual(show(v))
+                .at("/jwks_uri"),
+        }]
+    })
 }
 
-const ENDPOINTS: [&str; 3] = ["token_endpoint", "revocation_endpoint", "introspection_endpoint"];
+const ENDPOINTS: [&str; 3] = [
+    "token_endpoint",
+    "revocation_endpoint",
+    "introspection_endpoint",
+];
 
 fn alg_no_none(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
-        let out: Vec<Finding> = ENDPOINTS.iter().flat_map(|e| alg_none(d.obj, &format!("{e}_auth_signing_alg_values_supported"))).collect();
-        pass_or(out, || Finding::pass("no auth signing algorithm list names none"))
+        let out: Vec<Finding> = ENDPOINTS
+            .iter()
+            .flat_map(|e| alg_none(d.obj, &format!("{e}_auth_signing_alg_values_supported")))
+            .collect();
+        pass_or(out, || {
+            Finding::pass("no auth signing algorithm list names none")
+        })
     })
 }
 
@@ -313,13 +581,23 @@ fn auth_alg_cond(ev: &Evidence) -> Vec<Finding> {
         let mut out = Vec::new();
         for e in ENDPOINTS {
             let methods = strings(d.obj, &format!("{e}_auth_methods_supported"));
-            let jwt = methods.iter().find(|m| **m == "private_key_jwt" || **m == "client_secret_jwt");
+            let jwt = methods
+                .iter()
+                .find(|m| **m == "private_key_jwt" || **m == "client_secret_jwt");
             let algs = format!("{e}_auth_signing_alg_values_supported");
             if let (Some(m), false) = (jwt, d.obj.contains_key(&algs)) {
-                out.push(Finding::fail(format!("{e}_auth_methods_supported lists {m} but {algs} is missing")).expected(algs.clone()).actual("absent"));
+                out.push(
+                    Finding::fail(format!(
+                        "{e}_auth_methods_supported lists {m} but {algs} is missing"
+                    ))
+                    .expected(algs.clone())
+                    .actual("absent"),
+                );
             }
         }
-        pass_or(out, || Finding::pass("every JWT client authentication method has its algorithm list"))
+        pass_or(out, || {
+            Finding::pass("every JWT client authentication method has its algorithm list")
+        })
     })
 }
 
@@ -331,7 +609,10 @@ fn rs256(ev: &Evidence) -> Vec<Finding> {
         } else if strings(d.obj, m).contains(&"RS256") {
             Finding::pass("RS256 is supported")
         } else {
-            Finding::fail(format!("{m} lacks RS256")).expected("a list including RS256").actual(show(&d.obj[m])).at(format!("/{m}"))
+            Finding::fail(format!("{m} lacks RS256"))
+                .expected("a list including RS256")
+                .actual(show(&d.obj[m]))
+                .at(format!("/{m}"))
         }]
     })
 }
@@ -342,25 +623,42 @@ fn pkce(ev: &Evidence) -> Vec<Finding> {
         vec![if strings(d.obj, m).contains(&"S256") {
             Finding::pass("S256 is supported")
         } else {
-            Finding::fail("PKCE with S256 is not advertised").expected(format!("\"{m}\": [\"S256\"]")).actual(d.get(m).map_or("absent".into(), show))
+            Finding::fail("PKCE with S256 is not advertised")
+                .expected(format!("\"{m}\": [\"S256\"]"))
+                .actual(d.get(m).map_or("absent".into(), show))
         }]
     })
 }
 
 fn signed_jwt(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| vec![match d.get("signed_metadata").map(signed_metadata_problems) {
-        None => Finding::skip("no signed_metadata (optional)"),
-        Some(Ok(_)) => Finding::pass("signed_metadata is a signed JWT with iss (signature not verified: no trust anchor configured)"),
-        Some(Err(f)) => f,
-    }])
+    each_asm(ev, |_, d| {
+        vec![
+            match d.get("signed_metadata").map(signed_metadata_problems) {
+                None => Finding::skip("no signed_metadata (optional)"),
+                Some(Ok(_)) => Finding::pass(
+                    "signed_metadata is a signed JWT with iss (signature not verified: no trust anchor configured)",
+                ),
+                Some(Err(f)) => f,
+            },
+        ]
+    })
 }
 
 fn signed_consistent(ev: &Evidence) -> Vec<Finding> {
-    each_asm(ev, |_, d| match d.get("signed_metadata").map(signed_metadata_problems) {
-        None => vec![Finding::skip("no signed_metadata (optional)")],
-        Some(Err(_)) => vec![Finding::no_input("signed_metadata does not decode (asm.signed-jwt reports it)")],
-        Some(Ok(jwt)) if jwt.payload.contains_key("signed_metadata") => vec![Finding::fail("the signed metadata JWT contains signed_metadata").expected("no nested claim").actual("present").at("/signed_metadata")],
-        Some(Ok(jwt)) => signed_conflicts(&d, &jwt),
+    each_asm(ev, |_, d| {
+        match d.get("signed_metadata").map(signed_metadata_problems) {
+            None => vec![Finding::skip("no signed_metadata (optional)")],
+            Some(Err(_)) => vec![Finding::no_input(
+                "signed_metadata does not decode (asm.signed-jwt reports it)",
+            )],
+            Some(Ok(jwt)) if jwt.payload.contains_key("signed_metadata") => vec![
+                Finding::fail("the signed metadata JWT contains signed_metadata")
+                    .expected("no nested claim")
+                    .actual("present")
+                    .at("/signed_metadata"),
+            ],
+            Some(Ok(jwt)) => signed_conflicts(&d, &jwt),
+        }
     })
 }
 
@@ -369,18 +667,26 @@ fn tls(ev: &Evidence) -> Vec<Finding> {
     if list.is_empty() {
         return no_issuers(ev);
     }
-    list.into_iter().flat_map(|(_, ex)| match ex {
-        Some(ex) if ex.not_fetched.is_some() => vec![Finding::skip("not fetched").on(ex)],
-        Some(ex) => tls_of(ex, "AS metadata"),
-        None => vec![Finding::no_input("not requested")],
-    }).collect()
+    list.into_iter()
+        .flat_map(|(_, ex)| match ex {
+            Some(ex) if ex.not_fetched.is_some() => vec![Finding::skip("not fetched").on(ex)],
+            Some(ex) => tls_of(ex, "AS metadata"),
+            None => vec![Finding::no_input("not requested")],
+        })
+        .collect()
 }
 
 fn endpoints_https(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
-        let out: Vec<Finding> = d.obj.iter()
+        let out: Vec<Finding> = d
+            .obj
+            .iter()
             .filter(|(k, _)| k.ends_with("_endpoint") || k.ends_with("_uri"))
-            .filter_map(|(k, v)| v.as_str().and_then(|s| https_problem(s, k, false, false)).map(|f| f.at(format!("/{k}"))))
+            .filter_map(|(k, v)| {
+                v.as_str()
+                    .and_then(|s| https_problem(s, k, false, false))
+                    .map(|f| f.at(format!("/{k}")))
+            })
             .collect();
         pass_or(out, || Finding::pass("every endpoint uses https"))
     })

@@ -34,7 +34,12 @@ fn doc_ok(ev: &Evidence, ex: &Exchange, what: &str) -> Option<Finding> {
     match ev.subject(Some(ex), what) {
         Subject::Doc(_) => None,
         Subject::Absent(f) if ex.error.is_some() || ex.not_fetched.is_some() => Some(f),
-        Subject::Absent(f) => Some(Finding::fail(f.message).expected(format!("200 JSON at {}", ex.url)).actual(ex.summary()).on(ex)),
+        Subject::Absent(f) => Some(
+            Finding::fail(f.message)
+                .expected(format!("200 JSON at {}", ex.url))
+                .actual(ex.summary())
+                .on(ex),
+        ),
     }
 }
 
@@ -48,18 +53,37 @@ fn wellknown_docs(ev: &Evidence) -> Vec<Finding> {
         None => out.push(Finding::no_input("the PRM was not requested")),
     }
     let asms = ev.with_role(|r| matches!(r, Role::Asm { .. } | Role::AsmAtOrigin));
-    if !asms.iter().any(|ex| doc_ok(ev, ex, "AS metadata").is_none()) {
+    if !asms
+        .iter()
+        .any(|ex| doc_ok(ev, ex, "AS metadata").is_none())
+    {
         out.push(match asms.first() {
-            Some(ex) => doc_ok(ev, ex, "authorization-server metadata").unwrap_or_else(|| Finding::no_input("no AS metadata")),
+            Some(ex) => doc_ok(ev, ex, "authorization-server metadata")
+                .unwrap_or_else(|| Finding::no_input("no AS metadata")),
             None => Finding::no_input("no AS metadata was requested"),
         });
     }
     let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
-    if sets.is_empty() {
-        out.push(Finding::fail("no document advertises a jwks_uri").expected("a jwks_uri in the PRM or AS metadata").actual("none"));
+    let some_doc = ev
+        .with_role(|r| {
+            matches!(
+                r,
+                Role::Prm | Role::PrmHinted { .. } | Role::Asm { .. } | Role::AsmAtOrigin
+            )
+        })
+        .into_iter()
+        .any(|ex| doc_ok(ev, ex, "").is_none());
+    if sets.is_empty() && some_doc {
+        out.push(
+            Finding::fail("no document advertises a jwks_uri")
+                .expected("a jwks_uri in the PRM or AS metadata")
+                .actual("none"),
+        );
     }
     out.extend(sets.into_iter().filter_map(|ex| doc_ok(ev, ex, "JWK Set")));
-    pass_or(out, || Finding::pass("PRM, AS metadata and JWK Set all answer 200 with JSON"))
+    pass_or(out, || {
+        Finding::pass("PRM, AS metadata and JWK Set all answer 200 with JSON")
+    })
 }
 
 fn bearer_key(ev: &Evidence) -> Vec<Finding> {
@@ -71,11 +95,22 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
             (_, true) => Finding::no_input("no authenticated probe was made"),
         }];
     }
-    probes.into_iter().map(|ex| match (ex.status, &ex.error) {
-        (_, Some(e)) => Finding::error(format!("the authenticated request failed: {e}")).on(ex),
-        (Some(401), _) => Finding::fail("the API key was refused").expected("not 401").actual(ex.summary()).on(ex),
-        (Some(s), _) if (200..300).contains(&s) => Finding::pass(format!("{} accepted the key ({s})", ex.url)).on(ex),
-        (Some(s), _) => Finding::no_input(format!("answered {s}; acceptance of the key cannot be told")).on(ex),
-        (None, None) => Finding::no_input("no response").on(ex),
-    }).collect()
+    probes
+        .into_iter()
+        .map(|ex| match (ex.status, &ex.error) {
+            (_, Some(e)) => Finding::error(format!("the authenticated request failed: {e}")).on(ex),
+            (Some(401), _) => Finding::fail("the API key was refused")
+                .expected("not 401")
+                .actual(ex.summary())
+                .on(ex),
+            (Some(s), _) if (200..300).contains(&s) => {
+                Finding::pass(format!("{} accepted the key ({s})", ex.url)).on(ex)
+            }
+            (Some(s), _) => Finding::no_input(format!(
+                "answered {s}; acceptance of the key cannot be told"
+            ))
+            .on(ex),
+            (None, None) => Finding::no_input("no response").on(ex),
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 
 use super::members::{quote, show};
 use super::prm::media_type_of;
-use super::{Area, Check, Levels, MUST, SHOULD, rfc};
+use super::{Area, Check, MUST, SHOULD, rfc};
 use crate::evidence::{Doc, Evidence, Role, Subject};
 use crate::finding::{Finding, pass_or};
 use crate::parse::json::pointer_token;
@@ -12,125 +12,335 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde_json::{Map, Value};
 use sha1::Digest;
 
-const fn check(
-    id: &'static str,
-    title: &'static str,
-    levels: Levels,
-    requirements: &'static [&'static str],
-    spec: &'static str,
-    spec_url: &'static str,
-    fix: &'static str,
-    judge: super::Judge,
-) -> Check {
-    Check { id, area: Area::Jwks, title, levels, requirements, spec, spec_url, fix, judge }
+/// A row of this area.
+macro_rules! row {
+    ($($t:tt)*) => {
+        super::check!(Area::Jwks, $($t)*)
+    };
 }
 
 /// The JWKS checks, in report order.
 pub static CHECKS: &[Check] = &[
-    check("jwks.keys-member", "The set is an object with a keys array of JWK objects", MUST,
-        &["JWKS-KEYS-MEMBER"], "RFC 7517 §5", rfc!("7517", "5"),
-        "Serve {\"keys\": [ {...}, ... ]}.", keys_member),
-    check("jwks.media-type", "The set is served as application/jwk-set+json or application/json", SHOULD,
-        &["JWKS-MEDIA-TYPE"], "RFC 7517 §8.5", rfc!("7517", "8.5"),
-        "Send Content-Type: application/jwk-set+json.", media_type),
-    check("jwks.unique-names", "Member names are unique in the set and in each key", MUST,
-        &["JWKS-UNIQUE-NAMES"], "RFC 7517 §5, §4", rfc!("7517", "4"),
-        "Remove the repeated member; parsers disagree on which copy wins.", unique_names),
-    check("jwks.kty", "Every key has a kty", MUST,
-        &["JWK-KTY"], "RFC 7517 §4.1", rfc!("7517", "4.1"),
-        "Add kty (RSA, EC, OKP or oct) to every key.", kty),
-    check("jwks.kty-known", "kty is a registered key type", SHOULD,
-        &["JWK-KTY", "JWKS-IGNORE-UNKNOWN"], "RFC 7517 §4.1; RFC 7518 §6.1", rfc!("7518", "6.1"),
-        "Use RSA, EC, OKP or oct (case-sensitive); clients skip other keys.", kty_known),
-    check("jwks.use-values", "use is sig or enc", SHOULD,
-        &["JWK-USE"], "RFC 7517 §4.2", rfc!("7517", "4.2"),
-        "Set use to \"sig\" or \"enc\".", use_values),
-    check("jwks.key-ops", "key_ops is an array of strings without duplicates", MUST,
-        &["JWK-KEYOPS"], "RFC 7517 §4.3", rfc!("7517", "4.3"),
-        "Send key_ops as an array of distinct strings.", key_ops),
-    check("jwks.key-ops-related", "key_ops holds known, related operations only", SHOULD,
-        &["JWK-KEYOPS"], "RFC 7517 §4.3", rfc!("7517", "4.3"),
-        "Combine only sign+verify, encrypt+decrypt, wrapKey+unwrapKey (or deriveKey+deriveBits).", key_ops_related),
-    check("jwks.use-key-ops", "use and key_ops agree when both are present", MUST,
-        &["JWK-USE-KEYOPS"], "RFC 7517 §4.3", rfc!("7517", "4.3"),
-        "Make key_ops consistent with use (sig: sign/verify; enc: encrypt/decrypt/wrapKey/unwrapKey/deriveKey/deriveBits).", use_key_ops),
-    check("jwks.use-or-key-ops", "A key carries use or key_ops, not both", SHOULD,
-        &["JWK-USE-KEYOPS"], "RFC 7517 §4.3", rfc!("7517", "4.3"),
-        "Keep one of use and key_ops.", use_or_key_ops),
-    check("jwks.use-mixed", "A set mixing signing and encryption keys gives every key a use", MUST,
-        &["JWKS-USE-MIXED", "PRM-JWKS-USE-MIXED", "ASM-JWKS-USE-MIXED"], "RFC 8414 §2; RFC 9728 §2", rfc!("8414", "2"),
-        "Add use to every key when the set holds both signing and encryption keys.", use_mixed),
-    check("jwks.alg-no-none", "No key declares alg none", MUST,
-        &["JWK-ALG"], "RFC 7517 §4.4; RFC 7518 §3.6", rfc!("7518", "3.6"),
-        "Remove alg none; a published key is for a real algorithm.", alg_no_none),
-    check("jwks.alg-known", "alg is a registered JOSE algorithm", SHOULD,
-        &["JWK-ALG"], "RFC 7517 §4.4; RFC 7518 §3.1, §4.1", rfc!("7518", "3.1"),
-        "Use a registered alg value such as RS256, ES256 or EdDSA (case-sensitive).", alg_known),
-    check("jwks.alg-kty", "alg fits the key type and curve", MUST,
-        &["JWK-ALG-KTY"], "RFC 7518 §3", rfc!("7518", "3"),
-        "Pair RS*/PS* with RSA, ES256 with EC P-256, ES384 with P-384, ES512 with P-521, EdDSA with OKP, HS* with oct.", alg_kty),
-    check("jwks.kid-distinct", "Keys of the same type have distinct kid values", SHOULD,
-        &["JWKS-KID-DISTINCT"], "RFC 7517 §4.5", rfc!("7517", "4.5"),
-        "Give every key its own kid.", kid_distinct),
-    check("jwks.kid-present", "With several keys, every key has a kid", SHOULD,
-        &["JWKS-KID-PRESENT"], "RFC 7517 §4.5", rfc!("7517", "4.5"),
-        "Add kid to every key so verifiers can select one.", kid_present),
-    check("jwks.no-private", "The set publishes no private or symmetric key material", MUST,
-        &["JWKS-NO-PRIVATE"], "RFC 7517 §9.2; RFC 7518 §6.2.2, §6.3.2, §6.4; OIDC Discovery §3", rfc!("7517", "9.2"),
-        "Remove d, p, q, dp, dq, qi, oth and k, and every kty oct key; rotate the leaked keys.", no_private),
-    check("jwks.b64url", "Binary members are base64url without padding", MUST,
-        &["JWK-B64URL"], "RFC 7515 §2; RFC 7518 §6", rfc!("7515", "2"),
-        "Encode with the URL-safe alphabet, strip '=' padding, no whitespace.", b64url),
-    check("jwks.uint-minimal", "Integer members use the fewest octets", MUST,
-        &["JWK-UINT-MINIMAL"], "RFC 7518 §2 (Base64urlUInt)", rfc!("7518", "2"),
-        "Drop leading zero octets from n and e before encoding.", uint_minimal),
-    check("jwks.rsa-members", "RSA keys have n and e", MUST,
-        &["JWK-RSA-MEMBERS"], "RFC 7518 §6.3.1", rfc!("7518", "6.3.1"),
-        "Add the modulus n and exponent e.", rsa_members),
-    check("jwks.rsa-2048", "RSA signing keys are at least 2048 bits", MUST,
-        &["JWK-RSA-2048"], "RFC 7518 §3.3, §3.5", rfc!("7518", "3.3"),
-        "Replace the key with one of 2048 bits or more.", rsa_2048),
-    check("jwks.rsa-e", "e is a small odd exponent", SHOULD,
-        &["JWK-RSA-E"], "RFC 7518 §6.3.1.2", rfc!("7518", "6.3.1.2"),
-        "Use e = 65537 (AQAB).", rsa_e),
-    check("jwks.ec-members", "EC keys have crv, x and y with a known curve", MUST,
-        &["JWK-EC-MEMBERS"], "RFC 7518 §6.2.1", rfc!("7518", "6.2.1"),
-        "Send crv (P-256, P-384 or P-521), x and y.", ec_members),
-    check("jwks.ec-length", "EC coordinates have the curve's exact length", MUST,
-        &["JWK-EC-LEN"], "RFC 7518 §6.2.1.2, §6.2.1.3", rfc!("7518", "6.2.1.2"),
-        "Encode x and y as full-length octet strings (32 for P-256, 48 for P-384, 66 for P-521), keeping leading zeros.", ec_length),
-    check("jwks.ec-on-curve", "EC points lie on their curve", SHOULD,
-        &["JWK-EC-ONCURVE"], "RFC 7518 §6.2.1", rfc!("7518", "6.2.1"),
-        "Publish the real public point of the key.", ec_on_curve),
-    check("jwks.okp-members", "OKP keys have a known crv and an x of its length", MUST,
-        &["JWK-OKP-MEMBERS"], "RFC 8037 §2", rfc!("8037", "2"),
-        "Send crv (Ed25519, Ed448, X25519, X448) and x of 32/57/32/56 octets.", okp_members),
-    check("jwks.x5c", "x5c holds standard-base64 DER certificates for this key", MUST,
-        &["JWK-X5C"], "RFC 7517 §4.7", rfc!("7517", "4.7"),
-        "Send x5c as standard base64 (not base64url) DER, key-bearing certificate first.", x5c),
-    check("jwks.x5t", "x5t and x5t#S256 are thumbprints of the first certificate", MUST,
-        &["JWK-X5T"], "RFC 7517 §4.8, §4.9", rfc!("7517", "4.8"),
-        "Recompute x5t (SHA-1) and x5t#S256 (SHA-256) over x5c[0]'s DER, base64url without padding.", x5t),
+    row!(
+        "jwks.keys-member",
+        "The set is an object with a keys array of JWK objects",
+        MUST,
+        &["JWKS-KEYS-MEMBER"],
+        "RFC 7517 §5",
+        rfc!("7517", "5"),
+        "Serve {\"keys\": [ {...}, ... ]}.",
+        keys_member,
+    ),
+    row!(
+        "jwks.media-type",
+        "The set is served as application/jwk-set+json or application/json",
+        SHOULD,
+        &["JWKS-MEDIA-TYPE"],
+        "RFC 7517 §8.5",
+        rfc!("7517", "8.5"),
+        "Send Content-Type: application/jwk-set+json.",
+        media_type,
+    ),
+    row!(
+        "jwks.unique-names",
+        "Member names are unique in the set and in each key",
+        MUST,
+        &["JWKS-UNIQUE-NAMES"],
+        "RFC 7517 §5, §4",
+        rfc!("7517", "4"),
+        "Remove the repeated member; parsers disagree on which copy wins.",
+        unique_names,
+    ),
+    row!(
+        "jwks.kty",
+        "Every key has a kty",
+        MUST,
+        &["JWK-KTY"],
+        "RFC 7517 §4.1",
+        rfc!("7517", "4.1"),
+        "Add kty (RSA, EC, OKP or oct) to every key.",
+        kty,
+    ),
+    row!(
+        "jwks.kty-known",
+        "kty is a registered key type",
+        SHOULD,
+        &["JWK-KTY", "JWKS-IGNORE-UNKNOWN"],
+        "RFC 7517 §4.1; RFC 7518 §6.1",
+        rfc!("7518", "6.1"),
+        "Use RSA, EC, OKP or oct (case-sensitive); clients skip other keys.",
+        kty_known,
+    ),
+    row!(
+        "jwks.use-values",
+        "use is sig or enc",
+        SHOULD,
+        &["JWK-USE"],
+        "RFC 7517 §4.2",
+        rfc!("7517", "4.2"),
+        "Set use to \"sig\" or \"enc\".",
+        use_values,
+    ),
+    row!(
+        "jwks.key-ops",
+        "key_ops is an array of strings without duplicates",
+        MUST,
+        &["JWK-KEYOPS"],
+        "RFC 7517 §4.3",
+        rfc!("7517", "4.3"),
+        "Send key_ops as an array of distinct strings.",
+        key_ops,
+    ),
+    row!(
+        "jwks.key-ops-related",
+        "key_ops holds known, related operations only",
+        SHOULD,
+        &["JWK-KEYOPS"],
+        "RFC 7517 §4.3",
+        rfc!("7517", "4.3"),
+        "Combine only sign+verify, encrypt+decrypt, wrapKey+unwrapKey (or deriveKey+deriveBits).",
+        key_ops_related,
+    ),
+    row!(
+        "jwks.use-key-ops",
+        "use and key_ops agree when both are present",
+        MUST,
+        &["JWK-USE-KEYOPS"],
+        "RFC 7517 §4.3",
+        rfc!("7517", "4.3"),
+        "Make key_ops consistent with use (sig: sign/verify; enc: encrypt/decrypt/wrapKey/unwrapKey/deriveKey/deriveBits).",
+        use_key_ops,
+    ),
+    row!(
+        "jwks.use-or-key-ops",
+        "A key carries use or key_ops, not both",
+        SHOULD,
+        &["JWK-USE-KEYOPS"],
+        "RFC 7517 §4.3",
+        rfc!("7517", "4.3"),
+        "Keep one of use and key_ops.",
+        use_or_key_ops,
+    ),
+    row!(
+        "jwks.use-mixed",
+        "A set mixing signing and encryption keys gives every key a use",
+        MUST,
+        &["JWKS-USE-MIXED", "PRM-JWKS-USE-MIXED", "ASM-JWKS-USE-MIXED"],
+        "RFC 8414 §2; RFC 9728 §2",
+        rfc!("8414", "2"),
+        "Add use to every key when the set holds both signing and encryption keys.",
+        use_mixed,
+    ),
+    row!(
+        "jwks.alg-no-none",
+        "No key declares alg none",
+        MUST,
+        &["JWK-ALG"],
+        "RFC 7517 §4.4; RFC 7518 §3.6",
+        rfc!("7518", "3.6"),
+        "Remove alg none; a published key is for a real algorithm.",
+        alg_no_none,
+    ),
+    row!(
+        "jwks.alg-known",
+        "alg is a registered JOSE algorithm",
+        SHOULD,
+        &["JWK-ALG"],
+        "RFC 7517 §4.4; RFC 7518 §3.1, §4.1",
+        rfc!("7518", "3.1"),
+        "Use a registered alg value such as RS256, ES256 or EdDSA (case-sensitive).",
+        alg_known,
+    ),
+    row!(
+        "jwks.alg-kty",
+        "alg fits the key type and curve",
+        MUST,
+        &["JWK-ALG-KTY"],
+        "RFC 7518 §3",
+        rfc!("7518", "3"),
+        "Pair RS*/PS* with RSA, ES256 with EC P-256, ES384 with P-384, ES512 with P-521, EdDSA with OKP, HS* with oct.",
+        alg_kty,
+    ),
+    row!(
+        "jwks.kid-distinct",
+        "Keys of the same type have distinct kid values",
+        SHOULD,
+        &["JWKS-KID-DISTINCT"],
+        "RFC 7517 §4.5",
+        rfc!("7517", "4.5"),
+        "Give every key its own kid.",
+        kid_distinct,
+    ),
+    row!(
+        "jwks.kid-present",
+        "With several keys, every key has a kid",
+        SHOULD,
+        &["JWKS-KID-PRESENT"],
+        "RFC 7517 §4.5",
+        rfc!("7517", "4.5"),
+        "Add kid to every key so verifiers can select one.",
+        kid_present,
+    ),
+    row!(
+        "jwks.no-private",
+        "The set publishes no private or symmetric key material",
+        MUST,
+        &["JWKS-NO-PRIVATE"],
+        "RFC 7517 §9.2; RFC 7518 §6.2.2, §6.3.2, §6.4; OIDC Discovery §3",
+        rfc!("7517", "9.2"),
+        "Remove d, p, q, dp, dq, qi, oth and k, and every kty oct key; rotate the leaked keys.",
+        no_private,
+    ),
+    row!(
+        "jwks.b64url",
+        "Binary members are base64url without padding",
+        MUST,
+        &["JWK-B64URL"],
+        "RFC 7515 §2; RFC 7518 §6",
+        rfc!("7515", "2"),
+        "Encode with the URL-safe alphabet, strip '=' padding, no whitespace.",
+        b64url,
+    ),
+    row!(
+        "jwks.uint-minimal",
+        "Integer members use the fewest octets",
+        MUST,
+        &["JWK-UINT-MINIMAL"],
+        "RFC 7518 §2 (Base64urlUInt)",
+        rfc!("7518", "2"),
+        "Drop leading zero octets from n and e before encoding.",
+        uint_minimal,
+    ),
+    row!(
+        "jwks.rsa-members",
+        "RSA keys have n and e",
+        MUST,
+        &["JWK-RSA-MEMBERS"],
+        "RFC 7518 §6.3.1",
+        rfc!("7518", "6.3.1"),
+        "Add the modulus n and exponent e.",
+        rsa_members,
+    ),
+    row!(
+        "jwks.rsa-2048",
+        "RSA signing keys are at least 2048 bits",
+        MUST,
+        &["JWK-RSA-2048"],
+        "RFC 7518 §3.3, §3.5",
+        rfc!("7518", "3.3"),
+        "Replace the key with one of 2048 bits or more.",
+        rsa_2048,
+    ),
+    row!(
+        "jwks.rsa-e",
+        "e is a small odd exponent",
+        SHOULD,
+        &["JWK-RSA-E"],
+        "RFC 7518 §6.3.1.2",
+        rfc!("7518", "6.3.1.2"),
+        "Use e = 65537 (AQAB).",
+        rsa_e,
+    ),
+    row!(
+        "jwks.ec-members",
+        "EC keys have crv, x and y with a known curve",
+        MUST,
+        &["JWK-EC-MEMBERS"],
+        "RFC 7518 §6.2.1",
+        rfc!("7518", "6.2.1"),
+        "Send crv (P-256, P-384 or P-521), x and y.",
+        ec_members,
+    ),
+    row!(
+        "jwks.ec-length",
+        "EC coordinates have the curve's exact length",
+        MUST,
+        &["JWK-EC-LEN"],
+        "RFC 7518 §6.2.1.2, §6.2.1.3",
+        rfc!("7518", "6.2.1.2"),
+        "Encode x and y as full-length octet strings (32 for P-256, 48 for P-384, 66 for P-521), keeping leading zeros.",
+        ec_length,
+    ),
+    row!(
+        "jwks.ec-on-curve",
+        "EC points lie on their curve",
+        SHOULD,
+        &["JWK-EC-ONCURVE"],
+        "RFC 7518 §6.2.1",
+        rfc!("7518", "6.2.1"),
+        "Publish the real public point of the key.",
+        ec_on_curve,
+    ),
+    row!(
+        "jwks.okp-members",
+        "OKP keys have a known crv and an x of its length",
+        MUST,
+        &["JWK-OKP-MEMBERS"],
+        "RFC 8037 §2",
+        rfc!("8037", "2"),
+        "Send crv (Ed25519, Ed448, X25519, X448) and x of 32/57/32/56 octets.",
+        okp_members,
+    ),
+    row!(
+        "jwks.x5c",
+        "x5c holds standard-base64 DER certificates for this key",
+        MUST,
+        &["JWK-X5C"],
+        "RFC 7517 §4.7",
+        rfc!("7517", "4.7"),
+        "Send x5c as standard base64 (not base64url) DER, key-bearing certificate first.",
+        x5c,
+    ),
+    row!(
+        "jwks.x5t",
+        "x5t and x5t#S256 are thumbprints of the first certificate",
+        MUST,
+        &["JWK-X5T"],
+        "RFC 7517 §4.8, §4.9",
+        rfc!("7517", "4.8"),
+        "Recompute x5t (SHA-1) and x5t#S256 (SHA-256) over x5c[0]'s DER, base64url without padding.",
+        x5t,
+    ),
 ];
 
 /// Strict base64url: URL-safe alphabet only, no padding, no whitespace, zero unused bits.
 pub(crate) fn b64url_strict(s: &str) -> Result<Vec<u8>, String> {
-    if let Some((i, c)) = s.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
-        return Err(format!("character {c:?} at offset {i} is outside the base64url alphabet"));
+    if let Some((i, c)) = s
+        .char_indices()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
+        return Err(format!(
+            "character {c:?} at offset {i} is outside the base64url alphabet"
+        ));
     }
     if s.len() % 4 == 1 {
-        return Err(format!("length {} is impossible for base64url (≡ 1 mod 4)", s.len()));
+        return Err(format!(
+            "length {} is impossible for base64url (≡ 1 mod 4)",
+            s.len()
+        ));
     }
-    URL_SAFE_NO_PAD.decode(s).map_err(|e| format!("{e} (non-zero unused bits?)"))
+    URL_SAFE_NO_PAD
+        .decode(s)
+        .map_err(|e| format!("{e} (non-zero unused bits?)"))
 }
 
 /// Tolerant decoding for judges that measure a value another check validates for form.
 fn b64_lenient(s: &str) -> Option<Vec<u8>> {
     const LENIENT: GeneralPurpose = GeneralPurpose::new(
         &base64::alphabet::URL_SAFE,
-        GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true).with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        GeneralPurposeConfig::new()
+            .with_decode_allow_trailing_bits(true)
+            .with_decode_padding_mode(DecodePaddingMode::Indifferent),
     );
-    let cleaned: String = s.chars().filter(|c| !c.is_whitespace()).map(|c| match c { '+' => '-', '/' => '_', c => c }).collect();
+    let cleaned: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
     LENIENT.decode(cleaned.trim_end_matches('=')).ok()
 }
 
@@ -160,7 +370,10 @@ impl<'a> Key<'a> {
         }
     }
     fn ops(&self) -> Option<Vec<&'a str>> {
-        self.obj.get("key_ops").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect())
+        self.obj
+            .get("key_ops")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
     }
 }
 
@@ -170,7 +383,12 @@ fn sets(ev: &Evidence) -> Vec<Subject<'_>> {
 }
 
 /// Runs `judge` on every key that `applies`; `none` names what was looked for when nothing applied.
-fn each_key(ev: &Evidence, applies: impl Fn(&Key) -> bool, none: &str, mut judge: impl FnMut(&Key) -> Vec<Finding>) -> Vec<Finding> {
+fn each_key(
+    ev: &Evidence,
+    applies: impl Fn(&Key) -> bool,
+    none: &str,
+    mut judge: impl FnMut(&Key) -> Vec<Finding>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut judged = false;
     for s in sets(ev) {
@@ -182,7 +400,13 @@ fn each_key(ev: &Evidence, applies: impl Fn(&Key) -> bool, none: &str, mut judge
             }
         };
         let Some(keys) = d.get("keys").and_then(Value::as_array) else {
-            out.push(Finding::no_input(format!("{} has no keys array (jwks.keys-member reports it)", d.ex.url)).on(d.ex));
+            out.push(
+                Finding::no_input(format!(
+                    "{} has no keys array (jwks.keys-member reports it)",
+                    d.ex.url
+                ))
+                .on(d.ex),
+            );
             continue;
         };
         for (idx, k) in keys.iter().enumerate() {
@@ -208,167 +432,372 @@ fn kty_is(k: &Key, kty: &str) -> bool {
     k.kty() == Some(kty)
 }
 
-fn each_set(ev: &Evidence, mut judge: impl FnMut(Doc<'_>) -> Vec<Finding>) -> Vec<Finding> {
-    crate::evidence::each_doc(sets(ev), |d| judge(d))
+fn each_set(ev: &Evidence, judge: impl FnMut(Doc<'_>) -> Vec<Finding>) -> Vec<Finding> {
+    crate::evidence::each_doc(sets(ev), judge)
 }
 
 fn keys_member(ev: &Evidence) -> Vec<Finding> {
-    each_set(ev, |d| vec![match d.get("keys") {
-        Some(Value::Array(a)) => match a.iter().position(|k| !k.is_object()) {
-            Some(i) => Finding::fail("an entry of keys is not a JSON object").expected("a JWK object").actual(show(&a[i])).at(format!("/keys/{i}")),
-            None => Finding::pass(format!("{} keys", a.len())),
-        },
-        Some(v) => Finding::fail("keys is not an array").expected("an array of JWKs").actual(show(v)).at("/keys"),
-        None => Finding::fail("the set has no keys member").expected("{\"keys\": [...]}").actual(show(&d.json.value)),
-    }])
+    each_set(ev, |d| {
+        vec![match d.get("keys") {
+            Some(Value::Array(a)) => match a.iter().position(|k| !k.is_object()) {
+                Some(i) => Finding::fail("an entry of keys is not a JSON object")
+                    .expected("a JWK object")
+                    .actual(show(&a[i]))
+                    .at(format!("/keys/{i}")),
+                None => Finding::pass(format!("{} keys", a.len())),
+            },
+            Some(v) => Finding::fail("keys is not an array")
+                .expected("an array of JWKs")
+                .actual(show(v))
+                .at("/keys"),
+            None => Finding::fail("the set has no keys member")
+                .expected("{\"keys\": [...]}")
+                .actual(show(&d.json.value)),
+        }]
+    })
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
     let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
     if sets.is_empty() {
-        return ev.jwks_docs().into_iter().filter_map(|s| match s { Subject::Absent(f) => Some(f), _ => None }).collect();
+        return ev
+            .jwks_docs()
+            .into_iter()
+            .filter_map(|s| match s {
+                Subject::Absent(f) => Some(f),
+                _ => None,
+            })
+            .collect();
     }
-    sets.into_iter().flat_map(|ex| media_type_of(Some(ex), "JWK Set", &["application/jwk-set+json", "application/json"])).collect()
+    sets.into_iter()
+        .flat_map(|ex| {
+            media_type_of(
+                Some(ex),
+                "JWK Set",
+                &["application/jwk-set+json", "application/json"],
+            )
+        })
+        .collect()
 }
 
 fn unique_names(ev: &Evidence) -> Vec<Finding> {
     each_set(ev, |d| {
-        let out = d.json.duplicates.iter().map(|p| Finding::fail(format!("member {p} appears more than once")).expected("unique member names").actual(format!("duplicate at {p}")).at(p.clone())).collect();
+        let out = d
+            .json
+            .duplicates
+            .iter()
+            .map(|p| {
+                Finding::fail(format!("member {p} appears more than once"))
+                    .expected("unique member names")
+                    .actual(format!("duplicate at {p}"))
+                    .at(p.clone())
+            })
+            .collect();
         pass_or(out, || Finding::pass("member names are unique"))
     })
 }
 
 fn kty(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, any_key, "keys", |k| vec![match k.obj.get("kty") {
-        Some(Value::String(_)) => Finding::pass(format!("{} has kty", k.label())),
-        Some(v) => Finding::fail(format!("{}: kty is not a string", k.label())).actual(show(v)).at(k.ptr("kty")),
-        None => Finding::fail(format!("{} has no kty", k.label())).expected("kty").actual("absent").at(format!("/keys/{}", k.idx)),
-    }])
+    each_key(ev, any_key, "keys", |k| {
+        vec![match k.obj.get("kty") {
+            Some(Value::String(_)) => Finding::pass(format!("{} has kty", k.label())),
+            Some(v) => Finding::fail(format!("{}: kty is not a string", k.label()))
+                .actual(show(v))
+                .at(k.ptr("kty")),
+            None => Finding::fail(format!("{} has no kty", k.label()))
+                .expected("kty")
+                .actual("absent")
+                .at(format!("/keys/{}", k.idx)),
+        }]
+    })
 }
 
 fn kty_known(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.kty().is_some(), "keys with a kty", |k| {
-        let t = k.kty().unwrap_or("");
-        vec![if ["RSA", "EC", "OKP", "oct"].contains(&t) {
-            Finding::pass(format!("{} is {t}", k.label()))
-        } else {
-            Finding::fail(format!("{}: unknown kty (clients skip the key)", k.label())).expected("RSA, EC, OKP or oct").actual(quote(t)).at(k.ptr("kty"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| k.kty().is_some(),
+        "keys with a kty",
+        |k| {
+            let t = k.kty().unwrap_or("");
+            vec![if ["RSA", "EC", "OKP", "oct"].contains(&t) {
+                Finding::pass(format!("{} is {t}", k.label()))
+            } else {
+                Finding::fail(format!("{}: unknown kty (clients skip the key)", k.label()))
+                    .expected("RSA, EC, OKP or oct")
+                    .actual(quote(t))
+                    .at(k.ptr("kty"))
+            }]
+        },
+    )
 }
 
 fn use_values(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("use"), "keys with use", |k| vec![match k.str("use") {
-        Some("sig" | "enc") => Finding::pass(format!("{} use is valid", k.label())),
-        _ => Finding::fail(format!("{}: unusual use value", k.label())).expected("\"sig\" or \"enc\"").actual(show(&k.obj["use"])).at(k.ptr("use")),
-    }])
+    each_key(
+        ev,
+        |k| k.obj.contains_key("use"),
+        "keys with use",
+        |k| {
+            vec![match k.str("use") {
+                Some("sig" | "enc") => Finding::pass(format!("{} use is valid", k.label())),
+                _ => Finding::fail(format!("{}: unusual use value", k.label()))
+                    .expected("\"sig\" or \"enc\"")
+                    .actual(show(&k.obj["use"]))
+                    .at(k.ptr("use")),
+            }]
+        },
+    )
 }
 
 fn key_ops(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("key_ops"), "keys with key_ops", |k| {
-        let v = &k.obj["key_ops"];
-        let Some(arr) = v.as_array().filter(|a| a.iter().all(Value::is_string)) else {
-            return vec![Finding::fail(format!("{}: key_ops is not an array of strings", k.label())).expected("[\"verify\"]").actual(show(v)).at(k.ptr("key_ops"))];
-        };
-        let mut seen = std::collections::HashSet::new();
-        match arr.iter().find(|o| !seen.insert(o.as_str())) {
-            Some(dup) => vec![Finding::fail(format!("{}: key_ops repeats {dup}", k.label())).expected("distinct operations").actual(show(v)).at(k.ptr("key_ops"))],
-            None => vec![Finding::pass(format!("{} key_ops is well formed", k.label()))],
-        }
-    })
+    each_key(
+        ev,
+        |k| k.obj.contains_key("key_ops"),
+        "keys with key_ops",
+        |k| {
+            let v = &k.obj["key_ops"];
+            let Some(arr) = v.as_array().filter(|a| a.iter().all(Value::is_string)) else {
+                return vec![
+                    Finding::fail(format!("{}: key_ops is not an array of strings", k.label()))
+                        .expected("[\"verify\"]")
+                        .actual(show(v))
+                        .at(k.ptr("key_ops")),
+                ];
+            };
+            let mut seen = std::collections::HashSet::new();
+            match arr.iter().find(|o| !seen.insert(o.as_str())) {
+                Some(dup) => vec![
+                    Finding::fail(format!("{}: key_ops repeats {dup}", k.label()))
+                        .expected("distinct operations")
+                        .actual(show(v))
+                        .at(k.ptr("key_ops")),
+                ],
+                None => vec![Finding::pass(format!(
+                    "{} key_ops is well formed",
+                    k.label()
+                ))],
+            }
+        },
+    )
 }
 
 const SIG_OPS: [&str; 2] = ["sign", "verify"];
-const ENC_OPS: [&str; 6] = ["encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits"];
-const OP_GROUPS: [[&str; 2]; 4] = [["sign", "verify"], ["encrypt", "decrypt"], ["wrapKey", "unwrapKey"], ["deriveKey", "deriveBits"]];
+const ENC_OPS: [&str; 6] = [
+    "encrypt",
+    "decrypt",
+    "wrapKey",
+    "unwrapKey",
+    "deriveKey",
+    "deriveBits",
+];
+const OP_GROUPS: [[&str; 2]; 4] = [
+    ["sign", "verify"],
+    ["encrypt", "decrypt"],
+    ["wrapKey", "unwrapKey"],
+    ["deriveKey", "deriveBits"],
+];
 
 fn key_ops_related(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.ops().is_some(), "keys with key_ops", |k| {
-        let ops = k.ops().unwrap_or_default();
-        if let Some(u) = ops.iter().find(|o| !SIG_OPS.contains(o) && !ENC_OPS.contains(o)) {
-            return vec![Finding::fail(format!("{}: unknown operation {u}", k.label())).expected(format!("one of {}", [SIG_OPS.as_slice(), ENC_OPS.as_slice()].concat().join(", "))).actual(quote(u)).at(k.ptr("key_ops"))];
-        }
-        let related = OP_GROUPS.iter().any(|g| ops.iter().all(|o| g.contains(o)));
-        vec![if related {
-            Finding::pass(format!("{} operations are related", k.label()))
-        } else {
-            Finding::fail(format!("{} mixes unrelated operations", k.label())).expected("one of sign+verify, encrypt+decrypt, wrapKey+unwrapKey").actual(ops.join(", ")).at(k.ptr("key_ops"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| k.ops().is_some(),
+        "keys with key_ops",
+        |k| {
+            let ops = k.ops().unwrap_or_default();
+            if let Some(u) = ops
+                .iter()
+                .find(|o| !SIG_OPS.contains(o) && !ENC_OPS.contains(o))
+            {
+                return vec![
+                    Finding::fail(format!("{}: unknown operation {u}", k.label()))
+                        .expected(format!(
+                            "one of {}",
+                            [SIG_OPS.as_slice(), ENC_OPS.as_slice()].concat().join(", ")
+                        ))
+                        .actual(quote(u))
+                        .at(k.ptr("key_ops")),
+                ];
+            }
+            let related = OP_GROUPS.iter().any(|g| ops.iter().all(|o| g.contains(o)));
+            vec![if related {
+                Finding::pass(format!("{} operations are related", k.label()))
+            } else {
+                Finding::fail(format!("{} mixes unrelated operations", k.label()))
+                    .expected("one of sign+verify, encrypt+decrypt, wrapKey+unwrapKey")
+                    .actual(ops.join(", "))
+                    .at(k.ptr("key_ops"))
+            }]
+        },
+    )
 }
 
 fn use_key_ops(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.str("use").is_some() && k.ops().is_some(), "keys with both use and key_ops", |k| {
-        let u = k.str("use").unwrap_or("");
-        let allowed: &[&str] = match u {
-            "sig" => &SIG_OPS,
-            "enc" => &ENC_OPS,
-            _ => return vec![Finding::skip(format!("{}: use {u:?} has no defined operations", k.label()))],
-        };
-        let ops = k.ops().unwrap_or_default();
-        let bad: Vec<&str> = ops.iter().copied().filter(|o| !allowed.contains(o)).collect();
-        vec![if bad.is_empty() {
-            Finding::pass(format!("{}: use and key_ops agree", k.label()))
-        } else {
-            Finding::fail(format!("{}: key_ops contradicts use {u:?}", k.label())).expected(format!("operations from {}", allowed.join(", "))).actual(ops.join(", ")).at(k.ptr("key_ops"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| k.str("use").is_some() && k.ops().is_some(),
+        "keys with both use and key_ops",
+        |k| {
+            let u = k.str("use").unwrap_or("");
+            let allowed: &[&str] = match u {
+                "sig" => &SIG_OPS,
+                "enc" => &ENC_OPS,
+                _ => {
+                    return vec![Finding::skip(format!(
+                        "{}: use {u:?} has no defined operations",
+                        k.label()
+                    ))];
+                }
+            };
+            let ops = k.ops().unwrap_or_default();
+            let bad: Vec<&str> = ops
+                .iter()
+                .copied()
+                .filter(|o| !allowed.contains(o))
+                .collect();
+            vec![if bad.is_empty() {
+                Finding::pass(format!("{}: use and key_ops agree", k.label()))
+            } else {
+                Finding::fail(format!("{}: key_ops contradicts use {u:?}", k.label()))
+                    .expected(format!("operations from {}", allowed.join(", ")))
+                    .actual(ops.join(", "))
+                    .at(k.ptr("key_ops"))
+            }]
+        },
+    )
 }
 
 fn use_or_key_ops(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, any_key, "keys", |k| vec![if k.obj.contains_key("use") && k.obj.contains_key("key_ops") {
-        Finding::fail(format!("{} carries both use and key_ops", k.label())).expected("one of them").actual("both").at(k.ptr("key_ops"))
-    } else {
-        Finding::pass(format!("{} carries at most one of use and key_ops", k.label()))
-    }])
+    each_key(ev, any_key, "keys", |k| {
+        vec![
+            if k.obj.contains_key("use") && k.obj.contains_key("key_ops") {
+                Finding::fail(format!("{} carries both use and key_ops", k.label()))
+                    .expected("one of them")
+                    .actual("both")
+                    .at(k.ptr("key_ops"))
+            } else {
+                Finding::pass(format!(
+                    "{} carries at most one of use and key_ops",
+                    k.label()
+                ))
+            },
+        ]
+    })
 }
 
-const JWS_ALGS: [&str; 16] = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA", "ES256K", "Ed25519", "Ed448"];
+const JWS_ALGS: [&str; 16] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256",
+    "PS384", "PS512", "EdDSA", "ES256K", "Ed25519", "Ed448",
+];
 const JWE_ALGS: [&str; 19] = [
-    "RSA1_5", "RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384", "RSA-OAEP-512", "A128KW", "A192KW", "A256KW", "dir", "ECDH-ES", "ECDH-ES+A128KW",
-    "ECDH-ES+A192KW", "ECDH-ES+A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW", "PBES2-HS256+A128KW", "PBES2-HS384+A192KW", "PBES2-HS512+A256KW",
+    "RSA1_5",
+    "RSA-OAEP",
+    "RSA-OAEP-256",
+    "RSA-OAEP-384",
+    "RSA-OAEP-512",
+    "A128KW",
+    "A192KW",
+    "A256KW",
+    "dir",
+    "ECDH-ES",
+    "ECDH-ES+A128KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A256KW",
+    "A128GCMKW",
+    "A192GCMKW",
+    "A256GCMKW",
+    "PBES2-HS256+A128KW",
+    "PBES2-HS384+A192KW",
+    "PBES2-HS512+A256KW",
 ];
 
 /// A key's purpose as far as use, key_ops and alg tell: (signing, encryption).
 fn purposes(k: &Key) -> (bool, bool) {
     let ops = k.ops().unwrap_or_default();
     let alg = k.str("alg").unwrap_or("");
-    let sig = k.str("use") == Some("sig") || ops.iter().any(|o| SIG_OPS.contains(o)) || JWS_ALGS.contains(&alg);
-    let enc = k.str("use") == Some("enc") || ops.iter().any(|o| ENC_OPS.contains(o)) || JWE_ALGS.contains(&alg);
+    let sig = k.str("use") == Some("sig")
+        || ops.iter().any(|o| SIG_OPS.contains(o))
+        || JWS_ALGS.contains(&alg);
+    let enc = k.str("use") == Some("enc")
+        || ops.iter().any(|o| ENC_OPS.contains(o))
+        || JWE_ALGS.contains(&alg);
     (sig, enc)
 }
 
 fn use_mixed(ev: &Evidence) -> Vec<Finding> {
     each_set(ev, |d| {
-        let Some(keys) = d.get("keys").and_then(Value::as_array) else { return vec![Finding::no_input("no keys array")] };
-        let keys: Vec<Key> = keys.iter().enumerate().filter_map(|(idx, k)| k.as_object().map(|obj| Key { idx, obj })).collect();
+        let Some(keys) = d.get("keys").and_then(Value::as_array) else {
+            return vec![Finding::no_input("no keys array")];
+        };
+        let keys: Vec<Key> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(idx, k)| k.as_object().map(|obj| Key { idx, obj }))
+            .collect();
         let sig = keys.iter().any(|k| purposes(k).0);
         let enc = keys.iter().any(|k| purposes(k).1);
         if !(sig && enc) {
-            return vec![Finding::pass("the set does not mix signing and encryption keys")];
+            return vec![Finding::pass(
+                "the set does not mix signing and encryption keys",
+            )];
         }
-        let missing: Vec<Finding> = keys.iter().filter(|k| !k.obj.contains_key("use")).map(|k| Finding::fail(format!("the set mixes signing and encryption keys but {} has no use", k.label())).expected("use: sig or enc").actual("absent").at(format!("/keys/{}", k.idx))).collect();
-        pass_or(missing, || Finding::pass("mixed set, and every key has use"))
+        let missing: Vec<Finding> = keys
+            .iter()
+            .filter(|k| !k.obj.contains_key("use"))
+            .map(|k| {
+                Finding::fail(format!(
+                    "the set mixes signing and encryption keys but {} has no use",
+                    k.label()
+                ))
+                .expected("use: sig or enc")
+                .actual("absent")
+                .at(format!("/keys/{}", k.idx))
+            })
+            .collect();
+        pass_or(missing, || {
+            Finding::pass("mixed set, and every key has use")
+        })
     })
 }
 
 fn alg_no_none(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("alg"), "keys with alg", |k| vec![if k.str("alg").is_some_and(|a| a.eq_ignore_ascii_case("none")) {
-        Finding::fail(format!("{} declares alg none", k.label())).expected("a real algorithm").actual("\"none\"").at(k.ptr("alg"))
-    } else {
-        Finding::pass(format!("{} alg is not none", k.label()))
-    }])
+    each_key(
+        ev,
+        |k| k.obj.contains_key("alg"),
+        "keys with alg",
+        |k| {
+            vec![
+                if k.str("alg").is_some_and(|a| a.eq_ignore_ascii_case("none")) {
+                    Finding::fail(format!("{} declares alg none", k.label()))
+                        .expected("a real algorithm")
+                        .actual("\"none\"")
+                        .at(k.ptr("alg"))
+                } else {
+                    Finding::pass(format!("{} alg is not none", k.label()))
+                },
+            ]
+        },
+    )
 }
 
 fn alg_known(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("alg"), "keys with alg", |k| {
-        let a = k.str("alg").unwrap_or("");
-        vec![if JWS_ALGS.contains(&a) || JWE_ALGS.contains(&a) {
-            Finding::pass(format!("{} alg {a} is registered", k.label()))
-        } else {
-            Finding::fail(format!("{}: alg is not a registered JOSE algorithm", k.label())).expected("a registered alg such as RS256").actual(show(&k.obj["alg"])).at(k.ptr("alg"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| k.obj.contains_key("alg"),
+        "keys with alg",
+        |k| {
+            let a = k.str("alg").unwrap_or("");
+            vec![if JWS_ALGS.contains(&a) || JWE_ALGS.contains(&a) {
+                Finding::pass(format!("{} alg {a} is registered", k.label()))
+            } else {
+                Finding::fail(format!(
+                    "{}: alg is not a registered JOSE algorithm",
+                    k.label()
+                ))
+                .expected("a registered alg such as RS256")
+                .actual(show(&k.obj["alg"]))
+                .at(k.ptr("alg"))
+            }]
+        },
+    )
 }
 
 /// The (kty, curves) an alg requires; `None` for algorithms this table does not cover.
@@ -382,37 +811,66 @@ fn alg_needs(alg: &str) -> Option<(&'static str, &'static [&'static str])> {
         "EdDSA" => ("OKP", &["Ed25519", "Ed448"]),
         "Ed25519" => ("OKP", &["Ed25519"]),
         "Ed448" => ("OKP", &["Ed448"]),
-        a if a.starts_with("HS") || a.starts_with("PBES2") || a.ends_with("KW") || a == "dir" => ("oct", &[]),
+        a if a.starts_with("HS") || a.starts_with("PBES2") || a.ends_with("KW") || a == "dir" => {
+            ("oct", &[])
+        }
         a if a.starts_with("ECDH-ES") => return None,
         _ => return None,
     })
 }
 
 fn alg_kty(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.str("alg").and_then(alg_needs).is_some(), "keys with a known alg", |k| {
-        let alg = k.str("alg").unwrap_or("");
-        let Some((kty, curves)) = alg_needs(alg) else { return vec![] };
-        let crv = k.str("crv");
-        let ok = k.kty() == Some(kty) && (curves.is_empty() || crv.is_some_and(|c| curves.contains(&c)));
-        vec![if ok {
-            Finding::pass(format!("{}: {alg} fits {kty}", k.label()))
-        } else {
-            let want = if curves.is_empty() { kty.to_string() } else { format!("{kty} {}", curves.join("/")) };
-            Finding::fail(format!("{}: alg {alg} does not fit the key", k.label())).expected(want).actual(format!("{} {}", k.kty().unwrap_or("?"), crv.unwrap_or(""))).at(k.ptr("alg"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| k.str("alg").and_then(alg_needs).is_some(),
+        "keys with a known alg",
+        |k| {
+            let alg = k.str("alg").unwrap_or("");
+            let Some((kty, curves)) = alg_needs(alg) else {
+                return vec![];
+            };
+            let crv = k.str("crv");
+            let ok = k.kty() == Some(kty)
+                && (curves.is_empty() || crv.is_some_and(|c| curves.contains(&c)));
+            vec![if ok {
+                Finding::pass(format!("{}: {alg} fits {kty}", k.label()))
+            } else {
+                let want = if curves.is_empty() {
+                    kty.to_string()
+                } else {
+                    format!("{kty} {}", curves.join("/"))
+                };
+                Finding::fail(format!("{}: alg {alg} does not fit the key", k.label()))
+                    .expected(want)
+                    .actual(format!("{} {}", k.kty().unwrap_or("?"), crv.unwrap_or("")))
+                    .at(k.ptr("alg"))
+            }]
+        },
+    )
 }
 
 fn kid_distinct(ev: &Evidence) -> Vec<Finding> {
     each_set(ev, |d| {
-        let Some(keys) = d.get("keys").and_then(Value::as_array) else { return vec![Finding::no_input("no keys array")] };
+        let Some(keys) = d.get("keys").and_then(Value::as_array) else {
+            return vec![Finding::no_input("no keys array")];
+        };
         let mut seen: Vec<(&str, Option<&str>, usize)> = Vec::new();
         let mut out = Vec::new();
         for (i, k) in keys.iter().enumerate() {
-            let Some(kid) = k.get("kid").and_then(Value::as_str) else { continue };
+            let Some(kid) = k.get("kid").and_then(Value::as_str) else {
+                continue;
+            };
             let kty = k.get("kty").and_then(Value::as_str);
             if let Some((_, _, first)) = seen.iter().find(|(s, t, _)| *s == kid && *t == kty) {
-                out.push(Finding::fail(format!("keys {first} and {i} share kid {} and kty", quote(kid))).expected("distinct kid values").actual(format!("kid {} twice", quote(kid))).at(format!("/keys/{i}/kid")));
+                out.push(
+                    Finding::fail(format!(
+                        "keys {first} and {i} share kid {} and kty",
+                        quote(kid)
+                    ))
+                    .expected("distinct kid values")
+                    .actual(format!("kid {} twice", quote(kid)))
+                    .at(format!("/keys/{i}/kid")),
+                );
             }
             seen.push((kid, kty, i));
         }
@@ -422,11 +880,23 @@ fn kid_distinct(ev: &Evidence) -> Vec<Finding> {
 
 fn kid_present(ev: &Evidence) -> Vec<Finding> {
     each_set(ev, |d| {
-        let Some(keys) = d.get("keys").and_then(Value::as_array) else { return vec![Finding::no_input("no keys array")] };
+        let Some(keys) = d.get("keys").and_then(Value::as_array) else {
+            return vec![Finding::no_input("no keys array")];
+        };
         if keys.len() < 2 {
             return vec![Finding::pass("a single key needs no kid to be selected")];
         }
-        let out = keys.iter().enumerate().filter(|(_, k)| k.get("kid").is_none()).map(|(i, _)| Finding::fail(format!("key {i} has no kid in a set of {}", keys.len())).expected("kid").actual("absent").at(format!("/keys/{i}"))).collect();
+        let out = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.get("kid").is_none())
+            .map(|(i, _)| {
+                Finding::fail(format!("key {i} has no kid in a set of {}", keys.len()))
+                    .expected("kid")
+                    .actual("absent")
+                    .at(format!("/keys/{i}"))
+            })
+            .collect();
         pass_or(out, || Finding::pass("every key has a kid"))
     })
 }
@@ -436,13 +906,25 @@ const RSA_PRIVATE: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "oth"];
 fn no_private(ev: &Evidence) -> Vec<Finding> {
     each_key(ev, any_key, "keys", |k| {
         if k.kty() == Some("oct") || k.obj.contains_key("k") {
-            return vec![Finding::fail(format!("{} is a symmetric key", k.label())).expected("public keys only").actual("kty oct / k present").at(format!("/keys/{}", k.idx))];
+            return vec![
+                Finding::fail(format!("{} is a symmetric key", k.label()))
+                    .expected("public keys only")
+                    .actual("kty oct / k present")
+                    .at(format!("/keys/{}", k.idx)),
+            ];
         }
-        let leaked: Vec<&str> = RSA_PRIVATE.iter().copied().filter(|m| k.obj.contains_key(*m)).collect();
+        let leaked: Vec<&str> = RSA_PRIVATE
+            .iter()
+            .copied()
+            .filter(|m| k.obj.contains_key(*m))
+            .collect();
         vec![if leaked.is_empty() {
             Finding::pass(format!("{} is public", k.label()))
         } else {
-            Finding::fail(format!("{} publishes private key material", k.label())).expected("no private members").actual(leaked.join(", ")).at(k.ptr(leaked[0]))
+            Finding::fail(format!("{} publishes private key material", k.label()))
+                .expected("no private members")
+                .actual(leaked.join(", "))
+                .at(k.ptr(leaked[0]))
         }]
     })
 }
@@ -464,35 +946,65 @@ fn b64url(ev: &Evidence) -> Vec<Finding> {
             .iter()
             .filter_map(|m| {
                 let v = k.str(m)?;
-                b64url_strict(v).err().map(|e| Finding::fail(format!("{}: {m} is not unpadded base64url: {e}", k.label())).expected("[A-Za-z0-9_-] with no '='").actual(quote(&v.chars().take(48).collect::<String>())).at(k.ptr(m)))
+                b64url_strict(v).err().map(|e| {
+                    Finding::fail(format!("{}: {m} is not unpadded base64url: {e}", k.label()))
+                        .expected("[A-Za-z0-9_-] with no '='")
+                        .actual(quote(&v.chars().take(48).collect::<String>()))
+                        .at(k.ptr(m))
+                })
             })
             .collect();
-        pass_or(out, || Finding::pass(format!("{} binary members are base64url", k.label())))
+        pass_or(out, || {
+            Finding::pass(format!("{} binary members are base64url", k.label()))
+        })
     })
 }
 
 fn uint_minimal(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "RSA"), "RSA keys", |k| {
-        let out: Vec<Finding> = ["n", "e", "d", "p", "q", "dp", "dq", "qi"]
-            .iter()
-            .filter_map(|m| {
-                let b = k.bytes(m)?;
-                (b.len() > 1 && b[0] == 0).then(|| Finding::fail(format!("{}: {m} has a leading zero octet", k.label())).expected("the fewest octets (no leading 0x00)").actual(format!("{} octets starting 0x00", b.len())).at(k.ptr(m)))
+    each_key(
+        ev,
+        |k| kty_is(k, "RSA"),
+        "RSA keys",
+        |k| {
+            let out: Vec<Finding> = ["n", "e", "d", "p", "q", "dp", "dq", "qi"]
+                .iter()
+                .filter_map(|m| {
+                    let b = k.bytes(m)?;
+                    (b.len() > 1 && b[0] == 0).then(|| {
+                        Finding::fail(format!("{}: {m} has a leading zero octet", k.label()))
+                            .expected("the fewest octets (no leading 0x00)")
+                            .actual(format!("{} octets starting 0x00", b.len()))
+                            .at(k.ptr(m))
+                    })
+                })
+                .collect();
+            pass_or(out, || {
+                Finding::pass(format!("{} integers are minimal", k.label()))
             })
-            .collect();
-        pass_or(out, || Finding::pass(format!("{} integers are minimal", k.label())))
-    })
+        },
+    )
 }
 
 fn rsa_members(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "RSA"), "RSA keys", |k| {
-        let missing: Vec<&str> = ["n", "e"].into_iter().filter(|m| k.str(m).is_none()).collect();
-        vec![if missing.is_empty() {
-            Finding::pass(format!("{} has n and e", k.label()))
-        } else {
-            Finding::fail(format!("{} lacks {}", k.label(), missing.join(" and "))).expected("n and e").actual(format!("missing {}", missing.join(", "))).at(format!("/keys/{}", k.idx))
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "RSA"),
+        "RSA keys",
+        |k| {
+            let missing: Vec<&str> = ["n", "e"]
+                .into_iter()
+                .filter(|m| k.str(m).is_none())
+                .collect();
+            vec![if missing.is_empty() {
+                Finding::pass(format!("{} has n and e", k.label()))
+            } else {
+                Finding::fail(format!("{} lacks {}", k.label(), missing.join(" and ")))
+                    .expected("n and e")
+                    .actual(format!("missing {}", missing.join(", ")))
+                    .at(format!("/keys/{}", k.idx))
+            }]
+        },
+    )
 }
 
 /// Bit length of a big-endian unsigned integer.
@@ -504,32 +1016,50 @@ fn bit_len(b: &[u8]) -> usize {
 }
 
 fn is_rsa_signing(k: &Key) -> bool {
-    kty_is(k, "RSA") && k.str("use") != Some("enc") && !k.str("alg").is_some_and(|a| JWE_ALGS.contains(&a))
+    kty_is(k, "RSA")
+        && k.str("use") != Some("enc")
+        && !k.str("alg").is_some_and(|a| JWE_ALGS.contains(&a))
 }
 
 fn rsa_2048(ev: &Evidence) -> Vec<Finding> {
     each_key(ev, is_rsa_signing, "RSA signing keys", |k| {
-        let Some(n) = k.bytes("n") else { return vec![Finding::no_input(format!("{}: n is missing or undecodable", k.label()))] };
+        let Some(n) = k.bytes("n") else {
+            return vec![Finding::no_input(format!(
+                "{}: n is missing or undecodable",
+                k.label()
+            ))];
+        };
         let bits = bit_len(&n);
         vec![if bits >= 2048 {
             Finding::pass(format!("{} modulus is {bits} bits", k.label()))
         } else {
-            Finding::fail(format!("{} modulus is too short", k.label())).expected(">= 2048 bits").actual(format!("{bits} bits")).at(k.ptr("n"))
+            Finding::fail(format!("{} modulus is too short", k.label()))
+                .expected(">= 2048 bits")
+                .actual(format!("{bits} bits"))
+                .at(k.ptr("n"))
         }]
     })
 }
 
 fn rsa_e(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "RSA") && k.str("e").is_some(), "RSA keys with e", |k| {
-        let e = k.bytes("e").unwrap_or_default();
-        let odd = e.last().is_some_and(|b| b & 1 == 1);
-        let one = bit_len(&e) <= 1;
-        vec![if odd && !one && e.len() <= 8 {
-            Finding::pass(format!("{} exponent is fine", k.label()))
-        } else {
-            Finding::fail(format!("{} has an unusual exponent", k.label())).expected("a small odd e > 1, usually AQAB (65537)").actual(quote(k.str("e").unwrap_or(""))).at(k.ptr("e"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "RSA") && k.str("e").is_some(),
+        "RSA keys with e",
+        |k| {
+            let e = k.bytes("e").unwrap_or_default();
+            let odd = e.last().is_some_and(|b| b & 1 == 1);
+            let one = bit_len(&e) <= 1;
+            vec![if odd && !one && e.len() <= 8 {
+                Finding::pass(format!("{} exponent is fine", k.label()))
+            } else {
+                Finding::fail(format!("{} has an unusual exponent", k.label()))
+                    .expected("a small odd e > 1, usually AQAB (65537)")
+                    .actual(quote(k.str("e").unwrap_or("")))
+                    .at(k.ptr("e"))
+            }]
+        },
+    )
 }
 
 /// Coordinate length in octets for a curve name.
@@ -543,33 +1073,65 @@ fn coord_len(crv: &str) -> Option<usize> {
 }
 
 fn ec_members(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "EC"), "EC keys", |k| {
-        let missing: Vec<&str> = ["crv", "x", "y"].into_iter().filter(|m| k.str(m).is_none()).collect();
-        if !missing.is_empty() {
-            return vec![Finding::fail(format!("{} lacks {}", k.label(), missing.join(", "))).expected("crv, x and y").actual(format!("missing {}", missing.join(", "))).at(format!("/keys/{}", k.idx))];
-        }
-        let crv = k.str("crv").unwrap_or("");
-        vec![if coord_len(crv).is_some() {
-            Finding::pass(format!("{} is on {crv}", k.label()))
-        } else {
-            Finding::fail(format!("{}: unknown curve", k.label())).expected("P-256, P-384 or P-521").actual(quote(crv)).at(k.ptr("crv"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "EC"),
+        "EC keys",
+        |k| {
+            let missing: Vec<&str> = ["crv", "x", "y"]
+                .into_iter()
+                .filter(|m| k.str(m).is_none())
+                .collect();
+            if !missing.is_empty() {
+                return vec![
+                    Finding::fail(format!("{} lacks {}", k.label(), missing.join(", ")))
+                        .expected("crv, x and y")
+                        .actual(format!("missing {}", missing.join(", ")))
+                        .at(format!("/keys/{}", k.idx)),
+                ];
+            }
+            let crv = k.str("crv").unwrap_or("");
+            vec![if coord_len(crv).is_some() {
+                Finding::pass(format!("{} is on {crv}", k.label()))
+            } else {
+                Finding::fail(format!("{}: unknown curve", k.label()))
+                    .expected("P-256, P-384 or P-521")
+                    .actual(quote(crv))
+                    .at(k.ptr("crv"))
+            }]
+        },
+    )
 }
 
 fn ec_length(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "EC") && k.str("crv").and_then(coord_len).is_some(), "EC keys on a known curve", |k| {
-        let crv = k.str("crv").unwrap_or("");
-        let want = coord_len(crv).unwrap_or(0);
-        let out: Vec<Finding> = ["x", "y"]
-            .iter()
-            .filter_map(|m| {
-                let got = k.bytes(m).map(|b| b.len());
-                (got != Some(want)).then(|| Finding::fail(format!("{}: {m} has the wrong length for {crv}", k.label())).expected(format!("{want} octets")).actual(got.map_or("missing or undecodable".into(), |g| format!("{g} octets"))).at(k.ptr(m)))
+    each_key(
+        ev,
+        |k| kty_is(k, "EC") && k.str("crv").and_then(coord_len).is_some(),
+        "EC keys on a known curve",
+        |k| {
+            let crv = k.str("crv").unwrap_or("");
+            let want = coord_len(crv).unwrap_or(0);
+            let out: Vec<Finding> = ["x", "y"]
+                .iter()
+                .filter_map(|m| {
+                    let got = k.bytes(m).map(|b| b.len());
+                    (got != Some(want)).then(|| {
+                        Finding::fail(format!("{}: {m} has the wrong length for {crv}", k.label()))
+                            .expected(format!("{want} octets"))
+                            .actual(
+                                got.map_or("missing or undecodable".into(), |g| {
+                                    format!("{g} octets")
+                                }),
+                            )
+                            .at(k.ptr(m))
+                    })
+                })
+                .collect();
+            pass_or(out, || {
+                Finding::pass(format!("{} coordinates are {want} octets", k.label()))
             })
-            .collect();
-        pass_or(out, || Finding::pass(format!("{} coordinates are {want} octets", k.label())))
-    })
+        },
+    )
 }
 
 fn on_curve(crv: &str, sec1: &[u8]) -> Option<bool> {
@@ -581,40 +1143,75 @@ fn on_curve(crv: &str, sec1: &[u8]) -> Option<bool> {
 }
 
 fn ec_on_curve(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "EC") && matches!(k.str("crv"), Some("P-256" | "P-384")), "P-256 or P-384 keys", |k| {
-        let crv = k.str("crv").unwrap_or("");
-        let (Some(x), Some(y)) = (k.bytes("x"), k.bytes("y")) else { return vec![Finding::no_input(format!("{}: x or y undecodable", k.label()))] };
-        let sec1 = [&[4u8][..], &x, &y].concat();
-        vec![match on_curve(crv, &sec1) {
-            Some(true) => Finding::pass(format!("{} point is on {crv}", k.label())),
-            Some(false) => Finding::fail(format!("{}: (x, y) is not a point on {crv}", k.label())).expected(format!("a valid {crv} point")).actual("point not on the curve (or wrong lengths)").at(k.ptr("y")),
-            None => Finding::skip(format!("{crv} points are not checked")),
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "EC") && matches!(k.str("crv"), Some("P-256" | "P-384")),
+        "P-256 or P-384 keys",
+        |k| {
+            let crv = k.str("crv").unwrap_or("");
+            let (Some(x), Some(y)) = (k.bytes("x"), k.bytes("y")) else {
+                return vec![Finding::no_input(format!(
+                    "{}: x or y undecodable",
+                    k.label()
+                ))];
+            };
+            let sec1 = [&[4u8][..], &x, &y].concat();
+            vec![match on_curve(crv, &sec1) {
+                Some(true) => Finding::pass(format!("{} point is on {crv}", k.label())),
+                Some(false) => {
+                    Finding::fail(format!("{}: (x, y) is not a point on {crv}", k.label()))
+                        .expected(format!("a valid {crv} point"))
+                        .actual("point not on the curve (or wrong lengths)")
+                        .at(k.ptr("y"))
+                }
+                None => Finding::skip(format!("{crv} points are not checked")),
+            }]
+        },
+    )
 }
 
 fn okp_members(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| kty_is(k, "OKP"), "OKP keys", |k| {
-        let crv = k.str("crv").unwrap_or("");
-        let want = match crv {
-            "Ed25519" | "X25519" => 32,
-            "Ed448" => 57,
-            "X448" => 56,
-            _ => return vec![Finding::fail(format!("{}: unknown or missing OKP curve", k.label())).expected("Ed25519, Ed448, X25519 or X448").actual(quote(crv)).at(k.ptr("crv"))],
-        };
-        let got = k.bytes("x").map(|b| b.len());
-        vec![if got == Some(want) {
-            Finding::pass(format!("{} {crv} x is {want} octets", k.label()))
-        } else {
-            Finding::fail(format!("{}: x has the wrong length for {crv} (derived from the curve's key format)", k.label())).expected(format!("{want} octets")).actual(got.map_or("missing".into(), |g| format!("{g} octets"))).at(k.ptr("x"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "OKP"),
+        "OKP keys",
+        |k| {
+            let crv = k.str("crv").unwrap_or("");
+            let want = match crv {
+                "Ed25519" | "X25519" => 32,
+                "Ed448" => 57,
+                "X448" => 56,
+                _ => {
+                    return vec![
+                        Finding::fail(format!("{}: unknown or missing OKP curve", k.label()))
+                            .expected("Ed25519, Ed448, X25519 or X448")
+                            .actual(quote(crv))
+                            .at(k.ptr("crv")),
+                    ];
+                }
+            };
+            let got = k.bytes("x").map(|b| b.len());
+            vec![if got == Some(want) {
+                Finding::pass(format!("{} {crv} x is {want} octets", k.label()))
+            } else {
+                Finding::fail(format!(
+                    "{}: x has the wrong length for {crv} (derived from the curve's key format)",
+                    k.label()
+                ))
+                .expected(format!("{want} octets"))
+                .actual(got.map_or("missing".into(), |g| format!("{g} octets")))
+                .at(k.ptr("x"))
+            }]
+        },
+    )
 }
 
 /// The public key bytes that must appear inside the certificate's SubjectPublicKeyInfo.
 fn key_material(k: &Key) -> Option<Vec<u8>> {
     match k.kty()? {
-        "RSA" => k.bytes("n").map(|n| n.into_iter().skip_while(|b| *b == 0).collect()),
+        "RSA" => k
+            .bytes("n")
+            .map(|n| n.into_iter().skip_while(|b| *b == 0).collect()),
         "EC" => Some([vec![4u8], k.bytes("x")?, k.bytes("y")?].concat()),
         "OKP" => k.bytes("x"),
         _ => None,
@@ -622,52 +1219,125 @@ fn key_material(k: &Key) -> Option<Vec<u8>> {
 }
 
 fn first_cert(k: &Key) -> Result<Vec<u8>, String> {
-    let arr = k.obj.get("x5c").and_then(Value::as_array).ok_or("x5c is not an array")?;
-    let first = arr.first().and_then(Value::as_str).ok_or("x5c is empty or holds a non-string")?;
-    STANDARD.decode(first).map_err(|e| format!("x5c[0] is not standard base64: {e}"))
+    let arr = k
+        .obj
+        .get("x5c")
+        .and_then(Value::as_array)
+        .ok_or("x5c is not an array")?;
+    let first = arr
+        .first()
+        .and_then(Value::as_str)
+        .ok_or("x5c is empty or holds a non-string")?;
+    STANDARD
+        .decode(first)
+        .map_err(|e| format!("x5c[0] is not standard base64: {e}"))
 }
 
 fn x5c(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("x5c"), "keys with x5c", |k| {
-        let arr = k.obj["x5c"].as_array().cloned().unwrap_or_default();
-        if arr.is_empty() {
-            return vec![Finding::fail(format!("{}: x5c is not a non-empty array", k.label())).expected("[\"MII...\"]").actual(show(&k.obj["x5c"])).at(k.ptr("x5c"))];
-        }
-        let mut out = Vec::new();
-        for (i, c) in arr.iter().enumerate() {
-            match c.as_str().map(|s| STANDARD.decode(s)) {
-                Some(Ok(der)) if der.first() == Some(&0x30) => {}
-                Some(Ok(_)) => out.push(Finding::fail(format!("{}: x5c[{i}] is not a DER certificate", k.label())).expected("a DER SEQUENCE").actual("other bytes").at(format!("{}/{i}", k.ptr("x5c")))),
-                _ => out.push(Finding::fail(format!("{}: x5c[{i}] is not standard base64 (base64url is wrong here)", k.label())).expected("standard base64 with padding").actual(show(c)).at(format!("{}/{i}", k.ptr("x5c")))),
+    each_key(
+        ev,
+        |k| k.obj.contains_key("x5c"),
+        "keys with x5c",
+        |k| {
+            let arr = k.obj["x5c"].as_array().cloned().unwrap_or_default();
+            if arr.is_empty() {
+                return vec![
+                    Finding::fail(format!("{}: x5c is not a non-empty array", k.label()))
+                        .expected("[\"MII...\"]")
+                        .actual(show(&k.obj["x5c"]))
+                        .at(k.ptr("x5c")),
+                ];
             }
-        }
-        if out.is_empty() {
-            if let (Ok(der), Some(material)) = (first_cert(k), key_material(k)) {
-                if !der.windows(material.len().max(1)).any(|w| w == material.as_slice()) {
-                    out.push(Finding::fail(format!("{}: the first certificate holds a different key", k.label())).expected("x5c[0]'s public key equal to the JWK's members").actual("key members not found in x5c[0]").at(k.ptr("x5c")));
+            let mut out = Vec::new();
+            for (i, c) in arr.iter().enumerate() {
+                match c.as_str().map(|s| STANDARD.decode(s)) {
+                    Some(Ok(der)) if der.first() == Some(&0x30) => {}
+                    Some(Ok(_)) => out.push(
+                        Finding::fail(format!("{}: x5c[{i}] is not a DER certificate", k.label()))
+                            .expected("a DER SEQUENCE")
+                            .actual("other bytes")
+                            .at(format!("{}/{i}", k.ptr("x5c"))),
+                    ),
+                    _ => out.push(
+                        Finding::fail(format!(
+                            "{}: x5c[{i}] is not standard base64 (base64url is wrong here)",
+                            k.label()
+                        ))
+                        .expected("standard base64 with padding")
+                        .actual(show(c))
+                        .at(format!("{}/{i}", k.ptr("x5c"))),
+                    ),
                 }
             }
-        }
-        pass_or(out, || Finding::pass(format!("{}: x5c[0] carries this key ({} certificates; chain order not verified)", k.label(), arr.len())))
-    })
+            if out.is_empty()
+                && let (Ok(der), Some(material)) = (first_cert(k), key_material(k))
+                && !der
+                    .windows(material.len().max(1))
+                    .any(|w| w == material.as_slice())
+            {
+                out.push(
+                    Finding::fail(format!(
+                        "{}: the first certificate holds a different key",
+                        k.label()
+                    ))
+                    .expected("x5c[0]'s public key equal to the JWK's members")
+                    .actual("key members not found in x5c[0]")
+                    .at(k.ptr("x5c")),
+                );
+            }
+            pass_or(out, || {
+                Finding::pass(format!(
+                    "{}: x5c[0] carries this key ({} certificates; chain order not verified)",
+                    k.label(),
+                    arr.len()
+                ))
+            })
+        },
+    )
 }
 
 fn x5t(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, |k| k.obj.contains_key("x5t") || k.obj.contains_key("x5t#S256"), "keys with x5t or x5t#S256", |k| {
-        let der = match first_cert(k) {
-            Ok(d) => d,
-            Err(e) => return vec![Finding::skip(format!("{}: thumbprint cannot be verified without a decodable x5c ({e})", k.label()))],
-        };
-        let want = [("x5t", URL_SAFE_NO_PAD.encode(sha1::Sha1::digest(&der))), ("x5t#S256", URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&der)))];
-        let out: Vec<Finding> = want
-            .iter()
-            .filter_map(|(m, w)| {
-                let got = k.str(m)?;
-                (got != w).then(|| Finding::fail(format!("{}: {m} is not the thumbprint of x5c[0]", k.label())).expected(w.clone()).actual(got.to_string()).at(k.ptr(m)))
+    each_key(
+        ev,
+        |k| k.obj.contains_key("x5t") || k.obj.contains_key("x5t#S256"),
+        "keys with x5t or x5t#S256",
+        |k| {
+            let der = match first_cert(k) {
+                Ok(d) => d,
+                Err(e) => {
+                    return vec![Finding::skip(format!(
+                        "{}: thumbprint cannot be verified without a decodable x5c ({e})",
+                        k.label()
+                    ))];
+                }
+            };
+            let want = [
+                ("x5t", URL_SAFE_NO_PAD.encode(sha1::Sha1::digest(&der))),
+                (
+                    "x5t#S256",
+                    URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(&der)),
+                ),
+            ];
+            let out: Vec<Finding> = want
+                .iter()
+                .filter_map(|(m, w)| {
+                    let got = k.str(m)?;
+                    (got != w).then(|| {
+                        Finding::fail(format!(
+                            "{}: {m} is not the thumbprint of x5c[0]",
+                            k.label()
+                        ))
+                        .expected(w.clone())
+                        .actual(got.to_string())
+                        .at(k.ptr(m))
+                    })
+                })
+                .collect();
+            pass_or(out, || {
+                Finding::pass(format!("{}: thumbprints match x5c[0]", k.label()))
             })
-            .collect();
-        pass_or(out, || Finding::pass(format!("{}: thumbprints match x5c[0]", k.label())))
-    })
+        },
+    )
 }
 
 #[cfg(test)]

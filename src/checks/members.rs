@@ -13,25 +13,44 @@ pub fn ptr(name: &str) -> String {
 
 /// Checks that `value` is an absolute URL that uses https (http only for loopback hosts, A-18)
 /// and, when `no_query_fragment`, carries neither query nor fragment. `None` when it conforms.
-pub fn https_problem(value: &str, what: &str, no_query: bool, no_fragment: bool) -> Option<Finding> {
+pub fn https_problem(
+    value: &str,
+    what: &str,
+    no_query: bool,
+    no_fragment: bool,
+) -> Option<Finding> {
     let url = match Url::parse(value) {
         Ok(u) => u,
         Err(e) => {
-            return Some(Finding::fail(format!("{what} is not an absolute URL ({e})")).expected("an absolute https URL").actual(quote(value)));
+            return Some(
+                Finding::fail(format!("{what} is not an absolute URL ({e})"))
+                    .expected("an absolute https URL")
+                    .actual(quote(value)),
+            );
         }
     };
     if scheme_rule(&url) == Scheme::NotHttps {
         return Some(
-            Finding::fail(format!("{what} does not use https (http is accepted only for loopback hosts)"))
-                .expected("https://...")
-                .actual(quote(value)),
+            Finding::fail(format!(
+                "{what} does not use https (http is accepted only for loopback hosts)"
+            ))
+            .expected("https://...")
+            .actual(quote(value)),
         );
     }
     if no_fragment && url.fragment().is_some() {
-        return Some(Finding::fail(format!("{what} has a fragment")).expected("no '#' component").actual(quote(value)));
+        return Some(
+            Finding::fail(format!("{what} has a fragment"))
+                .expected("no '#' component")
+                .actual(quote(value)),
+        );
     }
     if no_query && url.query().is_some() {
-        return Some(Finding::fail(format!("{what} has a query")).expected("no '?' component").actual(quote(value)));
+        return Some(
+            Finding::fail(format!("{what} has a query"))
+                .expected("no '?' component")
+                .actual(quote(value)),
+        );
     }
     None
 }
@@ -44,7 +63,11 @@ pub fn quote(s: &str) -> String {
 /// Compact JSON rendering of a value, cut to a readable length.
 pub fn show(v: &Value) -> String {
     let s = v.to_string();
-    if s.chars().count() > 120 { format!("{}…", s.chars().take(120).collect::<String>()) } else { s }
+    if s.chars().count() > 120 {
+        format!("{}…", s.chars().take(120).collect::<String>())
+    } else {
+        s
+    }
 }
 
 /// Members whose value is `[]`, `null` or `""`, except those in `allowed_empty_array`.
@@ -67,12 +90,17 @@ pub fn empty_members(obj: &Map<String, Value>, allowed_empty_array: &[&str]) -> 
 
 /// The strings of an array member (non-strings are skipped; the schema check reports them).
 pub fn strings<'a>(obj: &'a Map<String, Value>, name: &str) -> Vec<&'a str> {
-    obj.get(name).and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default()
+    obj.get(name)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// Findings for every entry of array member `name` equal to `none`.
 pub fn alg_none(obj: &Map<String, Value>, name: &str) -> Vec<Finding> {
-    let Some(arr) = obj.get(name).and_then(Value::as_array) else { return Vec::new() };
+    let Some(arr) = obj.get(name).and_then(Value::as_array) else {
+        return Vec::new();
+    };
     arr.iter()
         .enumerate()
         .filter(|(_, v)| v.as_str() == Some("none"))
@@ -95,24 +123,40 @@ pub struct Jwt {
 pub fn decode_jwt(token: &str) -> Result<Jwt, String> {
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() != 3 {
-        return Err(format!("{} dot-separated parts, a compact JWS has 3", parts.len()));
+        return Err(format!(
+            "{} dot-separated parts, a compact JWS has 3",
+            parts.len()
+        ));
     }
     let obj = |i: usize, what: &str| -> Result<Map<String, Value>, String> {
-        let bytes = crate::checks::jwks::b64url_strict(parts[i]).map_err(|e| format!("{what} is not base64url: {e}"))?;
+        let bytes = crate::checks::jwks::b64url_strict(parts[i])
+            .map_err(|e| format!("{what} is not base64url: {e}"))?;
         match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(m)) => Ok(m),
             _ => Err(format!("{what} is not a JSON object")),
         }
     };
-    Ok(Jwt { header: obj(0, "JOSE header")?, payload: obj(1, "payload")? })
+    Ok(Jwt {
+        header: obj(0, "JOSE header")?,
+        payload: obj(1, "payload")?,
+    })
 }
 
 /// The checks shared by PRM-SIGNED-JWT and ASM-SIGNED: compact form, no `none`, an `iss` claim.
+#[allow(
+    clippy::result_large_err,
+    reason = "a Finding is the natural error of a judge step; judges are not hot paths"
+)]
 pub fn signed_metadata_problems(token: &Value) -> Result<Jwt, Finding> {
     let Some(s) = token.as_str() else {
-        return Err(Finding::fail("signed_metadata is not a string").expected("a compact JWT").actual(show(token)).at("/signed_metadata"));
+        return Err(Finding::fail("signed_metadata is not a string")
+            .expected("a compact JWT")
+            .actual(show(token))
+            .at("/signed_metadata"));
     };
-    let jwt = decode_jwt(s).map_err(|e| Finding::fail(format!("signed_metadata is not a compact JWT: {e}")).at("/signed_metadata"))?;
+    let jwt = decode_jwt(s).map_err(|e| {
+        Finding::fail(format!("signed_metadata is not a compact JWT: {e}")).at("/signed_metadata")
+    })?;
     let alg = jwt.header.get("alg").and_then(Value::as_str);
     if alg.is_none_or(|a| a.eq_ignore_ascii_case("none")) {
         return Err(Finding::fail("signed_metadata is not signed or MACed")
@@ -121,7 +165,10 @@ pub fn signed_metadata_problems(token: &Value) -> Result<Jwt, Finding> {
             .at("/signed_metadata"));
     }
     if !jwt.payload.get("iss").is_some_and(Value::is_string) {
-        return Err(Finding::fail("signed_metadata carries no iss claim").expected("an iss claim naming the signer").actual("no iss").at("/signed_metadata"));
+        return Err(Finding::fail("signed_metadata carries no iss claim")
+            .expected("an iss claim naming the signer")
+            .actual("no iss")
+            .at("/signed_metadata"));
     }
     Ok(jwt)
 }
@@ -150,7 +197,10 @@ mod tests {
         assert_eq!(f.len(), 3);
         assert!(f.iter().all(|f| f.outcome == Outcome::Fail));
         let o = json!({"x": ["RS256", "none"]});
-        assert_eq!(alg_none(o.as_object().unwrap(), "x")[0].pointer.as_deref(), Some("/x/1"));
+        assert_eq!(
+            alg_none(o.as_object().unwrap(), "x")[0].pointer.as_deref(),
+            Some("/x/1")
+        );
     }
 
     #[test]

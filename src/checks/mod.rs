@@ -68,11 +68,19 @@ pub struct Levels {
 impl Levels {
     /// The same level under every profile.
     pub const fn all(l: Level) -> Self {
-        Levels { auth_md: Some(l), rfc: Some(l), mcp: Some(l) }
+        Levels {
+            auth_md: Some(l),
+            rfc: Some(l),
+            mcp: Some(l),
+        }
     }
     /// Only the auth.md contract applies this row.
     pub const fn auth_md(l: Level) -> Self {
-        Levels { auth_md: Some(l), rfc: None, mcp: None }
+        Levels {
+            auth_md: Some(l),
+            rfc: None,
+            mcp: None,
+        }
     }
     pub fn get(&self, p: Profile) -> Option<Level> {
         match p {
@@ -105,7 +113,14 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [Area::Prm, Area::Wwwa, Area::Asm, Area::Jwks, Area::AgentAuth, Area::Authmd];
+    pub const ALL: [Area; 6] = [
+        Area::Prm,
+        Area::Wwwa,
+        Area::Asm,
+        Area::Jwks,
+        Area::AgentAuth,
+        Area::Authmd,
+    ];
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -177,9 +192,30 @@ pub fn run_judge(check: &Check, ev: &Evidence) -> Vec<Finding> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge(ev))) {
         Ok(f) if f.is_empty() => vec![Finding::skip("nothing to judge")],
         Ok(f) => f,
-        Err(_) => vec![Finding::error(format!("internal error: the judge of {} panicked; please report it", check.id))],
+        Err(_) => vec![Finding::error(format!(
+            "internal error: the judge of {} panicked; please report it",
+            check.id
+        ))],
     }
 }
+
+/// A catalogue row: `check!(Area, id, title, levels, requirements, spec, spec_url, fix, judge)`.
+macro_rules! check {
+    ($area:expr, $id:expr, $title:expr, $levels:expr, $reqs:expr, $spec:expr, $url:expr, $fix:expr, $judge:expr $(,)?) => {
+        $crate::checks::Check {
+            id: $id,
+            area: $area,
+            title: $title,
+            levels: $levels,
+            requirements: $reqs,
+            spec: $spec,
+            spec_url: $url,
+            fix: $fix,
+            judge: $judge,
+        }
+    };
+}
+pub(crate) use check;
 
 /// A spec URL for an RFC section.
 macro_rules! rfc {

@@ -1,6 +1,8 @@
 //! RFC 9728 protected-resource metadata: where it is served, what it holds, whom it names.
 
-use super::members::{alg_none, empty_members, https_problem, ptr, quote, show, signed_metadata_problems, strings};
+use super::members::{
+    alg_none, empty_members, https_problem, ptr, quote, show, signed_metadata_problems, strings,
+};
 use super::schema::{SchemaKind, violations};
 use super::{Area, Check, Level, Levels, MAY, MUST, SHOULD, rfc};
 use crate::evidence::{Doc, Evidence, Mode, Role, Source, Subject, each_doc};
@@ -9,121 +11,273 @@ use crate::identifier::{PRM_SUFFIX, Scheme, scheme_rule, well_known};
 use serde_json::Value;
 use url::Url;
 
-const fn check(
-    id: &'static str,
-    title: &'static str,
-    levels: Levels,
-    requirements: &'static [&'static str],
-    spec: &'static str,
-    spec_url: &'static str,
-    fix: &'static str,
-    judge: super::Judge,
-) -> Check {
-    Check { id, area: Area::Prm, title, levels, requirements, spec, spec_url, fix, judge }
+/// A row of this area.
+macro_rules! row {
+    ($($t:tt)*) => {
+        super::check!(Area::Prm, $($t)*)
+    };
 }
 
 /// The PRM checks, in report order.
 pub static CHECKS: &[Check] = &[
-    check("prm.wellknown-insert", "PRM is served at the path-inserted well-known URL", MUST,
-        &["PRM-WELLKNOWN-INSERT", "PRM-GET", "PRM-WELLKNOWN-SUFFIX"], "RFC 9728 §3", rfc!("9728", "3"),
+    row!(
+        "prm.wellknown-insert",
+        "PRM is served at the path-inserted well-known URL",
+        MUST,
+        &["PRM-WELLKNOWN-INSERT", "PRM-GET", "PRM-WELLKNOWN-SUFFIX"],
+        "RFC 9728 §3",
+        rfc!("9728", "3"),
         "Serve the document with GET at scheme://host/.well-known/oauth-protected-resource followed by the resource path.",
-        wellknown_insert),
-    check("prm.wellknown-slash", "A terminating slash of the resource path is dropped before inserting", MUST,
-        &["PRM-WELLKNOWN-SLASH"], "RFC 9728 §3.1", rfc!("9728", "3.1"),
+        wellknown_insert,
+    ),
+    row!(
+        "prm.wellknown-slash",
+        "A terminating slash of the resource path is dropped before inserting",
+        MUST,
+        &["PRM-WELLKNOWN-SLASH"],
+        "RFC 9728 §3.1",
+        rfc!("9728", "3.1"),
         "Serve the document at the well-known URL built from the path without its final '/' (…/oauth-protected-resource/api, not …/api/).",
-        wellknown_slash),
-    check("prm.root-form", "A root-level PRM describes a resource without a path", SHOULD,
-        &["PRM-WELLKNOWN-INSERT"], "RFC 9728 §3", rfc!("9728", "3"),
+        wellknown_slash,
+    ),
+    row!(
+        "prm.root-form",
+        "A root-level PRM describes a resource without a path",
+        SHOULD,
+        &["PRM-WELLKNOWN-INSERT"],
+        "RFC 9728 §3",
+        rfc!("9728", "3"),
         "A document at the origin's root well-known URL must describe the origin itself; serve the path resource's PRM at its path-inserted URL.",
-        root_form),
-    check("prm.resp-200-json", "PRM answers 200 with a JSON object", MUST,
-        &["PRM-RESP-200-JSON"], "RFC 9728 §3.2", rfc!("9728", "3.2"),
+        root_form,
+    ),
+    row!(
+        "prm.resp-200-json",
+        "PRM answers 200 with a JSON object",
+        MUST,
+        &["PRM-RESP-200-JSON"],
+        "RFC 9728 §3.2",
+        rfc!("9728", "3.2"),
         "Answer 200 with Content-Type: application/json and a JSON object body.",
-        resp_200_json),
-    check("prm.media-type", "PRM media type is exactly application/json", SHOULD,
-        &["PRM-RESP-200-JSON"], "RFC 9728 §3.2", rfc!("9728", "3.2"),
+        resp_200_json,
+    ),
+    row!(
+        "prm.media-type",
+        "PRM media type is exactly application/json",
+        SHOULD,
+        &["PRM-RESP-200-JSON"],
+        "RFC 9728 §3.2",
+        rfc!("9728", "3.2"),
         "Send Content-Type: application/json (a +json type is tolerated by some clients, not required to be).",
-        media_type),
-    check("prm.error-status", "PRM errors use an error status, never 200 with a non-JSON body", MUST,
-        &["PRM-ERROR-STATUS"], "RFC 9728 §3.2", rfc!("9728", "3.2"),
+        media_type,
+    ),
+    row!(
+        "prm.error-status",
+        "PRM errors use an error status, never 200 with a non-JSON body",
+        MUST,
+        &["PRM-ERROR-STATUS"],
+        "RFC 9728 §3.2",
+        rfc!("9728", "3.2"),
         "Answer a failed lookup with a 4xx/5xx status; never 200 with an HTML page.",
-        error_status),
-    check("prm.member-types", "PRM members have the types RFC 9728 defines", MUST,
-        &["PRM-ARRAYS"], "RFC 9728 §2, §3.2", rfc!("9728", "2"),
+        error_status,
+    ),
+    row!(
+        "prm.member-types",
+        "PRM members have the types RFC 9728 defines",
+        MUST,
+        &["PRM-ARRAYS"],
+        "RFC 9728 §2, §3.2",
+        rfc!("9728", "2"),
         "Send multi-valued members as JSON arrays of strings, booleans as JSON booleans, URLs as strings.",
-        member_types),
-    check("prm.no-empty", "PRM leaves out members with zero values", MUST,
-        &["PRM-NO-EMPTY"], "RFC 9728 §3.2", rfc!("9728", "3.2"),
+        member_types,
+    ),
+    row!(
+        "prm.no-empty",
+        "PRM leaves out members with zero values",
+        MUST,
+        &["PRM-NO-EMPTY"],
+        "RFC 9728 §3.2",
+        rfc!("9728", "3.2"),
         "Omit members that would be [], null or \"\" (bearer_methods_supported: [] is the one allowed empty array).",
-        no_empty),
-    check("prm.resource-present", "PRM has a resource member", MUST,
-        &["PRM-RESOURCE-PRESENT"], "RFC 9728 §2", rfc!("9728", "2"),
+        no_empty,
+    ),
+    row!(
+        "prm.resource-present",
+        "PRM has a resource member",
+        MUST,
+        &["PRM-RESOURCE-PRESENT"],
+        "RFC 9728 §2",
+        rfc!("9728", "2"),
         "Add \"resource\": the resource identifier the document describes.",
-        resource_present),
-    check("prm.resource-https", "resource is an https URL without a fragment", MUST,
-        &["PRM-RESOURCE-HTTPS"], "RFC 9728 §1.2", rfc!("9728", "1.2"),
+        resource_present,
+    ),
+    row!(
+        "prm.resource-https",
+        "resource is an https URL without a fragment",
+        MUST,
+        &["PRM-RESOURCE-HTTPS"],
+        "RFC 9728 §1.2",
+        rfc!("9728", "1.2"),
         "Use an https URL with no '#fragment' as the resource identifier.",
-        resource_https),
-    check("prm.resource-no-query", "resource carries no query", SHOULD,
-        &["PRM-RESOURCE-HTTPS"], "RFC 9728 §1.2 (RFC 8707 §2)", rfc!("9728", "1.2"),
+        resource_https,
+    ),
+    row!(
+        "prm.resource-no-query",
+        "resource carries no query",
+        SHOULD,
+        &["PRM-RESOURCE-HTTPS"],
+        "RFC 9728 §1.2 (RFC 8707 §2)",
+        rfc!("9728", "1.2"),
         "Drop the '?query' from the resource identifier.",
-        resource_no_query),
-    check("prm.resource-match", "resource equals the identifier the well-known URL was built from", MUST,
-        &["PRM-RESOURCE-MATCH", "PRM-STRING-COMPARE", "AA-PRM-MATCH"], "RFC 9728 §3.3", rfc!("9728", "3.3"),
+        resource_no_query,
+    ),
+    row!(
+        "prm.resource-match",
+        "resource equals the identifier the well-known URL was built from",
+        MUST,
+        &["PRM-RESOURCE-MATCH", "PRM-STRING-COMPARE", "AA-PRM-MATCH"],
+        "RFC 9728 §3.3",
+        rfc!("9728", "3.3"),
         "Make resource identical, code point for code point, to the identifier clients use (mind the trailing slash).",
-        resource_match),
-    check("prm.resource-match-wwwa", "resource covers the URL whose 401 named this PRM", MUST,
-        &["PRM-RESOURCE-MATCH-WWWA"], "RFC 9728 §3.3; draft-mcguinness-oauth-rfc9728bis", rfc!("9728", "3.3"),
+        resource_match,
+    ),
+    row!(
+        "prm.resource-match-wwwa",
+        "resource covers the URL whose 401 named this PRM",
+        MUST,
+        &["PRM-RESOURCE-MATCH-WWWA"],
+        "RFC 9728 §3.3; draft-mcguinness-oauth-rfc9728bis",
+        rfc!("9728", "3.3"),
         "Name a resource with the same origin whose path is a segment-boundary prefix of the protected URL.",
-        resource_match_wwwa),
-    check("prm.resource-match-wwwa-strict", "resource is identical to the URL whose 401 named this PRM", Levels { auth_md: Some(Level::May), rfc: Some(Level::Should), mcp: Some(Level::Should) },
-        &["PRM-RESOURCE-MATCH-WWWA-STRICT"], "RFC 9728 §3.3", rfc!("9728", "3.3"),
+        resource_match_wwwa,
+    ),
+    row!(
+        "prm.resource-match-wwwa-strict",
+        "resource is identical to the URL whose 401 named this PRM",
+        Levels {
+            auth_md: Some(Level::May),
+            rfc: Some(Level::Should),
+            mcp: Some(Level::Should),
+        },
+        &["PRM-RESOURCE-MATCH-WWWA-STRICT"],
+        "RFC 9728 §3.3",
+        rfc!("9728", "3.3"),
         "For single-URL resources (MCP servers), make resource exactly the URL clients call.",
-        resource_match_wwwa_strict),
-    check("prm.jwks-https", "jwks_uri uses https", MUST,
-        &["PRM-JWKS-HTTPS"], "RFC 9728 §2", rfc!("9728", "2"),
+        resource_match_wwwa_strict,
+    ),
+    row!(
+        "prm.jwks-https",
+        "jwks_uri uses https",
+        MUST,
+        &["PRM-JWKS-HTTPS"],
+        "RFC 9728 §2",
+        rfc!("9728", "2"),
         "Serve the JWK Set over https and advertise the https URL.",
-        jwks_https),
-    check("prm.signing-alg-no-none", "resource_signing_alg_values_supported does not list none", MUST,
-        &["PRM-SIGNALG-NO-NONE"], "RFC 9728 §2", rfc!("9728", "2"),
+        jwks_https,
+    ),
+    row!(
+        "prm.signing-alg-no-none",
+        "resource_signing_alg_values_supported does not list none",
+        MUST,
+        &["PRM-SIGNALG-NO-NONE"],
+        "RFC 9728 §2",
+        rfc!("9728", "2"),
         "Remove \"none\" from resource_signing_alg_values_supported.",
-        signing_alg_no_none),
-    check("prm.bearer-values", "bearer_methods_supported uses only header, body, query", SHOULD,
-        &["PRM-BEARER-VALUES"], "RFC 9728 §2; RFC 6750 §2", rfc!("9728", "2"),
+        signing_alg_no_none,
+    ),
+    row!(
+        "prm.bearer-values",
+        "bearer_methods_supported uses only header, body, query",
+        SHOULD,
+        &["PRM-BEARER-VALUES"],
+        "RFC 9728 §2; RFC 6750 §2",
+        rfc!("9728", "2"),
         "List only \"header\", \"body\" or \"query\".",
-        bearer_values),
-    check("prm.bearer-no-query", "bearer_methods_supported does not offer query", Levels { auth_md: Some(Level::Should), rfc: Some(Level::Should), mcp: Some(Level::Must) },
-        &["BEARER-NO-QUERY", "MCP-TOKEN-HEADER"], "RFC 6750 §2.3, §5.3", rfc!("6750", "2.3"),
+        bearer_values,
+    ),
+    row!(
+        "prm.bearer-no-query",
+        "bearer_methods_supported does not offer query",
+        Levels {
+            auth_md: Some(Level::Should),
+            rfc: Some(Level::Should),
+            mcp: Some(Level::Must),
+        },
+        &["BEARER-NO-QUERY", "MCP-TOKEN-HEADER"],
+        "RFC 6750 §2.3, §5.3",
+        rfc!("6750", "2.3"),
         "Do not accept access tokens in the URL query; offer \"header\".",
-        bearer_no_query),
-    check("prm.as-issuer-form", "authorization_servers entries are valid issuer identifiers", MUST,
-        &["PRM-AS-ISSUER-FORM"], "RFC 9728 §2; RFC 8414 §2", rfc!("8414", "2"),
+        bearer_no_query,
+    ),
+    row!(
+        "prm.as-issuer-form",
+        "authorization_servers entries are valid issuer identifiers",
+        MUST,
+        &["PRM-AS-ISSUER-FORM"],
+        "RFC 9728 §2; RFC 8414 §2",
+        rfc!("8414", "2"),
         "List issuer identifiers: https URLs with no query and no fragment.",
-        as_issuer_form),
-    check("prm.i18n", "Language-tagged members have an untagged twin and a valid tag", SHOULD,
-        &["PRM-I18N"], "RFC 9728 §2.1", rfc!("9728", "2.1"),
+        as_issuer_form,
+    ),
+    row!(
+        "prm.i18n",
+        "Language-tagged members have an untagged twin and a valid tag",
+        SHOULD,
+        &["PRM-I18N"],
+        "RFC 9728 §2.1",
+        rfc!("9728", "2.1"),
         "For every member#tag also send the untagged member; use BCP 47 tags.",
-        i18n),
-    check("prm.signed-jwt", "signed_metadata is a signed JWT with an iss claim", MUST,
-        &["PRM-SIGNED-JWT"], "RFC 9728 §2.2", rfc!("9728", "2.2"),
+        i18n,
+    ),
+    row!(
+        "prm.signed-jwt",
+        "signed_metadata is a signed JWT with an iss claim",
+        MUST,
+        &["PRM-SIGNED-JWT"],
+        "RFC 9728 §2.2",
+        rfc!("9728", "2.2"),
         "Send signed_metadata as a compact JWS (alg not none) whose payload has iss.",
-        signed_jwt),
-    check("prm.signed-no-nest", "signed_metadata does not nest signed_metadata", SHOULD,
-        &["PRM-SIGNED-NO-NEST"], "RFC 9728 §2.2", rfc!("9728", "2.2"),
+        signed_jwt,
+    ),
+    row!(
+        "prm.signed-no-nest",
+        "signed_metadata does not nest signed_metadata",
+        SHOULD,
+        &["PRM-SIGNED-NO-NEST"],
+        "RFC 9728 §2.2",
+        rfc!("9728", "2.2"),
         "Remove the signed_metadata claim from inside the signed metadata JWT.",
-        signed_no_nest),
-    check("prm.signed-precedence", "Signed and plain metadata values agree", MAY,
-        &["PRM-SIGNED-PRECEDENCE"], "RFC 9728 §2.2", rfc!("9728", "2.2"),
+        signed_no_nest,
+    ),
+    row!(
+        "prm.signed-precedence",
+        "Signed and plain metadata values agree",
+        MAY,
+        &["PRM-SIGNED-PRECEDENCE"],
+        "RFC 9728 §2.2",
+        rfc!("9728", "2.2"),
         "Clients let signed values win; keep plain members equal to the signed ones to avoid surprises.",
-        signed_precedence),
-    check("prm.tls", "PRM is served over verified TLS", MUST,
-        &["PRM-TLS"], "RFC 9728 §7.1", rfc!("9728", "7.1"),
+        signed_precedence,
+    ),
+    row!(
+        "prm.tls",
+        "PRM is served over verified TLS",
+        MUST,
+        &["PRM-TLS"],
+        "RFC 9728 §7.1",
+        rfc!("9728", "7.1"),
         "Serve over https with a certificate valid for the host (TLS 1.2 or later).",
-        tls),
-    check("prm.as-crosscheck", "Authorization servers that list protected_resources include this resource", SHOULD,
-        &["PRM-AS-CROSSCHECK"], "RFC 9728 §4", rfc!("9728", "4"),
+        tls,
+    ),
+    row!(
+        "prm.as-crosscheck",
+        "Authorization servers that list protected_resources include this resource",
+        SHOULD,
+        &["PRM-AS-CROSSCHECK"],
+        "RFC 9728 §4",
+        rfc!("9728", "4"),
         "Add the resource identifier to protected_resources in the AS metadata, or leave the member out.",
-        as_crosscheck),
+        as_crosscheck,
+    ),
 ];
 
 fn primary(ev: &Evidence) -> Subject<'_> {
@@ -131,11 +285,19 @@ fn primary(ev: &Evidence) -> Subject<'_> {
 }
 
 fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::Prm) else { return vec![Finding::no_input("the PRM was not requested")] };
-    let want = Url::parse(&ev.resource).map(|r| well_known(&r, PRM_SUFFIX).to_string()).unwrap_or_default();
+    let Some(ex) = ev.role(&Role::Prm) else {
+        return vec![Finding::no_input("the PRM was not requested")];
+    };
+    let want = Url::parse(&ev.resource)
+        .map(|r| well_known(&r, PRM_SUFFIX).to_string())
+        .unwrap_or_default();
     if ex.source == Source::File {
-        return vec![if ex.url == want { Finding::pass(format!("the file is served at {want}")) } else {
-            Finding::fail("the URL given is not the path-inserted well-known URL").expected(want).actual(ex.url.clone())
+        return vec![if ex.url == want {
+            Finding::pass(format!("the file is served at {want}"))
+        } else {
+            Finding::fail("the URL given is not the path-inserted well-known URL")
+                .expected(want)
+                .actual(ex.url.clone())
         }];
     }
     if let Some(e) = &ex.error {
@@ -148,9 +310,15 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
                 .expected(format!("200 at {want}"))
                 .actual(status.map_or("no response".into(), |s| s.to_string()))
                 .on(ex);
-            for alt in ev.with_role(|r| matches!(r, Role::PrmRoot | Role::PrmUnstripped | Role::PrmHinted { .. })) {
+            for alt in ev.with_role(|r| {
+                matches!(
+                    r,
+                    Role::PrmRoot | Role::PrmUnstripped | Role::PrmHinted { .. }
+                )
+            }) {
                 if alt.status == Some(200) && alt.id != ex.id {
-                    f.message.push_str(&format!("; {} does answer 200", alt.url));
+                    f.message
+                        .push_str(&format!("; {} does answer 200", alt.url));
                     f = f.on(alt);
                 }
             }
@@ -164,43 +332,84 @@ fn has_trailing_slash_path(r: &Url) -> bool {
 }
 
 fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
-    let Ok(r) = Url::parse(&ev.resource) else { return vec![Finding::no_input("the resource identifier does not parse")] };
+    let Ok(r) = Url::parse(&ev.resource) else {
+        return vec![Finding::no_input("the resource identifier does not parse")];
+    };
     if !has_trailing_slash_path(&r) {
-        return vec![Finding::skip("the resource path has no terminating '/', so nothing is stripped")];
+        return vec![Finding::skip(
+            "the resource path has no terminating '/', so nothing is stripped",
+        )];
     }
     let want = well_known(&r, PRM_SUFFIX).to_string();
     if ev.mode == Mode::Lint {
-        return vec![Finding::fail("the document is served at a URL that keeps the terminating '/'").expected(want).actual(ev.exchanges.first().map(|e| e.url.clone()).unwrap_or_default())];
+        return vec![
+            Finding::fail("the document is served at a URL that keeps the terminating '/'")
+                .expected(want)
+                .actual(
+                    ev.exchanges
+                        .first()
+                        .map(|e| e.url.clone())
+                        .unwrap_or_default(),
+                ),
+        ];
     }
     let stripped = ev.role(&Role::Prm);
     let kept = ev.role(&Role::PrmUnstripped);
     match (stripped.and_then(|e| e.status), kept.and_then(|e| e.status)) {
-        (Some(200), _) => vec![Finding::pass(format!("{want} answers 200")).on(stripped.expect("status implies exchange"))],
+        (Some(200), _) => vec![
+            Finding::pass(format!("{want} answers 200"))
+                .on(stripped.expect("status implies exchange")),
+        ],
         (_, Some(200)) => {
             let k = kept.expect("status implies exchange");
-            vec![Finding::fail("only the URL that keeps the terminating '/' answers").expected(format!("200 at {want}")).actual(format!("200 at {}", k.url)).on(k)]
+            vec![
+                Finding::fail("only the URL that keeps the terminating '/' answers")
+                    .expected(format!("200 at {want}"))
+                    .actual(format!("200 at {}", k.url))
+                    .on(k),
+            ]
         }
         _ => vec![Finding::no_input("neither well-known form answered 200")],
     }
 }
 
 fn root_form(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::PrmRoot) else { return vec![Finding::skip("the resource has no path, so there is no separate root document")] };
-    let Subject::Doc(d) = ev.subject(Some(ex), "root protected-resource metadata") else {
-        return vec![Finding::skip(format!("no PRM at the root well-known URL ({})", ex.summary())).on(ex)];
+    let Some(ex) = ev.role(&Role::PrmRoot) else {
+        return vec![Finding::skip(
+            "the resource has no path, so there is no separate root document",
+        )];
     };
-    let Some(res) = d.str("resource") else { return vec![Finding::skip("the root PRM names no resource").on(ex)] };
+    let Subject::Doc(d) = ev.subject(Some(ex), "root protected-resource metadata") else {
+        return vec![
+            Finding::skip(format!(
+                "no PRM at the root well-known URL ({})",
+                ex.summary()
+            ))
+            .on(ex),
+        ];
+    };
+    let Some(res) = d.str("resource") else {
+        return vec![Finding::skip("the root PRM names no resource").on(ex)];
+    };
     match Url::parse(res) {
-        Ok(u) if u.path() != "/" && !u.path().is_empty() => vec![Finding::fail(format!(
-            "the root PRM describes a resource with a path; clients of {res} look at {}",
-            well_known(&u, PRM_SUFFIX)
-        )).expected("a resource without a path").actual(quote(res)).at("/resource").on(ex)],
+        Ok(u) if u.path() != "/" && !u.path().is_empty() => vec![
+            Finding::fail(format!(
+                "the root PRM describes a resource with a path; clients of {res} look at {}",
+                well_known(&u, PRM_SUFFIX)
+            ))
+            .expected("a resource without a path")
+            .actual(quote(res))
+            .at("/resource")
+            .on(ex),
+        ],
         _ => vec![Finding::pass(format!("the root PRM describes {res}")).on(ex)],
     }
 }
 
 fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::Prm) else { return vec![Finding::no_input("the PRM was not requested")] };
+    let Some(ex) = ev.role(&Role::Prm) else {
+        return vec![Finding::no_input("the PRM was not requested")];
+    };
     document_shape(ex, "PRM")
 }
 
@@ -210,29 +419,53 @@ pub(super) fn document_shape(ex: &crate::evidence::Exchange, what: &str) -> Vec<
         return vec![Finding::no_input(format!("{what} could not be fetched: {e}")).on(ex)];
     }
     if ex.source == Source::Live && ex.status != Some(200) {
-        return vec![Finding::no_input(format!("{what} answered {}; prm/asm wellknown checks report it", ex.status.unwrap_or(0))).on(ex)];
+        return vec![
+            Finding::no_input(format!(
+                "{what} answered {}; prm/asm wellknown checks report it",
+                ex.status.unwrap_or(0)
+            ))
+            .on(ex),
+        ];
     }
     if ex.source == Source::Live {
         match ex.media_type() {
             Some(m) if m.is_json() => {}
             other => {
-                return vec![Finding::fail(format!("{what} is not served as JSON"))
-                    .expected("Content-Type: application/json")
-                    .actual(other.map_or("no Content-Type".into(), |m| m.essence))
-                    .on(ex)];
+                return vec![
+                    Finding::fail(format!("{what} is not served as JSON"))
+                        .expected("Content-Type: application/json")
+                        .actual(other.map_or("no Content-Type".into(), |m| m.essence))
+                        .on(ex),
+                ];
             }
         }
     }
     match ex.json() {
-        Ok(j) if j.value.is_object() => vec![Finding::pass(format!("{what} is a JSON object")).on(ex)],
-        Ok(j) => vec![Finding::fail(format!("{what} is not a JSON object")).expected("{ ... }").actual(show(&j.value)).on(ex)],
-        Err(e) => vec![Finding::fail(format!("{what} body is not JSON: {e}")).expected("a JSON object").actual(body_preview(&ex.body)).on(ex)],
+        Ok(j) if j.value.is_object() => {
+            vec![Finding::pass(format!("{what} is a JSON object")).on(ex)]
+        }
+        Ok(j) => vec![
+            Finding::fail(format!("{what} is not a JSON object"))
+                .expected("{ ... }")
+                .actual(show(&j.value))
+                .on(ex),
+        ],
+        Err(e) => vec![
+            Finding::fail(format!("{what} body is not JSON: {e}"))
+                .expected("a JSON object")
+                .actual(body_preview(&ex.body))
+                .on(ex),
+        ],
     }
 }
 
 fn body_preview(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
-    if body.len() > 80 { format!("{s}…") } else { s }
+    if body.len() > 80 {
+        format!("{s}…")
+    } else {
+        s
+    }
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
@@ -240,20 +473,35 @@ fn media_type(ev: &Evidence) -> Vec<Finding> {
 }
 
 /// The SHOULD-level media type check shared with ASM and JWKS.
-pub(super) fn media_type_of(ex: Option<&crate::evidence::Exchange>, what: &str, accepted: &[&str]) -> Vec<Finding> {
-    let Some(ex) = ex else { return vec![Finding::no_input(format!("no {what} was requested"))] };
+pub(super) fn media_type_of(
+    ex: Option<&crate::evidence::Exchange>,
+    what: &str,
+    accepted: &[&str],
+) -> Vec<Finding> {
+    let Some(ex) = ex else {
+        return vec![Finding::no_input(format!("no {what} was requested"))];
+    };
     if ex.source == Source::File {
         return vec![Finding::skip("a file carries no media type")];
     }
     if ex.status != Some(200) {
-        return vec![Finding::no_input(format!("no {what} document arrived ({})", ex.summary())).on(ex)];
+        return vec![
+            Finding::no_input(format!("no {what} document arrived ({})", ex.summary())).on(ex),
+        ];
     }
     match ex.media_type() {
-        Some(m) if accepted.contains(&m.essence.as_str()) => vec![Finding::pass(format!("Content-Type is {}", m.essence)).on(ex)],
-        other => vec![Finding::fail(format!("{what} media type is not {}", accepted.join(" or ")))
+        Some(m) if accepted.contains(&m.essence.as_str()) => {
+            vec![Finding::pass(format!("Content-Type is {}", m.essence)).on(ex)]
+        }
+        other => vec![
+            Finding::fail(format!(
+                "{what} media type is not {}",
+                accepted.join(" or ")
+            ))
             .expected(accepted.join(" or "))
             .actual(other.map_or("no Content-Type".into(), |m| m.essence))
-            .on(ex)],
+            .on(ex),
+        ],
     }
 }
 
@@ -261,46 +509,95 @@ fn error_status(ev: &Evidence) -> Vec<Finding> {
     if ev.mode == Mode::Lint {
         return vec![Finding::skip("a file carries no HTTP status")];
     }
-    let all = ev.with_role(|r| matches!(r, Role::Prm | Role::PrmRoot | Role::PrmUnstripped | Role::PrmHinted { .. }));
+    let all = ev.with_role(|r| {
+        matches!(
+            r,
+            Role::Prm | Role::PrmRoot | Role::PrmUnstripped | Role::PrmHinted { .. }
+        )
+    });
     let mut out = Vec::new();
     for ex in all.iter().filter(|e| e.status.is_some()) {
         let status = ex.status.unwrap_or(0);
         if status == 200 && ex.json().is_err() {
-            out.push(Finding::fail(format!("{} answered 200 with a body that is not JSON", ex.url)).expected("an error status, or 200 with JSON").actual("200 with a non-JSON body").on(ex));
+            out.push(
+                Finding::fail(format!(
+                    "{} answered 200 with a body that is not JSON",
+                    ex.url
+                ))
+                .expected("an error status, or 200 with JSON")
+                .actual("200 with a non-JSON body")
+                .on(ex),
+            );
         } else if status != 200 && !(400..600).contains(&status) {
-            out.push(Finding::fail(format!("{} answered {status}, which is neither success nor an error", ex.url)).expected("200, or a 4xx/5xx error status").actual(status.to_string()).on(ex));
+            out.push(
+                Finding::fail(format!(
+                    "{} answered {status}, which is neither success nor an error",
+                    ex.url
+                ))
+                .expected("200, or a 4xx/5xx error status")
+                .actual(status.to_string())
+                .on(ex),
+            );
         }
     }
     if all.iter().all(|e| e.status.is_none()) {
         return vec![Finding::no_input("no PRM request got a response")];
     }
-    pass_or(out, || Finding::pass(format!("{} PRM responses use fitting statuses", all.len())))
+    pass_or(out, || {
+        Finding::pass(format!("{} PRM responses use fitting statuses", all.len()))
+    })
 }
 
 fn member_types(ev: &Evidence) -> Vec<Finding> {
-    each_doc(ev.prm_docs(), |d| pass_or(violations(SchemaKind::Prm, &d.json.value, ""), || Finding::pass("members have the RFC 9728 types")))
+    each_doc(ev.prm_docs(), |d| {
+        pass_or(violations(SchemaKind::Prm, &d.json.value, ""), || {
+            Finding::pass("members have the RFC 9728 types")
+        })
+    })
 }
 
 fn no_empty(ev: &Evidence) -> Vec<Finding> {
-    each_doc(ev.prm_docs(), |d| pass_or(empty_members(d.obj, &["bearer_methods_supported"]), || Finding::pass("no member is empty")))
+    each_doc(ev.prm_docs(), |d| {
+        pass_or(empty_members(d.obj, &["bearer_methods_supported"]), || {
+            Finding::pass("no member is empty")
+        })
+    })
 }
 
 fn resource_present(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match d.get("resource") {
         Some(Value::String(s)) => vec![Finding::pass(format!("resource is {}", quote(s)))],
-        Some(v) => vec![Finding::fail("resource is not a string").expected("a string").actual(show(v)).at("/resource")],
-        None => vec![Finding::fail("resource is missing").expected("a resource member").actual("absent")],
+        Some(v) => vec![
+            Finding::fail("resource is not a string")
+                .expected("a string")
+                .actual(show(v))
+                .at("/resource"),
+        ],
+        None => vec![
+            Finding::fail("resource is missing")
+                .expected("a resource member")
+                .actual("absent"),
+        ],
     })
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "a Finding is the natural error of a judge step; judges are not hot paths"
+)]
 fn with_resource<'a>(d: &Doc<'a>) -> Result<&'a str, Finding> {
-    d.str("resource").ok_or_else(|| Finding::no_input("the document has no string resource (prm.resource-present reports it)"))
+    d.str("resource").ok_or_else(|| {
+        Finding::no_input("the document has no string resource (prm.resource-present reports it)")
+    })
 }
 
 fn resource_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match with_resource(&d) {
         Err(f) => vec![f],
-        Ok(r) => vec![https_problem(r, "resource", false, true).map_or_else(|| Finding::pass("resource is an https URL without a fragment"), |f| f.at("/resource"))],
+        Ok(r) => vec![https_problem(r, "resource", false, true).map_or_else(
+            || Finding::pass("resource is an https URL without a fragment"),
+            |f| f.at("/resource"),
+        )],
     })
 }
 
@@ -308,9 +605,16 @@ fn resource_no_query(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match with_resource(&d) {
         Err(f) => vec![f],
         Ok(r) => match Url::parse(r) {
-            Ok(u) if u.query().is_some() => vec![Finding::fail("resource has a query").expected("no '?' component").actual(quote(r)).at("/resource")],
+            Ok(u) if u.query().is_some() => vec![
+                Finding::fail("resource has a query")
+                    .expected("no '?' component")
+                    .actual(quote(r))
+                    .at("/resource"),
+            ],
             Ok(_) => vec![Finding::pass("resource has no query")],
-            Err(_) => vec![Finding::no_input("resource is not a URL (prm.resource-https reports it)")],
+            Err(_) => vec![Finding::no_input(
+                "resource is not a URL (prm.resource-https reports it)",
+            )],
         },
     })
 }
@@ -336,11 +640,15 @@ fn resource_match(ev: &Evidence) -> Vec<Finding> {
     } else {
         ""
     };
-    vec![Finding::fail(format!("resource differs from the identifier the well-known URL was built from{hint}"))
+    vec![
+        Finding::fail(format!(
+            "resource differs from the identifier the well-known URL was built from{hint}"
+        ))
         .expected(quote(&ev.resource))
         .actual(quote(actual))
         .at("/resource")
-        .on(d.ex)]
+        .on(d.ex),
+    ]
 }
 
 /// Pairs of (hinted PRM document, URL of the request whose 401 named it).
@@ -349,7 +657,10 @@ fn hinted_pairs(ev: &Evidence) -> Vec<(Subject<'_>, String)> {
     for ex in ev.with_role(|r| matches!(r, Role::PrmHinted { .. })) {
         for r in &ex.roles {
             if let Role::PrmHinted { hinted_by } = r {
-                out.push((ev.subject(Some(ex), "hinted protected-resource metadata"), hinted_by.clone()));
+                out.push((
+                    ev.subject(Some(ex), "hinted protected-resource metadata"),
+                    hinted_by.clone(),
+                ));
             }
         }
     }
@@ -359,11 +670,17 @@ fn hinted_pairs(ev: &Evidence) -> Vec<(Subject<'_>, String)> {
 fn resource_match_wwwa(ev: &Evidence) -> Vec<Finding> {
     judge_hinted(ev, |resource, request| {
         let (Ok(r), Ok(q)) = (Url::parse(resource), Url::parse(request)) else {
-            return Finding::fail("resource is not a URL").expected(format!("a prefix of {request}")).actual(quote(resource));
+            return Finding::fail("resource is not a URL")
+                .expected(format!("a prefix of {request}"))
+                .actual(quote(resource));
         };
         let strict = resource == request;
         if crate::identifier::is_prefix_resource(&r, &q) {
-            Finding::pass(format!("resource {} covers {request} (strict identity: {})", quote(resource), if strict { "yes" } else { "no" }))
+            Finding::pass(format!(
+                "resource {} covers {request} (strict identity: {})",
+                quote(resource),
+                if strict { "yes" } else { "no" }
+            ))
         } else {
             Finding::fail("resource does not cover the URL that got the 401 (same origin, path prefix on a segment boundary)")
                 .expected(format!("a resource with the origin of, and a path prefix of, {request}"))
@@ -378,7 +695,10 @@ fn resource_match_wwwa_strict(ev: &Evidence) -> Vec<Finding> {
         if resource == request {
             Finding::pass("resource is identical to the request URL")
         } else {
-            Finding::fail("resource is not identical to the URL that got the 401").expected(quote(request)).actual(quote(resource)).at("/resource")
+            Finding::fail("resource is not identical to the URL that got the 401")
+                .expected(quote(request))
+                .actual(quote(resource))
+                .at("/resource")
         }
     })
 }
@@ -403,8 +723,16 @@ fn judge_hinted(ev: &Evidence, rule: impl Fn(&str, &str) -> Finding) -> Vec<Find
 fn jwks_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match d.get("jwks_uri") {
         None => vec![Finding::skip("no jwks_uri (optional)")],
-        Some(Value::String(u)) => vec![https_problem(u, "jwks_uri", false, false).map_or_else(|| Finding::pass("jwks_uri uses https"), |f| f.at("/jwks_uri"))],
-        Some(v) => vec![Finding::fail("jwks_uri is not a string").expected("an https URL").actual(show(v)).at("/jwks_uri")],
+        Some(Value::String(u)) => vec![https_problem(u, "jwks_uri", false, false).map_or_else(
+            || Finding::pass("jwks_uri uses https"),
+            |f| f.at("/jwks_uri"),
+        )],
+        Some(v) => vec![
+            Finding::fail("jwks_uri is not a string")
+                .expected("an https URL")
+                .actual(show(v))
+                .at("/jwks_uri"),
+        ],
     })
 }
 
@@ -414,31 +742,56 @@ fn signing_alg_no_none(ev: &Evidence) -> Vec<Finding> {
         if !d.obj.contains_key(m) {
             return vec![Finding::skip(format!("no {m} (optional)"))];
         }
-        pass_or(alg_none(d.obj, m), || Finding::pass(format!("{m} does not list none")))
+        pass_or(alg_none(d.obj, m), || {
+            Finding::pass(format!("{m} does not list none"))
+        })
     })
 }
 
 fn bearer_methods<'a>(d: &Doc<'a>) -> Option<Vec<&'a str>> {
-    d.obj.contains_key("bearer_methods_supported").then(|| strings(d.obj, "bearer_methods_supported"))
+    d.obj
+        .contains_key("bearer_methods_supported")
+        .then(|| strings(d.obj, "bearer_methods_supported"))
 }
 
 fn bearer_values(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| {
-        let Some(methods) = bearer_methods(&d) else { return vec![Finding::skip("no bearer_methods_supported (optional)")] };
-        let unknown: Vec<&str> = methods.iter().copied().filter(|m| !["header", "body", "query"].contains(m)).collect();
+        let Some(methods) = bearer_methods(&d) else {
+            return vec![Finding::skip("no bearer_methods_supported (optional)")];
+        };
+        let unknown: Vec<&str> = methods
+            .iter()
+            .copied()
+            .filter(|m| !["header", "body", "query"].contains(m))
+            .collect();
         if unknown.is_empty() {
-            vec![Finding::pass(format!("bearer methods: {}", methods.join(", ")))]
+            vec![Finding::pass(format!(
+                "bearer methods: {}",
+                methods.join(", ")
+            ))]
         } else {
-            vec![Finding::fail("bearer_methods_supported has values RFC 6750 does not define").expected("header, body, query").actual(unknown.join(", ")).at("/bearer_methods_supported")]
+            vec![
+                Finding::fail("bearer_methods_supported has values RFC 6750 does not define")
+                    .expected("header, body, query")
+                    .actual(unknown.join(", "))
+                    .at("/bearer_methods_supported"),
+            ]
         }
     })
 }
 
 fn bearer_no_query(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| {
-        let Some(methods) = bearer_methods(&d) else { return vec![Finding::skip("no bearer_methods_supported (optional)")] };
+        let Some(methods) = bearer_methods(&d) else {
+            return vec![Finding::skip("no bearer_methods_supported (optional)")];
+        };
         if methods.contains(&"query") {
-            vec![Finding::fail("tokens are accepted in the URL query").expected("no \"query\"").actual(show(&d.obj["bearer_methods_supported"])).at("/bearer_methods_supported")]
+            vec![
+                Finding::fail("tokens are accepted in the URL query")
+                    .expected("no \"query\"")
+                    .actual(show(&d.obj["bearer_methods_supported"]))
+                    .at("/bearer_methods_supported"),
+            ]
         } else {
             vec![Finding::pass("query is not offered")]
         }
@@ -454,11 +807,18 @@ fn as_issuer_form(ev: &Evidence) -> Vec<Finding> {
             .iter()
             .enumerate()
             .filter_map(|(i, v)| match v.as_str() {
-                Some(s) => https_problem(s, "authorization server issuer", true, true).map(|f| f.at(format!("/authorization_servers/{i}"))),
-                None => Some(Finding::fail("entry is not a string").actual(show(v)).at(format!("/authorization_servers/{i}"))),
+                Some(s) => https_problem(s, "authorization server issuer", true, true)
+                    .map(|f| f.at(format!("/authorization_servers/{i}"))),
+                None => Some(
+                    Finding::fail("entry is not a string")
+                        .actual(show(v))
+                        .at(format!("/authorization_servers/{i}")),
+                ),
             })
             .collect();
-        pass_or(problems, || Finding::pass(format!("{} issuer identifiers are well formed", list.len())))
+        pass_or(problems, || {
+            Finding::pass(format!("{} issuer identifiers are well formed", list.len()))
+        })
     })
 }
 
@@ -480,13 +840,25 @@ fn i18n(ev: &Evidence) -> Vec<Finding> {
         for (base, tag) in tagged {
             let name = format!("{base}#{tag}");
             if !d.obj.contains_key(base) {
-                out.push(Finding::fail(format!("{name} has no untagged {base}")).expected(format!("a {base} member as well")).actual("absent").at(ptr(&name)));
+                out.push(
+                    Finding::fail(format!("{name} has no untagged {base}"))
+                        .expected(format!("a {base} member as well"))
+                        .actual("absent")
+                        .at(ptr(&name)),
+                );
             }
             if !valid_lang_tag(tag) {
-                out.push(Finding::fail(format!("{name} has an invalid language tag")).expected("a BCP 47 tag such as en or pt-BR").actual(quote(tag)).at(ptr(&name)));
+                out.push(
+                    Finding::fail(format!("{name} has an invalid language tag"))
+                        .expected("a BCP 47 tag such as en or pt-BR")
+                        .actual(quote(tag))
+                        .at(ptr(&name)),
+                );
             }
         }
-        pass_or(out, || Finding::pass("language-tagged members are well formed"))
+        pass_or(out, || {
+            Finding::pass("language-tagged members are well formed")
+        })
     })
 }
 
@@ -497,7 +869,9 @@ fn signed(d: &Doc<'_>) -> Option<Result<super::members::Jwt, Finding>> {
 fn signed_jwt(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match signed(&d) {
         None => vec![Finding::skip("no signed_metadata (optional)")],
-        Some(Ok(_)) => vec![Finding::pass("signed_metadata is a signed JWT with iss (signature not verified: no trust anchor configured)")],
+        Some(Ok(_)) => vec![Finding::pass(
+            "signed_metadata is a signed JWT with iss (signature not verified: no trust anchor configured)",
+        )],
         Some(Err(f)) => vec![f],
     })
 }
@@ -505,9 +879,16 @@ fn signed_jwt(ev: &Evidence) -> Vec<Finding> {
 fn signed_no_nest(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match signed(&d) {
         None => vec![Finding::skip("no signed_metadata (optional)")],
-        Some(Err(_)) => vec![Finding::no_input("signed_metadata does not decode (prm.signed-jwt reports it)")],
+        Some(Err(_)) => vec![Finding::no_input(
+            "signed_metadata does not decode (prm.signed-jwt reports it)",
+        )],
         Some(Ok(jwt)) if jwt.payload.contains_key("signed_metadata") => {
-            vec![Finding::fail("the signed metadata JWT contains signed_metadata").expected("no nested signed_metadata claim").actual("present").at("/signed_metadata")]
+            vec![
+                Finding::fail("the signed metadata JWT contains signed_metadata")
+                    .expected("no nested signed_metadata claim")
+                    .actual("present")
+                    .at("/signed_metadata"),
+            ]
         }
         Some(Ok(_)) => vec![Finding::pass("no nested signed_metadata")],
     })
@@ -516,7 +897,9 @@ fn signed_no_nest(ev: &Evidence) -> Vec<Finding> {
 fn signed_precedence(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match signed(&d) {
         None => vec![Finding::skip("no signed_metadata (optional)")],
-        Some(Err(_)) => vec![Finding::no_input("signed_metadata does not decode (prm.signed-jwt reports it)")],
+        Some(Err(_)) => vec![Finding::no_input(
+            "signed_metadata does not decode (prm.signed-jwt reports it)",
+        )],
         Some(Ok(jwt)) => signed_conflicts(&d, &jwt),
     })
 }
@@ -530,14 +913,25 @@ pub(super) fn signed_conflicts(d: &Doc<'_>, jwt: &super::members::Jwt) -> Vec<Fi
         .filter(|(k, _)| !skip.contains(&k.as_str()))
         .filter_map(|(k, signed_v)| {
             let plain = d.get(k)?;
-            (plain != signed_v).then(|| Finding::fail(format!("plain {k} differs from the signed value, which wins")).expected(show(signed_v)).actual(show(plain)).at(ptr(k)))
+            (plain != signed_v).then(|| {
+                Finding::fail(format!(
+                    "plain {k} differs from the signed value, which wins"
+                ))
+                .expected(show(signed_v))
+                .actual(show(plain))
+                .at(ptr(k))
+            })
         })
         .collect();
-    pass_or(conflicts, || Finding::pass("plain members agree with the signed ones"))
+    pass_or(conflicts, || {
+        Finding::pass("plain members agree with the signed ones")
+    })
 }
 
 fn tls(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::Prm) else { return vec![Finding::no_input("the PRM was not requested")] };
+    let Some(ex) = ev.role(&Role::Prm) else {
+        return vec![Finding::no_input("the PRM was not requested")];
+    };
     tls_of(ex, "PRM")
 }
 
@@ -546,11 +940,18 @@ pub(super) fn tls_of(ex: &crate::evidence::Exchange, what: &str) -> Vec<Finding>
     if ex.source == Source::File {
         return vec![Finding::skip("a file has no transport")];
     }
-    let Ok(url) = Url::parse(&ex.url) else { return vec![Finding::error(format!("unparseable URL {}", ex.url))] };
+    let Ok(url) = Url::parse(&ex.url) else {
+        return vec![Finding::error(format!("unparseable URL {}", ex.url))];
+    };
     let err = ex.error.as_deref().unwrap_or("");
     let lower = err.to_ascii_lowercase();
     if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
-        return vec![Finding::fail(format!("TLS failed for {what}: {err}")).expected("a verified TLS 1.2+ connection").actual(err.to_string()).on(ex)];
+        return vec![
+            Finding::fail(format!("TLS failed for {what}: {err}"))
+                .expected("a verified TLS 1.2+ connection")
+                .actual(err.to_string())
+                .on(ex),
+        ];
     }
     if !err.is_empty() {
         return vec![Finding::no_input(format!("{what} could not be fetched: {err}")).on(ex)];
@@ -571,16 +972,28 @@ fn as_crosscheck(ev: &Evidence) -> Vec<Finding> {
     let mut out = Vec::new();
     for (_, s) in ev.asm_docs() {
         let Subject::Doc(d) = s else { continue };
-        let Some(list) = d.get("protected_resources") else { continue };
-        let listed = list.as_array().is_some_and(|a| a.iter().any(|v| v.as_str() == Some(&resource)));
+        let Some(list) = d.get("protected_resources") else {
+            continue;
+        };
+        let listed = list
+            .as_array()
+            .is_some_and(|a| a.iter().any(|v| v.as_str() == Some(&resource)));
         out.push(if listed {
             Finding::pass(format!("{} lists {}", d.ex.url, quote(&resource))).on(d.ex)
         } else {
-            Finding::fail("the authorization server enumerates protected_resources without this resource").expected(format!("a list containing {}", quote(&resource))).actual(show(list)).at("/protected_resources").on(d.ex)
+            Finding::fail(
+                "the authorization server enumerates protected_resources without this resource",
+            )
+            .expected(format!("a list containing {}", quote(&resource)))
+            .actual(show(list))
+            .at("/protected_resources")
+            .on(d.ex)
         });
     }
     if out.is_empty() {
-        return vec![Finding::skip("no authorization server metadata lists protected_resources")];
+        return vec![Finding::skip(
+            "no authorization server metadata lists protected_resources",
+        )];
     }
     out
 }

@@ -26,12 +26,20 @@ pub fn schema_source(kind: SchemaKind) -> &'static str {
 }
 
 fn validator(kind: SchemaKind) -> Option<&'static jsonschema::Validator> {
-    static CELLS: [OnceLock<Option<jsonschema::Validator>>; 5] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CELLS: [OnceLock<Option<jsonschema::Validator>>; 5] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
     CELLS[kind as usize]
         .get_or_init(|| {
             let schema: Value = serde_json::from_str(schema_source(kind)).ok()?;
-            jsonschema::options().should_validate_formats(true).build(&schema).ok()
+            jsonschema::options()
+                .should_validate_formats(true)
+                .build(&schema)
+                .ok()
         })
         .as_ref()
 }
@@ -40,12 +48,18 @@ fn validator(kind: SchemaKind) -> Option<&'static jsonschema::Validator> {
 /// `base` is prefixed to pointers when `value` is a member of a larger document.
 pub fn violations(kind: SchemaKind, value: &Value, base: &str) -> Vec<Finding> {
     let Some(v) = validator(kind) else {
-        return vec![Finding::error(format!("internal error: the bundled {kind:?} schema does not compile"))];
+        return vec![Finding::error(format!(
+            "internal error: the bundled {kind:?} schema does not compile"
+        ))];
     };
     v.iter_errors(value)
         .map(|e| {
             let pointer = format!("{base}{}", e.instance_path());
-            let at = if pointer.is_empty() { "/".to_string() } else { pointer.clone() };
+            let at = if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer.clone()
+            };
             Finding::fail(format!("schema violation at {at}: {e}"))
                 .actual(super::members::show(e.instance()))
                 .expected(format!("a value matching schema {}", e.schema_path()))
@@ -61,14 +75,24 @@ mod tests {
 
     #[test]
     fn every_schema_compiles() {
-        for k in [SchemaKind::Prm, SchemaKind::Asm, SchemaKind::Jwks, SchemaKind::AgentAuth, SchemaKind::Report] {
+        for k in [
+            SchemaKind::Prm,
+            SchemaKind::Asm,
+            SchemaKind::Jwks,
+            SchemaKind::AgentAuth,
+            SchemaKind::Report,
+        ] {
             assert!(validator(k).is_some(), "{k:?}");
         }
     }
 
     #[test]
     fn reports_pointer() {
-        let f = violations(SchemaKind::Prm, &json!({"resource": "https://a", "scopes_supported": "read"}), "");
+        let f = violations(
+            SchemaKind::Prm,
+            &json!({"resource": "https://a", "scopes_supported": "read"}),
+            "",
+        );
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].pointer.as_deref(), Some("/scopes_supported"));
     }

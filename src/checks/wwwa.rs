@@ -12,8 +12,16 @@ pub static CHECKS: &[Check] = &[
         id: "wwwa.resource-metadata",
         area: Area::Wwwa,
         title: "A 401 names the PRM in a resource_metadata parameter",
-        levels: Levels { auth_md: Some(Level::May), rfc: Some(Level::May), mcp: Some(Level::Must) },
-        requirements: &["WWWA-RESOURCE-METADATA", "WWWA-RM-OTHER-SCHEMES", "WWWA-MULTI-SCHEME"],
+        levels: Levels {
+            auth_md: Some(Level::May),
+            rfc: Some(Level::May),
+            mcp: Some(Level::Must),
+        },
+        requirements: &[
+            "WWWA-RESOURCE-METADATA",
+            "WWWA-RM-OTHER-SCHEMES",
+            "WWWA-MULTI-SCHEME",
+        ],
         spec: "RFC 9728 §5.1",
         spec_url: rfc!("9728", "5.1"),
         fix: "Answer unauthenticated requests with 401 and WWW-Authenticate: Bearer resource_metadata=\"<PRM URL>\".",
@@ -55,7 +63,13 @@ fn probes(ev: &Evidence) -> Vec<(&Exchange, Result<Vec<Challenge>, crate::parse:
 fn no_probe(ev: &Evidence) -> Finding {
     match ev.mode {
         Mode::Lint => Finding::skip("lint was given no 401 response headers"),
-        Mode::Live if ev.with_role(|r| matches!(r, Role::ProbeUnauth { .. })).is_empty() => Finding::no_input("no unauthenticated probe was made"),
+        Mode::Live
+            if ev
+                .with_role(|r| matches!(r, Role::ProbeUnauth { .. }))
+                .is_empty() =>
+        {
+            Finding::no_input("no unauthenticated probe was made")
+        }
         Mode::Live => Finding::skip("no unauthenticated probe answered 401"),
     }
 }
@@ -67,12 +81,29 @@ fn resource_metadata(ev: &Evidence) -> Vec<Finding> {
     }
     list.into_iter()
         .map(|(ex, parsed)| match parsed {
-            Err(e) => Finding::fail(format!("WWW-Authenticate does not parse: {e}")).expected("RFC 9110 challenge syntax").actual(ex.headers("www-authenticate").collect::<Vec<_>>().join(", ")).on(ex),
-            Ok(chs) => match chs.iter().find_map(|c| c.param("resource_metadata").map(|p| (c, p))) {
-                Some((c, p)) => Finding::pass(format!("{} challenge names {}", c.scheme, quote(&p.value))).on(ex),
+            Err(e) => Finding::fail(format!("WWW-Authenticate does not parse: {e}"))
+                .expected("RFC 9110 challenge syntax")
+                .actual(
+                    ex.headers("www-authenticate")
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )
+                .on(ex),
+            Ok(chs) => match chs
+                .iter()
+                .find_map(|c| c.param("resource_metadata").map(|p| (c, p)))
+            {
+                Some((c, p)) => {
+                    Finding::pass(format!("{} challenge names {}", c.scheme, quote(&p.value)))
+                        .on(ex)
+                }
                 None => Finding::fail("the 401 carries no resource_metadata parameter")
                     .expected("WWW-Authenticate: Bearer resource_metadata=\"...\"")
-                    .actual(ex.header("www-authenticate").unwrap_or("(no WWW-Authenticate)").to_string())
+                    .actual(
+                        ex.header("www-authenticate")
+                            .unwrap_or("(no WWW-Authenticate)")
+                            .to_string(),
+                    )
                     .on(ex),
             },
         })
@@ -85,7 +116,10 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
     for (ex, parsed) in probes(ev) {
         let Ok(chs) = parsed else {
             // An unquoted URL is the usual reason the field does not parse: say so here too.
-            let raw = ex.headers("www-authenticate").collect::<Vec<_>>().join(", ");
+            let raw = ex
+                .headers("www-authenticate")
+                .collect::<Vec<_>>()
+                .join(", ");
             if let Some(i) = raw.to_ascii_lowercase().find("resource_metadata=") {
                 seen = true;
                 if raw.as_bytes().get(i + "resource_metadata=".len()) != Some(&b'"') {
@@ -95,10 +129,21 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
             continue;
         };
         for c in &chs {
-            for p in c.params.iter().filter(|p| p.name.eq_ignore_ascii_case("resource_metadata")) {
+            for p in c
+                .params
+                .iter()
+                .filter(|p| p.name.eq_ignore_ascii_case("resource_metadata"))
+            {
                 seen = true;
                 if !p.quoted {
-                    out.push(Finding::fail("resource_metadata is sent as a token; a URL needs a quoted-string").expected("resource_metadata=\"https://...\"").actual(format!("resource_metadata={}", p.value)).on(ex));
+                    out.push(
+                        Finding::fail(
+                            "resource_metadata is sent as a token; a URL needs a quoted-string",
+                        )
+                        .expected("resource_metadata=\"https://...\"")
+                        .actual(format!("resource_metadata={}", p.value))
+                        .on(ex),
+                    );
                 }
                 if let Some(f) = https_problem(&p.value, "resource_metadata", false, true) {
                     out.push(f.on(ex));
@@ -109,7 +154,9 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
     if !seen {
         return vec![Finding::skip("no resource_metadata parameter was sent")];
     }
-    pass_or(out, || Finding::pass("resource_metadata is a quoted absolute https URL"))
+    pass_or(out, || {
+        Finding::pass("resource_metadata is a quoted absolute https URL")
+    })
 }
 
 fn rm_fetch(ev: &Evidence) -> Vec<Finding> {
@@ -122,8 +169,18 @@ fn rm_fetch(ev: &Evidence) -> Vec<Finding> {
         .map(|ex| match ev.subject(Some(ex), "hinted PRM") {
             Subject::Doc(_) => Finding::pass(format!("{} serves a JSON object", ex.url)).on(ex),
             Subject::Absent(f) if ex.not_fetched.is_some() => f,
-            Subject::Absent(_) if ex.error.is_some() => Finding::error(format!("the hinted PRM could not be fetched: {}", ex.error.as_deref().unwrap_or(""))).on(ex),
-            Subject::Absent(f) => Finding::fail(format!("the hinted PRM URL does not serve the document: {}", f.message)).expected(format!("200 JSON at {}", ex.url)).actual(ex.summary()).on(ex),
+            Subject::Absent(_) if ex.error.is_some() => Finding::error(format!(
+                "the hinted PRM could not be fetched: {}",
+                ex.error.as_deref().unwrap_or("")
+            ))
+            .on(ex),
+            Subject::Absent(f) => Finding::fail(format!(
+                "the hinted PRM URL does not serve the document: {}",
+                f.message
+            ))
+            .expected(format!("200 JSON at {}", ex.url))
+            .actual(ex.summary())
+            .on(ex),
         })
         .collect()
 }

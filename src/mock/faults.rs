@@ -32,7 +32,11 @@ const ED: &str = "mock-eddsa-1";
 fn jwt(payload: Value, alg: &str) -> String {
     let h = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "typ": "JWT"}).to_string());
     let p = URL_SAFE_NO_PAD.encode(payload.to_string());
-    let sig = if alg == "none" { String::new() } else { URL_SAFE_NO_PAD.encode("not-a-real-signature") };
+    let sig = if alg == "none" {
+        String::new()
+    } else {
+        URL_SAFE_NO_PAD.encode("not-a-real-signature")
+    };
     format!("{h}.{p}.{sig}")
 }
 
@@ -46,7 +50,8 @@ fn unset(doc: &mut super::site::Doc, member: &str) {
 
 fn agent_auth(s: &mut Site) -> &mut serde_json::Map<String, Value> {
     let aa = s.asm.obj().entry("agent_auth").or_insert_with(|| json!({}));
-    aa.as_object_mut().expect("agent_auth is an object in the mock")
+    aa.as_object_mut()
+        .expect("agent_auth is an object in the mock")
 }
 
 fn b64(v: &[u8]) -> Value {
@@ -54,310 +59,824 @@ fn b64(v: &[u8]) -> Value {
 }
 
 fn decoded(s: &mut Site, kid: &str, m: &str) -> Vec<u8> {
-    s.key(kid).get(m).and_then(Value::as_str).and_then(|v| URL_SAFE_NO_PAD.decode(v).ok()).unwrap_or_default()
+    s.key(kid)
+        .get(m)
+        .and_then(Value::as_str)
+        .and_then(|v| URL_SAFE_NO_PAD.decode(v).ok())
+        .unwrap_or_default()
 }
 
 /// Every fault, grouped by area.
 pub static FAULTS: &[Fault] = &[
     // --- protected-resource metadata ---
-    Fault { name: "prm-not-found", breaks: &["PRM-WELLKNOWN-INSERT", "WWWA-RM-FETCH", "AUTHMD-WELLKNOWN-DOCS"],
+    Fault {
+        name: "prm-not-found",
+        breaks: &[
+            "PRM-WELLKNOWN-INSERT",
+            "WWWA-RM-FETCH",
+            "AUTHMD-WELLKNOWN-DOCS",
+        ],
         about: "the PRM is served under another path, so its well-known URL answers 404",
-        apply: |s| s.prm.path = "/.well-known/oauth-protected-resource.json".into() },
-    Fault { name: "prm-slash-unstripped", breaks: &["PRM-WELLKNOWN-SLASH", "PRM-WELLKNOWN-INSERT", "AUTHMD-WELLKNOWN-DOCS"],
+        apply: |s| s.prm.path = "/.well-known/oauth-protected-resource.json".into(),
+    },
+    Fault {
+        name: "prm-slash-unstripped",
+        breaks: &[
+            "PRM-WELLKNOWN-SLASH",
+            "PRM-WELLKNOWN-INSERT",
+            "AUTHMD-WELLKNOWN-DOCS",
+        ],
         about: "resource is …/api/ and its PRM is served only at the URL that keeps the '/'",
         apply: |s| {
             s.move_resource("/api/");
             s.prm.path = "/.well-known/oauth-protected-resource/api/".into();
             s.hint = Some(format!("{}{}", s.base, s.prm.path));
             s.endpoints = vec!["POST /api/v1/jobs/search".into()];
-        } },
-    Fault { name: "prm-root-with-path", breaks: &["PRM-WELLKNOWN-INSERT"],
+        },
+    },
+    Fault {
+        name: "prm-root-with-path",
+        breaks: &["PRM-WELLKNOWN-INSERT"],
         about: "resource is …/api and the root well-known URL serves that path resource's PRM too",
         apply: |s| {
             s.move_resource("/api");
             s.endpoints = vec!["POST /api/v1/jobs/search".into()];
-            let root = Served { status: 200, content_type: "application/json".into(), body: s.prm.value.to_string() };
-            s.extra.insert("/.well-known/oauth-protected-resource".into(), root);
-        } },
-    Fault { name: "prm-html", breaks: &["PRM-RESP-200-JSON", "PRM-ERROR-STATUS", "WWWA-RM-FETCH", "AUTHMD-WELLKNOWN-DOCS"],
+            let root = Served {
+                status: 200,
+                content_type: "application/json".into(),
+                body: s.prm.value.to_string(),
+            };
+            s.extra
+                .insert("/.well-known/oauth-protected-resource".into(), root);
+        },
+    },
+    Fault {
+        name: "prm-html",
+        breaks: &[
+            "PRM-RESP-200-JSON",
+            "PRM-ERROR-STATUS",
+            "WWWA-RM-FETCH",
+            "AUTHMD-WELLKNOWN-DOCS",
+        ],
         about: "the PRM URL answers 200 with an HTML page",
         apply: |s| {
             s.prm.content_type = "text/html; charset=utf-8".into();
             s.prm.raw = Some("<!doctype html><title>JobsPipe</title><p>Not found</p>".into());
-        } },
-    Fault { name: "prm-text-plain", breaks: &["PRM-RESP-200-JSON"],
+        },
+    },
+    Fault {
+        name: "prm-text-plain",
+        breaks: &["PRM-RESP-200-JSON"],
         about: "the PRM is JSON but served as text/plain",
-        apply: |s| s.prm.content_type = "text/plain".into() },
-    Fault { name: "prm-json-suffix-type", breaks: &["PRM-RESP-200-JSON"],
+        apply: |s| s.prm.content_type = "text/plain".into(),
+    },
+    Fault {
+        name: "prm-json-suffix-type",
+        breaks: &["PRM-RESP-200-JSON"],
         about: "the PRM is served as application/vnd.jobspipe+json instead of application/json",
-        apply: |s| s.prm.content_type = "application/vnd.jobspipe+json".into() },
-    Fault { name: "prm-scopes-string", breaks: &["PRM-ARRAYS"],
+        apply: |s| s.prm.content_type = "application/vnd.jobspipe+json".into(),
+    },
+    Fault {
+        name: "prm-scopes-string",
+        breaks: &["PRM-ARRAYS"],
         about: "scopes_supported is a space-separated string, not an array",
-        apply: |s| set(&mut s.prm, "scopes_supported", json!("jobs:read jobs:search")) },
-    Fault { name: "prm-empty-member", breaks: &["PRM-NO-EMPTY"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "scopes_supported",
+                json!("jobs:read jobs:search"),
+            )
+        },
+    },
+    Fault {
+        name: "prm-empty-member",
+        breaks: &["PRM-NO-EMPTY"],
         about: "resource_signing_alg_values_supported is []",
-        apply: |s| set(&mut s.prm, "resource_signing_alg_values_supported", json!([])) },
-    Fault { name: "prm-no-resource", breaks: &["PRM-RESOURCE-PRESENT"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "resource_signing_alg_values_supported",
+                json!([]),
+            )
+        },
+    },
+    Fault {
+        name: "prm-no-resource",
+        breaks: &["PRM-RESOURCE-PRESENT"],
         about: "the PRM has no resource member",
-        apply: |s| unset(&mut s.prm, "resource") },
-    Fault { name: "prm-resource-fragment", breaks: &["PRM-RESOURCE-HTTPS", "PRM-RESOURCE-MATCH"],
+        apply: |s| unset(&mut s.prm, "resource"),
+    },
+    Fault {
+        name: "prm-resource-fragment",
+        breaks: &["PRM-RESOURCE-HTTPS", "PRM-RESOURCE-MATCH"],
         about: "resource carries a #fragment",
-        apply: |s| { let r = format!("{}#api", s.resource); set(&mut s.prm, "resource", json!(r)); } },
-    Fault { name: "prm-resource-query", breaks: &["PRM-RESOURCE-HTTPS", "PRM-RESOURCE-MATCH"],
+        apply: |s| {
+            let r = format!("{}#api", s.resource);
+            set(&mut s.prm, "resource", json!(r));
+        },
+    },
+    Fault {
+        name: "prm-resource-query",
+        breaks: &["PRM-RESOURCE-HTTPS", "PRM-RESOURCE-MATCH"],
         about: "resource carries a ?query",
-        apply: |s| { let r = format!("{}?tenant=acme", s.resource); set(&mut s.prm, "resource", json!(r)); } },
-    Fault { name: "prm-resource-mismatch", breaks: &["PRM-RESOURCE-MATCH"],
+        apply: |s| {
+            let r = format!("{}?tenant=acme", s.resource);
+            set(&mut s.prm, "resource", json!(r));
+        },
+    },
+    Fault {
+        name: "prm-resource-mismatch",
+        breaks: &["PRM-RESOURCE-MATCH"],
         about: "resource differs from the identifier by a trailing slash",
-        apply: |s| { let r = format!("{}/", s.resource); set(&mut s.prm, "resource", json!(r)); } },
-    Fault { name: "prm-resource-other-origin", breaks: &["PRM-RESOURCE-MATCH", "PRM-RESOURCE-MATCH-WWWA"],
+        apply: |s| {
+            let r = format!("{}/", s.resource);
+            set(&mut s.prm, "resource", json!(r));
+        },
+    },
+    Fault {
+        name: "prm-resource-other-origin",
+        breaks: &["PRM-RESOURCE-MATCH", "PRM-RESOURCE-MATCH-WWWA"],
         about: "resource names another origin",
-        apply: |s| set(&mut s.prm, "resource", json!("https://api.jobspipe.example")) },
-    Fault { name: "prm-resource-not-covering", breaks: &["PRM-RESOURCE-MATCH-WWWA"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "resource",
+                json!("https://api.jobspipe.example"),
+            )
+        },
+    },
+    Fault {
+        name: "prm-resource-not-covering",
+        breaks: &["PRM-RESOURCE-MATCH-WWWA"],
         about: "the 401 of /v1/jobs/search names the PRM of …/admin, which does not cover it",
-        apply: |s| s.move_resource("/admin") },
-    Fault { name: "prm-jwks-relative", breaks: &["PRM-JWKS-HTTPS"],
+        apply: |s| s.move_resource("/admin"),
+    },
+    Fault {
+        name: "prm-jwks-relative",
+        breaks: &["PRM-JWKS-HTTPS"],
         about: "jwks_uri is a relative reference",
-        apply: |s| set(&mut s.prm, "jwks_uri", json!("/api/auth/jwks")) },
-    Fault { name: "prm-signing-alg-none", breaks: &["PRM-SIGNALG-NO-NONE"],
+        apply: |s| set(&mut s.prm, "jwks_uri", json!("/api/auth/jwks")),
+    },
+    Fault {
+        name: "prm-signing-alg-none",
+        breaks: &["PRM-SIGNALG-NO-NONE"],
         about: "resource_signing_alg_values_supported lists none",
-        apply: |s| set(&mut s.prm, "resource_signing_alg_values_supported", json!(["RS256", "none"])) },
-    Fault { name: "prm-bearer-unknown", breaks: &["PRM-BEARER-VALUES"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "resource_signing_alg_values_supported",
+                json!(["RS256", "none"]),
+            )
+        },
+    },
+    Fault {
+        name: "prm-bearer-unknown",
+        breaks: &["PRM-BEARER-VALUES"],
         about: "bearer_methods_supported lists cookie",
-        apply: |s| set(&mut s.prm, "bearer_methods_supported", json!(["header", "cookie"])) },
-    Fault { name: "prm-bearer-query", breaks: &["BEARER-NO-QUERY"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "bearer_methods_supported",
+                json!(["header", "cookie"]),
+            )
+        },
+    },
+    Fault {
+        name: "prm-bearer-query",
+        breaks: &["BEARER-NO-QUERY"],
         about: "bearer_methods_supported offers query",
-        apply: |s| set(&mut s.prm, "bearer_methods_supported", json!(["header", "query"])) },
-    Fault { name: "prm-as-issuer-query", breaks: &["PRM-AS-ISSUER-FORM", "ASM-ISSUER-MATCH"],
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "bearer_methods_supported",
+                json!(["header", "query"]),
+            )
+        },
+    },
+    Fault {
+        name: "prm-as-issuer-query",
+        breaks: &["PRM-AS-ISSUER-FORM", "ASM-ISSUER-MATCH"],
         about: "authorization_servers names an issuer with a query",
-        apply: |s| { let i = format!("{}?tenant=acme", s.base); set(&mut s.prm, "authorization_servers", json!([i])); } },
-    Fault { name: "prm-i18n-orphan", breaks: &["PRM-I18N"],
+        apply: |s| {
+            let i = format!("{}?tenant=acme", s.base);
+            set(&mut s.prm, "authorization_servers", json!([i]));
+        },
+    },
+    Fault {
+        name: "prm-i18n-orphan",
+        breaks: &["PRM-I18N"],
         about: "resource_name#fr is sent without an untagged resource_name",
-        apply: |s| { unset(&mut s.prm, "resource_name"); set(&mut s.prm, "resource_name#fr", json!("API JobsPipe")); } },
-    Fault { name: "prm-signed-none", breaks: &["PRM-SIGNED-JWT"],
+        apply: |s| {
+            unset(&mut s.prm, "resource_name");
+            set(&mut s.prm, "resource_name#fr", json!("API JobsPipe"));
+        },
+    },
+    Fault {
+        name: "prm-signed-none",
+        breaks: &["PRM-SIGNED-JWT"],
         about: "signed_metadata is an unsecured JWT (alg none)",
-        apply: |s| { let t = jwt(json!({"iss": s.base, "resource": s.resource}), "none"); set(&mut s.prm, "signed_metadata", json!(t)); } },
-    Fault { name: "prm-signed-nested", breaks: &["PRM-SIGNED-NO-NEST"],
+        apply: |s| {
+            let t = jwt(json!({"iss": s.base, "resource": s.resource}), "none");
+            set(&mut s.prm, "signed_metadata", json!(t));
+        },
+    },
+    Fault {
+        name: "prm-signed-nested",
+        breaks: &["PRM-SIGNED-NO-NEST"],
         about: "the signed metadata JWT itself carries signed_metadata",
-        apply: |s| { let t = jwt(json!({"iss": s.base, "resource": s.resource, "signed_metadata": "x.y.z"}), "RS256"); set(&mut s.prm, "signed_metadata", json!(t)); } },
-    Fault { name: "prm-signed-conflict", breaks: &["PRM-SIGNED-PRECEDENCE"],
+        apply: |s| {
+            let t = jwt(
+                json!({"iss": s.base, "resource": s.resource, "signed_metadata": "x.y.z"}),
+                "RS256",
+            );
+            set(&mut s.prm, "signed_metadata", json!(t));
+        },
+    },
+    Fault {
+        name: "prm-signed-conflict",
+        breaks: &["PRM-SIGNED-PRECEDENCE"],
         about: "signed resource_name differs from the plain one",
-        apply: |s| { let t = jwt(json!({"iss": s.base, "resource_name": "JobsPipe (signed)"}), "RS256"); set(&mut s.prm, "signed_metadata", json!(t)); } },
-    Fault { name: "asm-protected-resources-other", breaks: &["PRM-AS-CROSSCHECK"],
+        apply: |s| {
+            let t = jwt(
+                json!({"iss": s.base, "resource_name": "JobsPipe (signed)"}),
+                "RS256",
+            );
+            set(&mut s.prm, "signed_metadata", json!(t));
+        },
+    },
+    Fault {
+        name: "asm-protected-resources-other",
+        breaks: &["PRM-AS-CROSSCHECK"],
         about: "the AS lists protected_resources without this resource",
-        apply: |s| set(&mut s.asm, "protected_resources", json!(["https://other.jobspipe.example"])) },
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "protected_resources",
+                json!(["https://other.jobspipe.example"]),
+            )
+        },
+    },
     // --- resource_metadata challenges ---
-    Fault { name: "wwwa-no-hint", breaks: &["WWWA-RESOURCE-METADATA"],
+    Fault {
+        name: "wwwa-no-hint",
+        breaks: &["WWWA-RESOURCE-METADATA"],
         about: "401s carry a Bearer challenge without resource_metadata",
-        apply: |s| s.hint = None },
-    Fault { name: "wwwa-hint-relative", breaks: &["WWWA-RM-SYNTAX"],
+        apply: |s| s.hint = None,
+    },
+    Fault {
+        name: "wwwa-hint-relative",
+        breaks: &["WWWA-RM-SYNTAX"],
         about: "resource_metadata is a relative reference",
-        apply: |s| s.hint = Some("/.well-known/oauth-protected-resource".into()) },
-    Fault { name: "wwwa-hint-unquoted", breaks: &["WWWA-RESOURCE-METADATA", "WWWA-RM-SYNTAX"],
+        apply: |s| s.hint = Some("/.well-known/oauth-protected-resource".into()),
+    },
+    Fault {
+        name: "wwwa-hint-unquoted",
+        breaks: &["WWWA-RESOURCE-METADATA", "WWWA-RM-SYNTAX"],
         about: "resource_metadata is sent without quotes (a URL is not a token)",
-        apply: |s| s.challenge_override = Some(format!("Bearer resource_metadata={}/.well-known/oauth-protected-resource", s.base)) },
-    Fault { name: "wwwa-hint-404", breaks: &["WWWA-RM-FETCH"],
+        apply: |s| {
+            s.challenge_override = Some(format!(
+                "Bearer resource_metadata={}/.well-known/oauth-protected-resource",
+                s.base
+            ))
+        },
+    },
+    Fault {
+        name: "wwwa-hint-404",
+        breaks: &["WWWA-RM-FETCH"],
         about: "the hint names a path-inserted PRM URL that answers 404 while the root one works",
-        apply: |s| s.hint = Some(format!("{}/.well-known/oauth-protected-resource/v1/jobs/search", s.base)) },
+        apply: |s| {
+            s.hint = Some(format!(
+                "{}/.well-known/oauth-protected-resource/v1/jobs/search",
+                s.base
+            ))
+        },
+    },
     // --- authorization-server metadata ---
-    Fault { name: "asm-not-found", breaks: &["ASM-WELLKNOWN-INSERT", "AUTHMD-WELLKNOWN-DOCS"],
+    Fault {
+        name: "asm-not-found",
+        breaks: &["ASM-WELLKNOWN-INSERT", "AUTHMD-WELLKNOWN-DOCS"],
         about: "the AS metadata URL answers 404",
-        apply: |s| s.asm.path = "/.well-known/openid-configuration".into() },
-    Fault { name: "asm-slash-unstripped", breaks: &["ASM-WELLKNOWN-SLASH", "ASM-WELLKNOWN-INSERT", "AUTHMD-WELLKNOWN-DOCS"],
+        apply: |s| s.asm.path = "/.well-known/openid-configuration".into(),
+    },
+    Fault {
+        name: "asm-slash-unstripped",
+        breaks: &[
+            "ASM-WELLKNOWN-SLASH",
+            "ASM-WELLKNOWN-INSERT",
+            "AUTHMD-WELLKNOWN-DOCS",
+        ],
         about: "issuer is …/auth/ and its metadata is served only at the URL that keeps the '/'",
         apply: |s| {
             let issuer = format!("{}/auth/", s.base);
             set(&mut s.prm, "authorization_servers", json!([issuer]));
             set(&mut s.asm, "issuer", json!(issuer));
             s.asm.path = "/.well-known/oauth-authorization-server/auth/".into();
-        } },
-    Fault { name: "asm-text-html", breaks: &["ASM-RESP-200-JSON"],
+        },
+    },
+    Fault {
+        name: "asm-text-html",
+        breaks: &["ASM-RESP-200-JSON"],
         about: "the AS metadata is JSON served as text/html",
-        apply: |s| s.asm.content_type = "text/html".into() },
-    Fault { name: "asm-json-suffix-type", breaks: &["ASM-RESP-200-JSON"],
+        apply: |s| s.asm.content_type = "text/html".into(),
+    },
+    Fault {
+        name: "asm-json-suffix-type",
+        breaks: &["ASM-RESP-200-JSON"],
         about: "the AS metadata is served as application/vnd.oauth+json",
-        apply: |s| s.asm.content_type = "application/vnd.oauth+json".into() },
-    Fault { name: "asm-grant-types-string", breaks: &["ASM-MEMBER-TYPES"],
+        apply: |s| s.asm.content_type = "application/vnd.oauth+json".into(),
+    },
+    Fault {
+        name: "asm-grant-types-string",
+        breaks: &["ASM-MEMBER-TYPES"],
         about: "grant_types_supported is a string",
-        apply: |s| set(&mut s.asm, "grant_types_supported", json!("authorization_code")) },
-    Fault { name: "asm-empty-member", breaks: &["ASM-NO-EMPTY"],
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "grant_types_supported",
+                json!("authorization_code"),
+            )
+        },
+    },
+    Fault {
+        name: "asm-empty-member",
+        breaks: &["ASM-NO-EMPTY"],
         about: "scopes_supported is []",
-        apply: |s| set(&mut s.asm, "scopes_supported", json!([])) },
-    Fault { name: "asm-no-issuer", breaks: &["ASM-ISSUER-PRESENT", "AA-ASM-STILL-8414"],
+        apply: |s| set(&mut s.asm, "scopes_supported", json!([])),
+    },
+    Fault {
+        name: "asm-no-issuer",
+        breaks: &["ASM-ISSUER-PRESENT", "AA-ASM-STILL-8414"],
         about: "the AS metadata has no issuer (as in the auth.md reference sample)",
-        apply: |s| unset(&mut s.asm, "issuer") },
-    Fault { name: "asm-issuer-http", breaks: &["ASM-ISSUER-HTTPS", "ASM-ISSUER-MATCH"],
+        apply: |s| unset(&mut s.asm, "issuer"),
+    },
+    Fault {
+        name: "asm-issuer-http",
+        breaks: &["ASM-ISSUER-HTTPS", "ASM-ISSUER-MATCH"],
         about: "issuer is a plain-http URL on a public host",
-        apply: |s| set(&mut s.asm, "issuer", json!("http://api.jobspipe.example")) },
-    Fault { name: "asm-issuer-fragment", breaks: &["ASM-ISSUER-NO-QUERY-FRAGMENT", "ASM-ISSUER-MATCH"],
+        apply: |s| set(&mut s.asm, "issuer", json!("http://api.jobspipe.example")),
+    },
+    Fault {
+        name: "asm-issuer-fragment",
+        breaks: &["ASM-ISSUER-NO-QUERY-FRAGMENT", "ASM-ISSUER-MATCH"],
         about: "issuer carries a #fragment",
-        apply: |s| { let i = format!("{}#as", s.base); set(&mut s.asm, "issuer", json!(i)); } },
-    Fault { name: "asm-issuer-trailing-slash", breaks: &["ASM-ISSUER-MATCH"],
+        apply: |s| {
+            let i = format!("{}#as", s.base);
+            set(&mut s.asm, "issuer", json!(i));
+        },
+    },
+    Fault {
+        name: "asm-issuer-trailing-slash",
+        breaks: &["ASM-ISSUER-MATCH"],
         about: "issuer differs from the authorization_servers entry by a trailing slash",
-        apply: |s| { let i = format!("{}/", s.base); set(&mut s.asm, "issuer", json!(i)); } },
-    Fault { name: "asm-no-response-types", breaks: &["ASM-RESPONSE-TYPES", "AA-ASM-STILL-8414"],
+        apply: |s| {
+            let i = format!("{}/", s.base);
+            set(&mut s.asm, "issuer", json!(i));
+        },
+    },
+    Fault {
+        name: "asm-no-response-types",
+        breaks: &["ASM-RESPONSE-TYPES", "AA-ASM-STILL-8414"],
         about: "response_types_supported is missing",
-        apply: |s| unset(&mut s.asm, "response_types_supported") },
-    Fault { name: "asm-no-authorization-endpoint", breaks: &["ASM-AUTHZ-EP-COND"],
+        apply: |s| unset(&mut s.asm, "response_types_supported"),
+    },
+    Fault {
+        name: "asm-no-authorization-endpoint",
+        breaks: &["ASM-AUTHZ-EP-COND"],
         about: "authorization_endpoint is missing while authorization_code is supported",
-        apply: |s| unset(&mut s.asm, "authorization_endpoint") },
-    Fault { name: "asm-no-token-endpoint", breaks: &["ASM-TOKEN-EP-COND"],
+        apply: |s| unset(&mut s.asm, "authorization_endpoint"),
+    },
+    Fault {
+        name: "asm-no-token-endpoint",
+        breaks: &["ASM-TOKEN-EP-COND"],
         about: "token_endpoint is missing",
-        apply: |s| unset(&mut s.asm, "token_endpoint") },
-    Fault { name: "asm-jwks-relative", breaks: &["ASM-JWKS-HTTPS"],
+        apply: |s| unset(&mut s.asm, "token_endpoint"),
+    },
+    Fault {
+        name: "asm-jwks-relative",
+        breaks: &["ASM-JWKS-HTTPS"],
         about: "jwks_uri is a relative reference",
-        apply: |s| set(&mut s.asm, "jwks_uri", json!("/api/auth/jwks")) },
-    Fault { name: "asm-alg-none", breaks: &["ASM-ALG-NO-NONE"],
+        apply: |s| set(&mut s.asm, "jwks_uri", json!("/api/auth/jwks")),
+    },
+    Fault {
+        name: "asm-alg-none",
+        breaks: &["ASM-ALG-NO-NONE"],
         about: "token_endpoint_auth_signing_alg_values_supported lists none",
-        apply: |s| set(&mut s.asm, "token_endpoint_auth_signing_alg_values_supported", json!(["RS256", "none"])) },
-    Fault { name: "asm-jwt-auth-without-algs", breaks: &["ASM-AUTH-ALG-COND"],
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "token_endpoint_auth_signing_alg_values_supported",
+                json!(["RS256", "none"]),
+            )
+        },
+    },
+    Fault {
+        name: "asm-jwt-auth-without-algs",
+        breaks: &["ASM-AUTH-ALG-COND"],
         about: "private_key_jwt is offered without an algorithm list",
-        apply: |s| unset(&mut s.asm, "token_endpoint_auth_signing_alg_values_supported") },
-    Fault { name: "asm-no-rs256", breaks: &["ASM-RS256"],
+        apply: |s| {
+            unset(
+                &mut s.asm,
+                "token_endpoint_auth_signing_alg_values_supported",
+            )
+        },
+    },
+    Fault {
+        name: "asm-no-rs256",
+        breaks: &["ASM-RS256"],
         about: "the token endpoint's JWT algorithms lack RS256",
-        apply: |s| set(&mut s.asm, "token_endpoint_auth_signing_alg_values_supported", json!(["ES256"])) },
-    Fault { name: "asm-no-pkce", breaks: &["ASM-PKCE"],
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "token_endpoint_auth_signing_alg_values_supported",
+                json!(["ES256"]),
+            )
+        },
+    },
+    Fault {
+        name: "asm-no-pkce",
+        breaks: &["ASM-PKCE"],
         about: "code_challenge_methods_supported is missing",
-        apply: |s| unset(&mut s.asm, "code_challenge_methods_supported") },
-    Fault { name: "asm-signed-none", breaks: &["ASM-SIGNED"],
+        apply: |s| unset(&mut s.asm, "code_challenge_methods_supported"),
+    },
+    Fault {
+        name: "asm-signed-none",
+        breaks: &["ASM-SIGNED"],
         about: "signed_metadata is an unsecured JWT",
-        apply: |s| { let t = jwt(json!({"iss": s.base}), "none"); set(&mut s.asm, "signed_metadata", json!(t)); } },
-    Fault { name: "asm-signed-nested", breaks: &["ASM-SIGNED"],
+        apply: |s| {
+            let t = jwt(json!({"iss": s.base}), "none");
+            set(&mut s.asm, "signed_metadata", json!(t));
+        },
+    },
+    Fault {
+        name: "asm-signed-nested",
+        breaks: &["ASM-SIGNED"],
         about: "the signed metadata JWT nests signed_metadata",
-        apply: |s| { let t = jwt(json!({"iss": s.base, "signed_metadata": "a.b.c"}), "RS256"); set(&mut s.asm, "signed_metadata", json!(t)); } },
-    Fault { name: "asm-endpoint-http", breaks: &["ASM-ENDPOINTS-HTTPS"],
+        apply: |s| {
+            let t = jwt(json!({"iss": s.base, "signed_metadata": "a.b.c"}), "RS256");
+            set(&mut s.asm, "signed_metadata", json!(t));
+        },
+    },
+    Fault {
+        name: "asm-endpoint-http",
+        breaks: &["ASM-ENDPOINTS-HTTPS"],
         about: "authorization_endpoint is plain http on a public host",
-        apply: |s| set(&mut s.asm, "authorization_endpoint", json!("http://login.jobspipe.example/authorize")) },
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "authorization_endpoint",
+                json!("http://login.jobspipe.example/authorize"),
+            )
+        },
+    },
     // --- JWK Set ---
-    Fault { name: "jwks-not-found", breaks: &["AUTHMD-WELLKNOWN-DOCS"],
+    Fault {
+        name: "jwks-not-found",
+        breaks: &["AUTHMD-WELLKNOWN-DOCS"],
         about: "the jwks_uri answers 404",
-        apply: |s| s.jwks.path = "/api/auth/jwks.json".into() },
-    Fault { name: "jwks-no-keys", breaks: &["JWKS-KEYS-MEMBER"],
+        apply: |s| s.jwks.path = "/api/auth/jwks.json".into(),
+    },
+    Fault {
+        name: "jwks-no-keys",
+        breaks: &["JWKS-KEYS-MEMBER"],
         about: "the set's array is named jwks instead of keys",
-        apply: |s| { let k = s.jwks.obj().remove("keys").unwrap_or(json!([])); s.jwks.obj().insert("jwks".into(), k); } },
-    Fault { name: "jwks-text-plain", breaks: &["JWKS-MEDIA-TYPE"],
+        apply: |s| {
+            let k = s.jwks.obj().remove("keys").unwrap_or(json!([]));
+            s.jwks.obj().insert("jwks".into(), k);
+        },
+    },
+    Fault {
+        name: "jwks-text-plain",
+        breaks: &["JWKS-MEDIA-TYPE"],
         about: "the set is served as text/plain",
-        apply: |s| s.jwks.content_type = "text/plain".into() },
-    Fault { name: "jwks-duplicate-member", breaks: &["JWKS-UNIQUE-NAMES"],
+        apply: |s| s.jwks.content_type = "text/plain".into(),
+    },
+    Fault {
+        name: "jwks-duplicate-member",
+        breaks: &["JWKS-UNIQUE-NAMES"],
         about: "a key repeats its kid member",
         apply: |s| {
             let body = serde_json::to_string(&s.jwks.value).unwrap_or_default();
-            s.jwks.raw = Some(body.replacen("\"kid\":\"mock-es256-1\"", "\"kid\":\"mock-es256-1\",\"kid\":\"mock-es256-2\"", 1));
-        } },
-    Fault { name: "jwks-no-kty", breaks: &["JWK-KTY", "JWK-ALG-KTY"],
+            s.jwks.raw = Some(body.replacen(
+                "\"kid\":\"mock-es256-1\"",
+                "\"kid\":\"mock-es256-1\",\"kid\":\"mock-es256-2\"",
+                1,
+            ));
+        },
+    },
+    Fault {
+        name: "jwks-no-kty",
+        breaks: &["JWK-KTY", "JWK-ALG-KTY"],
         about: "the EC key has no kty",
-        apply: |s| { s.key(EC).remove("kty"); } },
-    Fault { name: "jwks-unknown-kty", breaks: &["JWK-KTY"],
+        apply: |s| {
+            s.key(EC).remove("kty");
+        },
+    },
+    Fault {
+        name: "jwks-unknown-kty",
+        breaks: &["JWK-KTY"],
         about: "an extra key has an unregistered kty",
-        apply: |s| s.add_key(json!({"kty": "ML-DSA", "kid": "mock-pq-1", "use": "sig", "pub": "AAAA"})) },
-    Fault { name: "jwks-use-unknown", breaks: &["JWK-USE"],
+        apply: |s| {
+            s.add_key(json!({"kty": "ML-DSA", "kid": "mock-pq-1", "use": "sig", "pub": "AAAA"}))
+        },
+    },
+    Fault {
+        name: "jwks-use-unknown",
+        breaks: &["JWK-USE"],
         about: "the EC key's use is \"signature\"",
-        apply: |s| { s.key(EC).insert("use".into(), json!("signature")); } },
-    Fault { name: "jwks-key-ops-duplicate", breaks: &["JWK-KEYOPS"],
+        apply: |s| {
+            s.key(EC).insert("use".into(), json!("signature"));
+        },
+    },
+    Fault {
+        name: "jwks-key-ops-duplicate",
+        breaks: &["JWK-KEYOPS"],
         about: "key_ops repeats verify",
-        apply: |s| { let k = s.key(EC); k.remove("use"); k.insert("key_ops".into(), json!(["verify", "verify"])); } },
-    Fault { name: "jwks-key-ops-unrelated", breaks: &["JWK-KEYOPS", "JWKS-USE-MIXED", "PRM-JWKS-USE-MIXED", "ASM-JWKS-USE-MIXED"],
+        apply: |s| {
+            let k = s.key(EC);
+            k.remove("use");
+            k.insert("key_ops".into(), json!(["verify", "verify"]));
+        },
+    },
+    Fault {
+        name: "jwks-key-ops-unrelated",
+        breaks: &[
+            "JWK-KEYOPS",
+            "JWKS-USE-MIXED",
+            "PRM-JWKS-USE-MIXED",
+            "ASM-JWKS-USE-MIXED",
+        ],
         about: "key_ops mixes verify and encrypt (which also mixes purposes in the set)",
-        apply: |s| { let k = s.key(EC); k.remove("use"); k.insert("key_ops".into(), json!(["verify", "encrypt"])); } },
-    Fault { name: "jwks-use-key-ops-conflict", breaks: &["JWK-USE-KEYOPS"],
+        apply: |s| {
+            let k = s.key(EC);
+            k.remove("use");
+            k.insert("key_ops".into(), json!(["verify", "encrypt"]));
+        },
+    },
+    Fault {
+        name: "jwks-use-key-ops-conflict",
+        breaks: &["JWK-USE-KEYOPS"],
         about: "use is sig while key_ops says encrypt",
-        apply: |s| { s.key(EC).insert("key_ops".into(), json!(["encrypt"])); } },
-    Fault { name: "jwks-use-and-key-ops", breaks: &["JWK-USE-KEYOPS"],
+        apply: |s| {
+            s.key(EC).insert("key_ops".into(), json!(["encrypt"]));
+        },
+    },
+    Fault {
+        name: "jwks-use-and-key-ops",
+        breaks: &["JWK-USE-KEYOPS"],
         about: "a key carries both use and (agreeing) key_ops",
-        apply: |s| { s.key(EC).insert("key_ops".into(), json!(["verify"])); } },
-    Fault { name: "jwks-mixed-without-use", breaks: &["JWKS-USE-MIXED", "PRM-JWKS-USE-MIXED", "ASM-JWKS-USE-MIXED"],
+        apply: |s| {
+            s.key(EC).insert("key_ops".into(), json!(["verify"]));
+        },
+    },
+    Fault {
+        name: "jwks-mixed-without-use",
+        breaks: &["JWKS-USE-MIXED", "PRM-JWKS-USE-MIXED", "ASM-JWKS-USE-MIXED"],
         about: "an encryption key joins the set and a signing key has no use",
         apply: |s| {
             let mut enc = fixture_key("rsa2048");
             if let Some(o) = enc.as_object_mut() {
-                for m in ["x5c", "x5t", "x5t#S256"] { o.remove(m); }
+                for m in ["x5c", "x5t", "x5t#S256"] {
+                    o.remove(m);
+                }
                 o.insert("kid".into(), json!("mock-enc-1"));
                 o.insert("use".into(), json!("enc"));
                 o.insert("alg".into(), json!("RSA-OAEP-256"));
             }
             s.add_key(enc);
             s.key(ED).remove("use");
-        } },
-    Fault { name: "jwks-alg-none", breaks: &["JWK-ALG"],
+        },
+    },
+    Fault {
+        name: "jwks-alg-none",
+        breaks: &["JWK-ALG"],
         about: "the EC key declares alg none",
-        apply: |s| { s.key(EC).insert("alg".into(), json!("none")); } },
-    Fault { name: "jwks-alg-unknown", breaks: &["JWK-ALG"],
+        apply: |s| {
+            s.key(EC).insert("alg".into(), json!("none"));
+        },
+    },
+    Fault {
+        name: "jwks-alg-unknown",
+        breaks: &["JWK-ALG"],
         about: "the OKP key declares an unregistered alg",
-        apply: |s| { s.key(ED).insert("alg".into(), json!("Ed25519ph")); } },
-    Fault { name: "jwks-alg-kty-mismatch", breaks: &["JWK-ALG-KTY"],
+        apply: |s| {
+            s.key(ED).insert("alg".into(), json!("Ed25519ph"));
+        },
+    },
+    Fault {
+        name: "jwks-alg-kty-mismatch",
+        breaks: &["JWK-ALG-KTY"],
         about: "the EC key declares RS256",
-        apply: |s| { s.key(EC).insert("alg".into(), json!("RS256")); } },
-    Fault { name: "jwks-kid-duplicate", breaks: &["JWKS-KID-DISTINCT"],
+        apply: |s| {
+            s.key(EC).insert("alg".into(), json!("RS256"));
+        },
+    },
+    Fault {
+        name: "jwks-kid-duplicate",
+        breaks: &["JWKS-KID-DISTINCT"],
         about: "two EC keys share a kid",
-        apply: |s| { let k = Value::Object(s.key(EC).clone()); s.add_key(k); } },
-    Fault { name: "jwks-kid-missing", breaks: &["JWKS-KID-PRESENT"],
+        apply: |s| {
+            let k = Value::Object(s.key(EC).clone());
+            s.add_key(k);
+        },
+    },
+    Fault {
+        name: "jwks-kid-missing",
+        breaks: &["JWKS-KID-PRESENT"],
         about: "the OKP key has no kid in a set of three",
-        apply: |s| { s.key(ED).remove("kid"); } },
-    Fault { name: "jwks-private-key", breaks: &["JWKS-NO-PRIVATE"],
+        apply: |s| {
+            s.key(ED).remove("kid");
+        },
+    },
+    Fault {
+        name: "jwks-private-key",
+        breaks: &["JWKS-NO-PRIVATE"],
         about: "the EC key publishes its private scalar d",
-        apply: |s| { let d = fixture_key("ec_p256_d"); s.key(EC).insert("d".into(), d); } },
-    Fault { name: "jwks-symmetric-key", breaks: &["JWKS-NO-PRIVATE"],
+        apply: |s| {
+            let d = fixture_key("ec_p256_d");
+            s.key(EC).insert("d".into(), d);
+        },
+    },
+    Fault {
+        name: "jwks-symmetric-key",
+        breaks: &["JWKS-NO-PRIVATE"],
         about: "an HMAC secret (kty oct) is published",
-        apply: |s| s.add_key(json!({"kty": "oct", "kid": "mock-hs256-1", "use": "sig", "alg": "HS256", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg"})) },
-    Fault { name: "jwks-padded-base64", breaks: &["JWK-B64URL"],
+        apply: |s| {
+            s.add_key(json!({"kty": "oct", "kid": "mock-hs256-1", "use": "sig", "alg": "HS256", "k": "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg"}))
+        },
+    },
+    Fault {
+        name: "jwks-padded-base64",
+        breaks: &["JWK-B64URL"],
         about: "the RSA modulus keeps its '=' padding",
-        apply: |s| { let n = decoded(s, RSA, "n"); s.key(RSA).insert("n".into(), json!(base64::engine::general_purpose::URL_SAFE.encode(n))); } },
-    Fault { name: "jwks-uint-leading-zero", breaks: &["JWK-UINT-MINIMAL"],
+        apply: |s| {
+            let n = decoded(s, RSA, "n");
+            s.key(RSA).insert(
+                "n".into(),
+                json!(base64::engine::general_purpose::URL_SAFE.encode(n)),
+            );
+        },
+    },
+    Fault {
+        name: "jwks-uint-leading-zero",
+        breaks: &["JWK-UINT-MINIMAL"],
         about: "the RSA modulus has a leading zero octet",
-        apply: |s| { let n = decoded(s, RSA, "n"); s.key(RSA).insert("n".into(), b64(&[&[0u8][..], &n].concat())); } },
-    Fault { name: "jwks-rsa-no-e", breaks: &["JWK-RSA-MEMBERS"],
+        apply: |s| {
+            let n = decoded(s, RSA, "n");
+            s.key(RSA)
+                .insert("n".into(), b64(&[&[0u8][..], &n].concat()));
+        },
+    },
+    Fault {
+        name: "jwks-rsa-no-e",
+        breaks: &["JWK-RSA-MEMBERS"],
         about: "the RSA key has no e",
-        apply: |s| { s.key(RSA).remove("e"); } },
-    Fault { name: "jwks-rsa-1024", breaks: &["JWK-RSA-2048"],
+        apply: |s| {
+            s.key(RSA).remove("e");
+        },
+    },
+    Fault {
+        name: "jwks-rsa-1024",
+        breaks: &["JWK-RSA-2048"],
         about: "the RSA signing key has a 1024-bit modulus",
-        apply: |s| { let k = fixture_key("rsa1024"); *s.key(RSA) = k.as_object().cloned().unwrap_or_default(); } },
-    Fault { name: "jwks-rsa-even-e", breaks: &["JWK-RSA-E"],
+        apply: |s| {
+            let k = fixture_key("rsa1024");
+            *s.key(RSA) = k.as_object().cloned().unwrap_or_default();
+        },
+    },
+    Fault {
+        name: "jwks-rsa-even-e",
+        breaks: &["JWK-RSA-E"],
         about: "the RSA exponent is even (65536)",
-        apply: |s| { s.key(RSA).insert("e".into(), json!("AQAA")); } },
-    Fault { name: "jwks-ec-no-y", breaks: &["JWK-EC-MEMBERS", "JWK-EC-LEN"],
+        apply: |s| {
+            s.key(RSA).insert("e".into(), json!("AQAA"));
+        },
+    },
+    Fault {
+        name: "jwks-ec-no-y",
+        breaks: &["JWK-EC-MEMBERS", "JWK-EC-LEN"],
         about: "the EC key has no y (compressed points are not allowed)",
-        apply: |s| { s.key(EC).remove("y"); } },
-    Fault { name: "jwks-ec-short-x", breaks: &["JWK-EC-LEN", "JWK-EC-ONCURVE"],
+        apply: |s| {
+            s.key(EC).remove("y");
+        },
+    },
+    Fault {
+        name: "jwks-ec-short-x",
+        breaks: &["JWK-EC-LEN", "JWK-EC-ONCURVE"],
         about: "the EC x coordinate lost its first octet",
-        apply: |s| { let x = decoded(s, EC, "x"); s.key(EC).insert("x".into(), b64(&x[1.min(x.len())..])); } },
-    Fault { name: "jwks-ec-off-curve", breaks: &["JWK-EC-ONCURVE"],
+        apply: |s| {
+            let x = decoded(s, EC, "x");
+            s.key(EC).insert("x".into(), b64(&x[1.min(x.len())..]));
+        },
+    },
+    Fault {
+        name: "jwks-ec-off-curve",
+        breaks: &["JWK-EC-ONCURVE"],
         about: "the EC point is not on P-256",
-        apply: |s| { let mut y = decoded(s, EC, "y"); if let Some(b) = y.last_mut() { *b ^= 1; } s.key(EC).insert("y".into(), b64(&y)); } },
-    Fault { name: "jwks-okp-short-x", breaks: &["JWK-OKP-MEMBERS"],
+        apply: |s| {
+            let mut y = decoded(s, EC, "y");
+            if let Some(b) = y.last_mut() {
+                *b ^= 1;
+            }
+            s.key(EC).insert("y".into(), b64(&y));
+        },
+    },
+    Fault {
+        name: "jwks-okp-short-x",
+        breaks: &["JWK-OKP-MEMBERS"],
         about: "the Ed25519 x is 31 octets",
-        apply: |s| { let x = decoded(s, ED, "x"); s.key(ED).insert("x".into(), b64(&x[1.min(x.len())..])); } },
-    Fault { name: "jwks-x5c-base64url", breaks: &["JWK-X5C"],
+        apply: |s| {
+            let x = decoded(s, ED, "x");
+            s.key(ED).insert("x".into(), b64(&x[1.min(x.len())..]));
+        },
+    },
+    Fault {
+        name: "jwks-x5c-base64url",
+        breaks: &["JWK-X5C"],
         about: "x5c[0] is base64url instead of standard base64",
         apply: |s| {
-            let der = s.key(RSA).get("x5c").and_then(|a| a[0].as_str()).and_then(|c| STANDARD.decode(c).ok()).unwrap_or_default();
-            s.key(RSA).insert("x5c".into(), json!([URL_SAFE_NO_PAD.encode(der)]));
-        } },
-    Fault { name: "jwks-x5c-wrong-key", breaks: &["JWK-X5C"],
+            let der = s
+                .key(RSA)
+                .get("x5c")
+                .and_then(|a| a[0].as_str())
+                .and_then(|c| STANDARD.decode(c).ok())
+                .unwrap_or_default();
+            s.key(RSA)
+                .insert("x5c".into(), json!([URL_SAFE_NO_PAD.encode(der)]));
+        },
+    },
+    Fault {
+        name: "jwks-x5c-wrong-key",
+        breaks: &["JWK-X5C"],
         about: "the EC key carries the RSA key's certificate",
-        apply: |s| { let c = s.key(RSA).get("x5c").cloned().unwrap_or(json!([])); s.key(EC).insert("x5c".into(), c); } },
-    Fault { name: "jwks-x5t-wrong", breaks: &["JWK-X5T"],
+        apply: |s| {
+            let c = s.key(RSA).get("x5c").cloned().unwrap_or(json!([]));
+            s.key(EC).insert("x5c".into(), c);
+        },
+    },
+    Fault {
+        name: "jwks-x5t-wrong",
+        breaks: &["JWK-X5T"],
         about: "x5t#S256 is not the thumbprint of x5c[0]",
-        apply: |s| { s.key(RSA).insert("x5t#S256".into(), json!(URL_SAFE_NO_PAD.encode([7u8; 32]))); } },
+        apply: |s| {
+            s.key(RSA)
+                .insert("x5t#S256".into(), json!(URL_SAFE_NO_PAD.encode([7u8; 32])));
+        },
+    },
     // --- agent_auth ---
-    Fault { name: "agent-auth-missing", breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-LOCATION"],
+    Fault {
+        name: "agent-auth-missing",
+        breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-LOCATION"],
         about: "the AS metadata has no agent_auth block",
-        apply: |s| unset(&mut s.asm, "agent_auth") },
-    Fault { name: "agent-auth-incomplete", breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
+        apply: |s| unset(&mut s.asm, "agent_auth"),
+    },
+    Fault {
+        name: "agent-auth-incomplete",
+        breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
         about: "agent_auth has no claim_uri",
-        apply: |s| { agent_auth(s).remove("claim_uri"); } },
-    Fault { name: "agent-auth-relative-uri", breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
+        apply: |s| {
+            agent_auth(s).remove("claim_uri");
+        },
+    },
+    Fault {
+        name: "agent-auth-relative-uri",
+        breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
         about: "register_uri is a relative reference",
-        apply: |s| { agent_auth(s).insert("register_uri".into(), json!("/agent/auth")); } },
-    Fault { name: "agent-auth-unknown-identity-type", breaks: &["AA-IDENTITY-TYPES"],
+        apply: |s| {
+            agent_auth(s).insert("register_uri".into(), json!("/agent/auth"));
+        },
+    },
+    Fault {
+        name: "agent-auth-unknown-identity-type",
+        breaks: &["AA-IDENTITY-TYPES"],
         about: "identity_types_supported lists oauth_device",
-        apply: |s| { agent_auth(s).insert("identity_types_supported".into(), json!(["identity_assertion", "oauth_device"])); } },
-    Fault { name: "agent-auth-id-jag-typo", breaks: &["AA-ASSERTION-TYPES"],
+        apply: |s| {
+            agent_auth(s).insert(
+                "identity_types_supported".into(),
+                json!(["identity_assertion", "oauth_device"]),
+            );
+        },
+    },
+    Fault {
+        name: "agent-auth-id-jag-typo",
+        breaks: &["AA-ASSERTION-TYPES"],
         about: "the ID-JAG URN is misspelled",
-        apply: |s| { agent_auth(s).insert("identity_assertion".into(), json!({"assertion_types_supported": ["urn:ietf:params:oauth:token-type:id_jag"], "credential_types_supported": ["api_key"]})); } },
-    Fault { name: "agent-auth-unknown-credential", breaks: &["AA-CREDENTIAL-TYPES"],
+        apply: |s| {
+            agent_auth(s).insert("identity_assertion".into(), json!({"assertion_types_supported": ["urn:ietf:params:oauth:token-type:id_jag"], "credential_types_supported": ["api_key"]}));
+        },
+    },
+    Fault {
+        name: "agent-auth-unknown-credential",
+        breaks: &["AA-CREDENTIAL-TYPES"],
         about: "credential_types_supported lists password",
-        apply: |s| { agent_auth(s).insert("identity_assertion".into(), json!({"assertion_types_supported": ["verified_email"], "credential_types_supported": ["api_key", "password"]})); } },
+        apply: |s| {
+            agent_auth(s).insert("identity_assertion".into(), json!({"assertion_types_supported": ["verified_email"], "credential_types_supported": ["api_key", "password"]}));
+        },
+    },
     // --- auth.md contract ---
-    Fault { name: "key-rejected", breaks: &["AUTHMD-BEARER-KEY"],
+    Fault {
+        name: "key-rejected",
+        breaks: &["AUTHMD-BEARER-KEY"],
         about: "the protected endpoint refuses the valid API key",
-        apply: |s| s.reject_key = true },
+        apply: |s| s.reject_key = true,
+    },
 ];

@@ -21,13 +21,21 @@ fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Respon
 }
 
 fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    json_response(status, "application/problem+json", &json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail}))
+    json_response(
+        status,
+        "application/problem+json",
+        &json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail}),
+    )
 }
 
 /// Any GET path of the site's document table; 404 problem otherwise.
 pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return problem(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", "documents are read with GET");
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method Not Allowed",
+            "documents are read with GET",
+        );
     }
     match st.routes.get(uri.path()) {
         Some(d) => {
@@ -36,10 +44,17 @@ pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
             if let Ok(v) = HeaderValue::from_str(&d.content_type) {
                 r.headers_mut().insert(header::CONTENT_TYPE, v);
             }
-            r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=300"),
+            );
             r
         }
-        None => problem(StatusCode::NOT_FOUND, "Not Found", &format!("no resource at {}", uri.path())),
+        None => problem(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            &format!("no resource at {}", uri.path()),
+        ),
     }
 }
 
@@ -50,7 +65,11 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 }
 
 fn unauthorized(st: &State, error: Option<&str>) -> Response {
-    let mut r = problem(StatusCode::UNAUTHORIZED, "Unauthorized", "missing or invalid API key; see WWW-Authenticate");
+    let mut r = problem(
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+        "missing or invalid API key; see WWW-Authenticate",
+    );
     if let Ok(v) = HeaderValue::from_str(&st.site.challenge(error)) {
         r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
     }
@@ -74,51 +93,92 @@ fn ratelimit_headers(r: &mut Response, limit: u32, remaining: u32, reset: u64) {
 /// `POST /v1/jobs/search`: Bearer key, then the per-second limit and monthly quota.
 pub async fn search(S(st): St, method: Method, headers: HeaderMap, _body: Bytes) -> Response {
     let token = bearer(&headers);
-    let valid = token.is_some_and(|t| t == st.api_key && !st.revoked.lock().is_ok_and(|r| r.contains(t))) && !st.site.reject_key;
+    let valid = token
+        .is_some_and(|t| t == st.api_key && !st.revoked.lock().is_ok_and(|r| r.contains(t)))
+        && !st.site.reject_key;
     match (token, valid) {
         (None, _) => return unauthorized(&st, None),
         (Some(_), false) => return unauthorized(&st, Some("invalid_token")),
         _ => {}
     }
     if method != Method::POST {
-        return problem(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed", "use POST");
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Method Not Allowed",
+            "use POST",
+        );
     }
     let (decision, limit) = match st.limiter.lock() {
         Ok(mut l) => (l.admit(Instant::now()), l.per_second),
-        Err(_) => return problem(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", "limiter unavailable"),
+        Err(_) => {
+            return problem(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                "limiter unavailable",
+            );
+        }
     };
     match decision {
         Admission::Ok { remaining, reset } => {
-            let mut r = json_response(StatusCode::OK, "application/json", &json!({"results": [{"job_title": "Software Engineer", "company": "Example Corp"}], "limit": 5}));
+            let mut r = json_response(
+                StatusCode::OK,
+                "application/json",
+                &json!({"results": [{"job_title": "Software Engineer", "company": "Example Corp"}], "limit": 5}),
+            );
             ratelimit_headers(&mut r, limit, remaining, reset);
             r
         }
         Admission::TooMany { retry_after } => {
-            let mut r = problem(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests", "per-second rate limit exceeded; retry after Retry-After seconds");
+            let mut r = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too Many Requests",
+                "per-second rate limit exceeded; retry after Retry-After seconds",
+            );
             ratelimit_headers(&mut r, limit, 0, retry_after);
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             r
         }
-        Admission::QuotaExhausted => problem(StatusCode::PAYMENT_REQUIRED, "Payment Required", "monthly request quota exceeded for your plan"),
+        Admission::QuotaExhausted => problem(
+            StatusCode::PAYMENT_REQUIRED,
+            "Payment Required",
+            "monthly request quota exceeded for your plan",
+        ),
     }
 }
 
 /// `POST /agent/auth`: JobsPipe issues keys per account, so it points the agent at sign-up.
 pub async fn register(body: Bytes) -> Response {
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
-    if parsed.as_ref().and_then(|v| v.get("identity_type")).is_none() {
-        return json_response(StatusCode::BAD_REQUEST, "application/json", &json!({"error": "invalid_request", "error_description": "identity_type is required"}));
+    if parsed
+        .as_ref()
+        .and_then(|v| v.get("identity_type"))
+        .is_none()
+    {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            "application/json",
+            &json!({"error": "invalid_request", "error_description": "identity_type is required"}),
+        );
     }
-    json_response(StatusCode::FORBIDDEN, "application/json", &json!({
-        "error": "account_required",
-        "error_description": "JobsPipe issues API keys per account; create or bind a key at the sign-up URL",
-        "signup_url": "https://jobspipe.dev/signup"
-    }))
+    json_response(
+        StatusCode::FORBIDDEN,
+        "application/json",
+        &json!({
+            "error": "account_required",
+            "error_description": "JobsPipe issues API keys per account; create or bind a key at the sign-up URL",
+            "signup_url": "https://jobspipe.dev/signup"
+        }),
+    )
 }
 
 /// `POST /agent/auth/claim`: no anonymous registrations exist to claim.
 pub async fn claim() -> Response {
-    json_response(StatusCode::BAD_REQUEST, "application/json", &json!({"error": "invalid_claim", "error_description": "no pending registration to claim"}))
+    json_response(
+        StatusCode::BAD_REQUEST,
+        "application/json",
+        &json!({"error": "invalid_claim", "error_description": "no pending registration to claim"}),
+    )
 }
 
 /// `POST /agent/auth/revoke` with the key as Bearer credential: revokes it at once.
@@ -128,7 +188,11 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
             if let Ok(mut r) = st.revoked.lock() {
                 r.insert(t.to_string());
             }
-            json_response(StatusCode::OK, "application/json", &json!({"revoked": true}))
+            json_response(
+                StatusCode::OK,
+                "application/json",
+                &json!({"revoked": true}),
+            )
         }
         _ => unauthorized(&st, Some("invalid_token")),
     }
@@ -162,8 +226,14 @@ pub async fn api_catalog(S(st): St) -> Response {
         "service-desc": [{"href": format!("{b}/openapi.json"), "type": "application/vnd.oai.openapi+json"}],
         "service-doc": [{"href": format!("{b}/developers"), "type": "text/html"}]
     }]});
-    let mut r = json_response(StatusCode::OK, "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"", &doc);
-    if let Ok(v) = HeaderValue::from_str(&format!("<{b}/.well-known/api-catalog>; rel=\"api-catalog\"")) {
+    let mut r = json_response(
+        StatusCode::OK,
+        "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"",
+        &doc,
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "<{b}/.well-known/api-catalog>; rel=\"api-catalog\""
+    )) {
         r.headers_mut().insert(header::LINK, v);
     }
     r

@@ -31,7 +31,12 @@ pub struct MockOptions {
 
 impl Default for MockOptions {
     fn default() -> Self {
-        MockOptions { api_key: None, faults: Vec::new(), per_second: 10, monthly_quota: 5000 }
+        MockOptions {
+            api_key: None,
+            faults: Vec::new(),
+            per_second: 10,
+            monthly_quota: 5000,
+        }
     }
 }
 
@@ -90,7 +95,10 @@ pub fn random_key() -> String {
     let mut b = [0u8; 16];
     // A failing OS RNG leaves zeros; the key is then merely predictable, which a local mock survives.
     let _ = getrandom::fill(&mut b);
-    format!("jp_live_{}", b.iter().map(|x| format!("{x:02x}")).collect::<String>())
+    format!(
+        "jp_live_{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    )
 }
 
 /// Binds `addr` (port 0 picks one), applies the faults and serves until stopped.
@@ -112,9 +120,19 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).with_graceful_shutdown(async { let _ = rx.await; }).await;
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
     });
-    Ok(RunningMock { addr, api_key, site, shutdown: Some(tx), task: Some(task) })
+    Ok(RunningMock {
+        addr,
+        api_key,
+        site,
+        shutdown: Some(tx),
+        task: Some(task),
+    })
 }
 
 /// The routes: the protected API, registration endpoints, and every GET document of the site.

@@ -25,7 +25,13 @@ pub struct Limiter {
 
 impl Limiter {
     pub fn new(per_second: u32, monthly_quota: u32) -> Self {
-        Limiter { per_second, monthly_quota, window_start: Instant::now(), in_window: 0, this_month: 0 }
+        Limiter {
+            per_second,
+            monthly_quota,
+            window_start: Instant::now(),
+            in_window: 0,
+            this_month: 0,
+        }
     }
 
     /// Decides one request at `now`.
@@ -42,7 +48,10 @@ impl Limiter {
         }
         self.in_window += 1;
         self.this_month += 1;
-        Admission::Ok { remaining: self.per_second - self.in_window, reset: 1 }
+        Admission::Ok {
+            remaining: self.per_second - self.in_window,
+            reset: 1,
+        }
     }
 
     /// Requests left this month.
@@ -60,8 +69,20 @@ mod tests {
         let t0 = Instant::now();
         let mut l = Limiter::new(3, 5);
         let got: Vec<Admission> = (0..4).map(|_| l.admit(t0)).collect();
-        assert_eq!(got[0], Admission::Ok { remaining: 2, reset: 1 });
-        assert_eq!(got[2], Admission::Ok { remaining: 0, reset: 1 });
+        assert_eq!(
+            got[0],
+            Admission::Ok {
+                remaining: 2,
+                reset: 1
+            }
+        );
+        assert_eq!(
+            got[2],
+            Admission::Ok {
+                remaining: 0,
+                reset: 1
+            }
+        );
         assert_eq!(got[3], Admission::TooMany { retry_after: 1 });
         let t1 = t0 + Duration::from_secs(1);
         assert!(matches!(l.admit(t1), Admission::Ok { .. }));

@@ -27,7 +27,13 @@ pub struct Doc {
 
 impl Doc {
     fn new(path: &str, value: Value, content_type: &str) -> Self {
-        Doc { path: path.into(), value, status: 200, content_type: content_type.into(), raw: None }
+        Doc {
+            path: path.into(),
+            value,
+            status: 200,
+            content_type: content_type.into(),
+            raw: None,
+        }
     }
     /// The top-level object (documents are always built as objects).
     pub fn obj(&mut self) -> &mut Map<String, Value> {
@@ -37,8 +43,15 @@ impl Doc {
         self.value.as_object_mut().expect("just made an object")
     }
     fn served(&self) -> Served {
-        let body = self.raw.clone().unwrap_or_else(|| serde_json::to_string_pretty(&self.value).unwrap_or_default());
-        Served { status: self.status, content_type: self.content_type.clone(), body }
+        let body = self
+            .raw
+            .clone()
+            .unwrap_or_else(|| serde_json::to_string_pretty(&self.value).unwrap_or_default());
+        Served {
+            status: self.status,
+            content_type: self.content_type.clone(),
+            body,
+        }
     }
 }
 
@@ -115,8 +128,16 @@ impl Site {
         Site {
             base: b.to_string(),
             resource: b.to_string(),
-            prm: Doc::new("/.well-known/oauth-protected-resource", prm, "application/json"),
-            asm: Doc::new("/.well-known/oauth-authorization-server", asm, "application/json"),
+            prm: Doc::new(
+                "/.well-known/oauth-protected-resource",
+                prm,
+                "application/json",
+            ),
+            asm: Doc::new(
+                "/.well-known/oauth-authorization-server",
+                asm,
+                "application/json",
+            ),
             jwks: Doc::new("/api/auth/jwks", jwks, "application/jwk-set+json"),
             hint: Some(format!("{b}/.well-known/oauth-protected-resource")),
             challenge_override: None,
@@ -129,8 +150,12 @@ impl Site {
     /// Moves the resource to `path` (e.g. `/api/`): the PRM, its `resource` and the hint follow.
     pub fn move_resource(&mut self, path: &str) {
         self.resource = format!("{}{path}", self.base);
-        self.prm.obj().insert("resource".into(), json!(self.resource));
-        self.asm.obj().insert("protected_resources".into(), json!([self.resource]));
+        self.prm
+            .obj()
+            .insert("resource".into(), json!(self.resource));
+        self.asm
+            .obj()
+            .insert("protected_resources".into(), json!([self.resource]));
         let trimmed = path.trim_end_matches('/');
         self.prm.path = format!("/.well-known/oauth-protected-resource{trimmed}");
         self.hint = Some(format!("{}{}", self.base, self.prm.path));
@@ -141,12 +166,19 @@ impl Site {
         let keys = self.jwks.obj().entry("keys").or_insert_with(|| json!([]));
         let arr = keys.as_array_mut().expect("keys is an array in the mock");
         let i = arr.iter().position(|k| k["kid"] == kid).unwrap_or(0);
-        arr[i].as_object_mut().expect("keys are objects in the mock")
+        arr[i]
+            .as_object_mut()
+            .expect("keys are objects in the mock")
     }
 
     /// Adds a key to the set.
     pub fn add_key(&mut self, key: Value) {
-        if let Some(a) = self.jwks.obj().get_mut("keys").and_then(Value::as_array_mut) {
+        if let Some(a) = self
+            .jwks
+            .obj()
+            .get_mut("keys")
+            .and_then(Value::as_array_mut)
+        {
             a.push(key);
         }
     }
@@ -170,8 +202,14 @@ impl Site {
             parts.push(format!("resource_metadata=\"{h}\""));
         }
         if let Some(e) = error {
-            parts.push(format!("error=\"{e}\", error_description=\"The API key is invalid or revoked\""));
+            parts.push(format!(
+                "error=\"{e}\", error_description=\"The API key is invalid or revoked\""
+            ));
         }
-        if parts.is_empty() { "Bearer realm=\"jobspipe\"".into() } else { format!("Bearer {}", parts.join(", ")) }
+        if parts.is_empty() {
+            "Bearer realm=\"jobspipe\"".into()
+        } else {
+            format!("Bearer {}", parts.join(", "))
+        }
     }
 }

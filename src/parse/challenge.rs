@@ -36,14 +36,19 @@ impl Challenge {
 }
 
 /// Parses every field line of `WWW-Authenticate` (joined as a list, RFC 9110 §5.3).
-pub fn parse_fields<'a>(lines: impl IntoIterator<Item = &'a str>) -> Result<Vec<Challenge>, ParseError> {
+pub fn parse_fields<'a>(
+    lines: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<Challenge>, ParseError> {
     let joined: Vec<&str> = lines.into_iter().collect();
     parse(&joined.join(", "))
 }
 
 /// Parses one combined `WWW-Authenticate` value.
 pub fn parse(input: &str) -> Result<Vec<Challenge>, ParseError> {
-    let mut p = Parser { s: input.as_bytes(), i: 0 };
+    let mut p = Parser {
+        s: input.as_bytes(),
+        i: 0,
+    };
     let mut out = Vec::new();
     loop {
         p.skip_list_separators();
@@ -96,7 +101,10 @@ impl Parser<'_> {
         let scheme = self
             .token()
             .ok_or_else(|| ParseError::at(self.i, "expected an auth-scheme token"))?;
-        let mut ch = Challenge { scheme, ..Challenge::default() };
+        let mut ch = Challenge {
+            scheme,
+            ..Challenge::default()
+        };
         if !matches!(self.peek(), Some(b' ' | b'\t')) {
             return self.end_of_challenge(ch);
         }
@@ -119,7 +127,12 @@ impl Parser<'_> {
                     }
                     self.skip_list_separators();
                 }
-                Some(_) => return Err(ParseError::at(self.i, "expected ',' or end after auth-param")),
+                Some(_) => {
+                    return Err(ParseError::at(
+                        self.i,
+                        "expected ',' or end after auth-param",
+                    ));
+                }
             }
         }
     }
@@ -128,7 +141,10 @@ impl Parser<'_> {
         self.skip_ws();
         match self.peek() {
             None | Some(b',') => Ok(ch),
-            Some(_) => Err(ParseError::at(self.i, "unexpected character after challenge")),
+            Some(_) => Err(ParseError::at(
+                self.i,
+                "unexpected character after challenge",
+            )),
         }
     }
 
@@ -181,18 +197,32 @@ impl Parser<'_> {
             .ok_or_else(|| ParseError::at(self.i, "expected an auth-param name"))?;
         self.skip_ws();
         if self.peek() != Some(b'=') {
-            return Err(ParseError::at(self.i, format!("expected '=' after parameter {name}")));
+            return Err(ParseError::at(
+                self.i,
+                format!("expected '=' after parameter {name}"),
+            ));
         }
         self.i += 1;
         self.skip_ws();
         if self.peek() == Some(b'"') {
             let value = self.quoted_string()?;
-            return Ok(Param { name, value, quoted: true });
+            return Ok(Param {
+                name,
+                value,
+                quoted: true,
+            });
         }
-        let value = self
-            .token()
-            .ok_or_else(|| ParseError::at(self.i, format!("expected a token or quoted-string value for {name}")))?;
-        Ok(Param { name, value, quoted: false })
+        let value = self.token().ok_or_else(|| {
+            ParseError::at(
+                self.i,
+                format!("expected a token or quoted-string value for {name}"),
+            )
+        })?;
+        Ok(Param {
+            name,
+            value,
+            quoted: false,
+        })
     }
 
     fn quoted_string(&mut self) -> Result<String, ParseError> {
@@ -220,7 +250,9 @@ impl Parser<'_> {
                     out.push(c);
                     self.i += 1;
                 }
-                Some(_) => return Err(ParseError::at(self.i, "control character in quoted-string")),
+                Some(_) => {
+                    return Err(ParseError::at(self.i, "control character in quoted-string"));
+                }
             }
         }
     }
@@ -231,12 +263,19 @@ mod tests {
     use super::*;
 
     fn p(name: &str, value: &str, quoted: bool) -> Param {
-        Param { name: name.into(), value: value.into(), quoted }
+        Param {
+            name: name.into(),
+            value: value.into(),
+            quoted,
+        }
     }
 
     #[test]
     fn bearer_with_resource_metadata() {
-        let c = parse(r#"Bearer resource_metadata="https://a.example/.well-known/oauth-protected-resource""#).unwrap();
+        let c = parse(
+            r#"Bearer resource_metadata="https://a.example/.well-known/oauth-protected-resource""#,
+        )
+        .unwrap();
         assert_eq!(c.len(), 1);
         assert!(c[0].is("bearer"));
         assert_eq!(
@@ -252,7 +291,10 @@ mod tests {
         let schemes: Vec<_> = c.iter().map(|c| c.scheme.as_str()).collect();
         assert_eq!(schemes, ["Basic", "Bearer", "Negotiate", "DPoP"]);
         assert_eq!(c[0].params, vec![p("realm", "x, y", true)]);
-        assert_eq!(c[1].params, vec![p("error", "invalid_token", false), p("scope", "a b", true)]);
+        assert_eq!(
+            c[1].params,
+            vec![p("error", "invalid_token", false), p("scope", "a b", true)]
+        );
         assert_eq!(c[2].token68.as_deref(), Some("abc+/=="));
     }
 

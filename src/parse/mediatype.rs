@@ -21,7 +21,10 @@ impl MediaType {
         let params = parts
             .filter_map(|p| {
                 let (k, v) = p.split_once('=')?;
-                Some((k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string()))
+                Some((
+                    k.trim().to_ascii_lowercase(),
+                    v.trim().trim_matches('"').to_string(),
+                ))
             })
             .collect();
         Some(MediaType { essence, params })
@@ -42,7 +45,11 @@ mod tests {
         let m = MediaType::parse("Application/JSON; charset=\"utf-8\"").unwrap();
         assert_eq!(m.essence, "application/json");
         assert_eq!(m.params, vec![("charset".into(), "utf-8".into())]);
-        assert!(MediaType::parse("application/jwk-set+json").unwrap().is_json());
+        assert!(
+            MediaType::parse("application/jwk-set+json")
+                .unwrap()
+                .is_json()
+        );
         assert!(!MediaType::parse("text/html").unwrap().is_json());
         assert!(MediaType::parse("json").is_none());
         assert!(MediaType::parse("").is_none());

@@ -15,13 +15,19 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
 /// Decides colour the way command-line tools are expected to: NO_COLOR, TERM=dumb, not a terminal.
 pub fn color_wanted(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::env::var("TERM").map_or(true, |t| t != "dumb")
+    is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
 fn mark(r: &CheckResult, st: &Style) -> String {
@@ -47,14 +53,22 @@ pub fn render(report: &Report, st: &Style) -> String {
         report.mode_word(),
         report.target,
         report.profile.as_str(),
-        if report.non_production { " · loopback http: not production evidence" } else { "" }
+        if report.non_production {
+            " · loopback http: not production evidence"
+        } else {
+            ""
+        }
     );
     for area in Area::ALL {
         let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
         if rows.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\n{}", st.paint("1", &format!("{} — {}", area.slug(), area.title())));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            st.paint("1", &format!("{} — {}", area.slug(), area.title()))
+        );
         for r in rows {
             render_row(&mut out, r, st);
         }
@@ -63,9 +77,30 @@ pub fn render(report: &Report, st: &Style) -> String {
         let _ = writeln!(out, "\n{}", st.paint("1", "discovery chain"));
         for e in &report.chain {
             let status = e.status.map_or("—".to_string(), |s| s.to_string());
-            let mark = if e.ok { st.paint("32", "ok  ") } else { st.paint("31", "BROKEN") };
-            let cmp = e.compared.as_ref().map(|c| format!("  {} {} (expected {})", c.member, c.actual.as_deref().map_or("absent".to_string(), |a| format!("{a:?}")), format!("{:?}", c.expected))).unwrap_or_default();
-            let _ = writeln!(out, "  {mark} {} -> {}  {} [{status}]{cmp}", e.from, e.to, e.url);
+            let mark = if e.ok {
+                st.paint("32", "ok  ")
+            } else {
+                st.paint("31", "BROKEN")
+            };
+            let cmp = e
+                .compared
+                .as_ref()
+                .map(|c| {
+                    format!(
+                        "  {} {} (expected {:?})",
+                        c.member,
+                        c.actual
+                            .as_deref()
+                            .map_or("absent".to_string(), |a| format!("{a:?}")),
+                        c.expected
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {mark} {} -> {}  {} [{status}]{cmp}",
+                e.from, e.to, e.url
+            );
         }
     }
     let _ = writeln!(out, "\n{}", summary_line(report, st));
@@ -73,7 +108,9 @@ pub fn render(report: &Report, st: &Style) -> String {
 }
 
 fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
-    let problem = (r.outcome == Outcome::Fail && r.level != Level::May) || r.outcome == Outcome::Error || r.skip_kind == Some(SkipKind::NoInput);
+    let problem = (r.outcome == Outcome::Fail && r.level != Level::May)
+        || r.outcome == Outcome::Error
+        || r.skip_kind == Some(SkipKind::NoInput);
     let level = st.paint("2", &format!("[{}]", r.level.as_str()));
     let _ = writeln!(out, "  {} {:<34} {} {}", mark(r, st), r.id, r.title, level);
     if !problem {
@@ -84,9 +121,22 @@ fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
     }
     let _ = writeln!(out, "        {}", r.message);
     for e in r.evidence.iter().take(3) {
-        let status = e.status.map_or_else(|| e.error.clone().unwrap_or_else(|| "no response".into()), |s| s.to_string());
-        let at = r.pointer.as_deref().map(|p| format!("  at {p}")).unwrap_or_default();
-        let _ = writeln!(out, "        {} {} {} -> {status}{at}", st.paint("34", "-->"), e.method, e.url);
+        let status = e.status.map_or_else(
+            || e.error.clone().unwrap_or_else(|| "no response".into()),
+            |s| s.to_string(),
+        );
+        let at = r
+            .pointer
+            .as_deref()
+            .map(|p| format!("  at {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "        {} {} {} -> {status}{at}",
+            st.paint("34", "-->"),
+            e.method,
+            e.url
+        );
     }
     if let Some(x) = &r.expected {
         let _ = writeln!(out, "        expected: {}", st.paint("32", x));
@@ -94,10 +144,34 @@ fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
     if let Some(a) = &r.actual {
         let _ = writeln!(out, "        actual:   {}", st.paint("31", a));
     }
-    for d in r.details.iter().skip(1).filter(|d| d.outcome != Outcome::Pass).take(5) {
-        let _ = writeln!(out, "        also: {}{}", d.message, d.actual.as_deref().map(|a| format!(" (actual {a})")).unwrap_or_default());
+    for d in r
+        .details
+        .iter()
+        .skip(1)
+        .filter(|d| d.outcome != Outcome::Pass)
+        .take(5)
+    {
+        let _ = writeln!(
+            out,
+            "        also: {}{}",
+            d.message,
+            d.actual
+                .as_deref()
+                .map(|a| format!(" (actual {a})"))
+                .unwrap_or_default()
+        );
     }
-    let _ = writeln!(out, "        {} {} · {} {}", st.paint("2", "="), r.requirements.join(", "), r.spec, st.paint("2", &r.spec_url));
+    if r.outcome == Outcome::Fail {
+        let _ = writeln!(out, "        fix:      {}", r.fix);
+    }
+    let _ = writeln!(
+        out,
+        "        {} {} · {} {}",
+        st.paint("2", "="),
+        r.requirements.join(", "),
+        r.spec,
+        st.paint("2", &r.spec_url)
+    );
 }
 
 /// `78 checks: 60 passed, ... · verdict: PASS`
@@ -110,7 +184,16 @@ pub fn summary_line(report: &Report, st: &Style) -> String {
     };
     format!(
         "{} checks: {} passed, {} failed ({} must, {} should, {} may), {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
-        s.total, s.pass, s.fail, s.must_fail, s.should_fail, s.fail - s.must_fail - s.should_fail, s.skip, s.error, report.requests, report.duration_ms
+        s.total,
+        s.pass,
+        s.fail,
+        s.must_fail,
+        s.should_fail,
+        s.fail - s.must_fail - s.should_fail,
+        s.skip,
+        s.error,
+        report.requests,
+        report.duration_ms
     )
 }
 

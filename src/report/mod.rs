@@ -44,7 +44,10 @@ pub struct Tool {
 
 impl Tool {
     pub fn current() -> Self {
-        Tool { name: "authspec".into(), version: env!("CARGO_PKG_VERSION").into() }
+        Tool {
+            name: "authspec".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
     }
 }
 
@@ -107,7 +110,10 @@ impl ExchangeRef {
             method: ex.method.clone(),
             url: ex.url.clone(),
             status: ex.status,
-            error: ex.error.clone().or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
+            error: ex
+                .error
+                .clone()
+                .or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
         }
     }
 }
@@ -139,6 +145,8 @@ pub struct CheckResult {
     pub requirements: Vec<String>,
     pub spec: String,
     pub spec_url: String,
+    /// What a fix looks like (from the catalogue).
+    pub fix: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub expected: Option<String>,
@@ -154,15 +162,29 @@ pub struct CheckResult {
 
 impl CheckResult {
     /// Folds a check's findings into one result: the worst finding speaks, the rest become details.
-    pub fn from_findings(check: &Check, level: Level, mut findings: Vec<Finding>, ev: &Evidence) -> Self {
+    pub fn from_findings(
+        check: &Check,
+        level: Level,
+        mut findings: Vec<Finding>,
+        ev: &Evidence,
+    ) -> Self {
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity()));
-        let head = findings.first().cloned().unwrap_or_else(|| Finding::skip("nothing to judge"));
-        let same: Vec<&Finding> = findings.iter().filter(|f| f.severity() == head.severity()).collect();
+        let head = findings
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Finding::skip("nothing to judge"));
+        let same: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.severity() == head.severity())
+            .collect();
         let mut message = head.message.clone();
         if head.outcome != Outcome::Pass && same.len() > 1 {
             message.push_str(&format!(" (and {} more)", same.len() - 1));
         }
-        let mut ids: Vec<usize> = findings.iter().flat_map(|f| f.evidence.iter().copied()).collect();
+        let mut ids: Vec<usize> = findings
+            .iter()
+            .flat_map(|f| f.evidence.iter().copied())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let details = if head.outcome == Outcome::Pass || findings.len() < 2 {
@@ -170,7 +192,13 @@ impl CheckResult {
         } else {
             findings
                 .iter()
-                .map(|f| Detail { outcome: f.outcome, message: f.message.clone(), expected: f.expected.clone(), actual: f.actual.clone(), pointer: f.pointer.clone() })
+                .map(|f| Detail {
+                    outcome: f.outcome,
+                    message: f.message.clone(),
+                    expected: f.expected.clone(),
+                    actual: f.actual.clone(),
+                    pointer: f.pointer.clone(),
+                })
                 .collect()
         };
         CheckResult {
@@ -183,11 +211,16 @@ impl CheckResult {
             requirements: check.requirements.iter().map(|s| s.to_string()).collect(),
             spec: check.spec.into(),
             spec_url: check.spec_url.into(),
+            fix: check.fix.into(),
             message,
             expected: head.expected,
             actual: head.actual,
             pointer: head.pointer,
-            evidence: ids.into_iter().filter_map(|i| ev.exchanges.iter().find(|e| e.id == i)).map(ExchangeRef::of).collect(),
+            evidence: ids
+                .into_iter()
+                .filter_map(|i| ev.exchanges.iter().find(|e| e.id == i))
+                .map(ExchangeRef::of)
+                .collect(),
             details,
         }
     }
@@ -204,6 +237,7 @@ impl CheckResult {
             requirements: check.requirements.iter().map(|s| s.to_string()).collect(),
             spec: check.spec.into(),
             spec_url: check.spec_url.into(),
+            fix: check.fix.into(),
             message: format!("profile {} does not apply this row", profile.as_str()),
             expected: None,
             actual: None,
@@ -237,10 +271,16 @@ pub struct Compared {
 /// errored or lacked its input; else pass.
 pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
     let decisive = |r: &CheckResult| r.level == Level::Must || (strict && r.level == Level::Should);
-    if results.iter().any(|r| decisive(r) && r.outcome == Outcome::Fail) {
+    if results
+        .iter()
+        .any(|r| decisive(r) && r.outcome == Outcome::Fail)
+    {
         return Verdict::Fail;
     }
-    let unjudged = |r: &CheckResult| r.outcome == Outcome::Error || (r.outcome == Outcome::Skip && r.skip_kind == Some(SkipKind::NoInput));
+    let unjudged = |r: &CheckResult| {
+        r.outcome == Outcome::Error
+            || (r.outcome == Outcome::Skip && r.skip_kind == Some(SkipKind::NoInput))
+    };
     if results.iter().any(|r| decisive(r) && unjudged(r)) {
         return Verdict::Incomplete;
     }
@@ -249,7 +289,10 @@ pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
 
 /// Counts of outcomes.
 pub fn summarize(results: &[CheckResult]) -> Summary {
-    let mut s = Summary { total: results.len(), ..Summary::default() };
+    let mut s = Summary {
+        total: results.len(),
+        ..Summary::default()
+    };
     for r in results {
         match r.outcome {
             Outcome::Pass => s.pass += 1,
@@ -274,16 +317,37 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
     for ex in &ev.exchanges {
         for role in &ex.roles {
             let (from, to, compared) = match role {
-                Role::PrmHinted { hinted_by } => ("401".to_string(), "prm".to_string(), Some(("resource", hinted_by.clone()))),
-                Role::Prm => ("resource".into(), "prm".into(), Some(("resource", ev.resource.clone()))),
-                Role::Asm { issuer } => ("prm".into(), format!("asm({issuer})"), Some(("issuer", issuer.clone()))),
+                Role::PrmHinted { hinted_by } => (
+                    "401".to_string(),
+                    "prm".to_string(),
+                    Some(("resource", hinted_by.clone())),
+                ),
+                Role::Prm => (
+                    "resource".into(),
+                    "prm".into(),
+                    Some(("resource", ev.resource.clone())),
+                ),
+                Role::Asm { issuer } => (
+                    "prm".into(),
+                    format!("asm({issuer})"),
+                    Some(("issuer", issuer.clone())),
+                ),
                 Role::Jwks { named_by } => (named_by.clone(), "jwks".into(), None),
                 _ => continue,
             };
-            let actual = compared.as_ref().and_then(|(m, _)| ex.json().ok().and_then(|j| j.value.get(*m)).and_then(|v| v.as_str()).map(str::to_string));
+            let actual = compared.as_ref().and_then(|(m, _)| {
+                ex.json()
+                    .ok()
+                    .and_then(|j| j.value.get(*m))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
             let fetched = ex.status == Some(200) && ex.json().is_ok_and(|j| j.value.is_object());
             let matches = match (&compared, &actual, role) {
-                (Some(_), Some(a), Role::PrmHinted { hinted_by }) => url::Url::parse(a).ok().zip(url::Url::parse(hinted_by).ok()).is_some_and(|(r, q)| crate::identifier::is_prefix_resource(&r, &q)),
+                (Some(_), Some(a), Role::PrmHinted { hinted_by }) => url::Url::parse(a)
+                    .ok()
+                    .zip(url::Url::parse(hinted_by).ok())
+                    .is_some_and(|(r, q)| crate::identifier::is_prefix_resource(&r, &q)),
                 (Some((_, e)), Some(a), _) => a == e,
                 (Some(_), None, _) => false,
                 (None, _, _) => true,
@@ -293,7 +357,11 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
                 to,
                 url: ex.url.clone(),
                 status: ex.status,
-                compared: compared.map(|(m, e)| Compared { member: m.into(), expected: e, actual }),
+                compared: compared.map(|(m, e)| Compared {
+                    member: m.into(),
+                    expected: e,
+                    actual,
+                }),
                 ok: fetched && matches,
             });
         }

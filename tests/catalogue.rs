@@ -1,0 +1,112 @@
+//! The catalogue's own invariants: unique ids, known requirement IDs, faults that name real rows.
+
+use authspec::checks::{self, Area};
+use authspec::mock::FAULTS;
+use std::collections::BTreeSet;
+
+/// Row IDs of spec/requirements.md (the repository's copy of the shared catalogue).
+fn catalogue_rows() -> BTreeSet<String> {
+    let text = include_str!("../spec/requirements.md");
+    text.lines()
+        .filter_map(|l| l.strip_prefix("| "))
+        .filter_map(|l| l.split(" |").next())
+        .map(str::trim)
+        .filter(|id| {
+            id.len() > 3
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+                && id.contains('-')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn check_ids_are_unique_and_prefixed_by_their_area() {
+    let mut seen = BTreeSet::new();
+    for c in checks::catalogue() {
+        assert!(seen.insert(c.id), "duplicate id {}", c.id);
+        assert!(
+            c.id.starts_with(&format!("{}.", c.area.slug())),
+            "{} is not in area {}",
+            c.id,
+            c.area.slug()
+        );
+        assert!(!c.requirements.is_empty(), "{} names no requirement", c.id);
+        assert!(
+            c.spec_url.starts_with("https://"),
+            "{}: {}",
+            c.id,
+            c.spec_url
+        );
+        assert!(!c.fix.is_empty() && !c.title.is_empty(), "{}", c.id);
+    }
+    for a in Area::ALL {
+        assert!(
+            checks::catalogue().any(|c| c.area == a),
+            "area {} has no checks",
+            a.slug()
+        );
+    }
+}
+
+#[test]
+fn every_requirement_named_is_a_catalogue_row() {
+    let rows = catalogue_rows();
+    assert!(
+        rows.len() > 150,
+        "the catalogue parsed: {} rows",
+        rows.len()
+    );
+    for c in checks::catalogue() {
+        for r in c.requirements {
+            assert!(
+                rows.contains(*r),
+                "{} names {r}, which is not a row of spec/requirements.md",
+                c.id
+            );
+        }
+    }
+    for f in FAULTS {
+        for r in f.breaks {
+            assert!(
+                rows.contains(*r),
+                "fault {} names {r}, which is not a row",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_fault_is_unique_and_breaks_something_a_check_judges() {
+    let judged: BTreeSet<&str> = checks::catalogue()
+        .flat_map(|c| c.requirements.iter().copied())
+        .collect();
+    let mut names = BTreeSet::new();
+    for f in FAULTS {
+        assert!(names.insert(f.name), "duplicate fault {}", f.name);
+        assert!(!f.breaks.is_empty(), "fault {} breaks nothing", f.name);
+        for r in f.breaks {
+            assert!(
+                judged.contains(r),
+                "fault {} breaks {r}, which no check judges",
+                f.name
+            );
+        }
+    }
+}
+
+#[test]
+fn the_repository_catalogue_matches_the_shared_one_when_present() {
+    let shared =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/requirements.md");
+    if let Ok(text) = std::fs::read_to_string(shared) {
+        assert_eq!(
+            text,
+            include_str!("../spec/requirements.md"),
+            "spec/requirements.md drifted from ../shared/spec/requirements.md; copy it over"
+        );
+    }
+}

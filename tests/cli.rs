@@ -1,0 +1,343 @@
+//! The command line as users meet it: exit codes, one-line errors, JSON that fits its schema.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+fn authspec() -> Command {
+    let mut c = Command::cargo_bin("authspec").expect("binary builds");
+    c.env_remove("AUTHSPEC_API_KEY").env("NO_COLOR", "1");
+    c
+}
+
+fn fixture(p: &str) -> String {
+    format!("{}/fixtures/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn report_schema() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/report.schema.json"))
+        .expect("schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+fn assert_valid_report(stdout: &[u8]) -> Value {
+    let v: Value = serde_json::from_slice(stdout).expect("stdout is JSON");
+    let validator = report_schema();
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "report violates its schema: {errors:#?}");
+    v
+}
+
+#[test]
+fn mock_check_passes_with_exit_0() {
+    let out = authspec()
+        .args(["check", "--mock", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = assert_valid_report(&out);
+    assert_eq!(v["verdict"], "pass");
+    assert!(v["results"].as_array().map_or(0, Vec::len) >= 60);
+    assert!(v["requests"].as_u64().is_some_and(|n| n > 0 && n <= 60));
+}
+
+#[test]
+fn a_fault_fails_with_exit_1_and_the_human_output_names_it() {
+    let out = authspec()
+        .args(["check", "--mock", "--fault", "prm-resource-mismatch"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("FAIL  prm.resource-match"), "{text}");
+    assert!(
+        text.contains("expected:") && text.contains("actual:"),
+        "{text}"
+    );
+    assert!(text.contains("PRM-RESOURCE-MATCH"), "{text}");
+    assert!(text.contains("verdict: FAIL"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "NO_COLOR output has no escape codes"
+    );
+}
+
+#[test]
+fn unreachable_target_is_incomplete_with_exit_3() {
+    // Port 9 (discard) on loopback is closed on any sane test machine: the connection is refused.
+    let out = authspec()
+        .args([
+            "check",
+            "http://127.0.0.1:9",
+            "--format",
+            "json",
+            "--timeout",
+            "2s",
+        ])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v = assert_valid_report(&out);
+    assert_eq!(v["verdict"], "incomplete");
+    let text = v.to_string();
+    assert!(
+        text.contains("refused") || text.contains("error sending request"),
+        "the error is in the report"
+    );
+}
+
+#[test]
+fn bad_input_is_one_line_and_exit_2() {
+    for args in [
+        vec!["check", "--bogus-flag"],
+        vec!["check", "not a url"],
+        vec!["check", "ftp://example.com"],
+        vec!["check", "--mock", "--fault", "no-such-fault"],
+        vec!["check", "--mock", "--timeout", "forever"],
+        vec!["check", "--mock", "--only", "prm.resorce-match"],
+        vec![
+            "check",
+            "--mock",
+            "--report",
+            "json=/nonexistent-dir/r.json",
+        ],
+        vec!["check", "--mock", "--endpoint", "search"],
+        vec![
+            "lint",
+            "prm",
+            "/nonexistent/file.json",
+            "--url",
+            "https://a.example/.well-known/oauth-protected-resource",
+        ],
+        vec![
+            "lint",
+            "prm",
+            "Cargo.toml",
+            "--url",
+            "https://a.example/not-well-known",
+        ],
+        vec!["explain", "prm.nope"],
+    ] {
+        let out = authspec().args(&args).assert().code(2).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("authspec: "), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn api_key_never_appears_in_output() {
+    let key = "jp_live_5ecret5ecret5ecret5ecret";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("r.json");
+    let out = authspec()
+        .args([
+            "check",
+            "http://127.0.0.1:9",
+            "--timeout",
+            "1s",
+            "--format",
+            "json",
+            "--report",
+        ])
+        .arg(format!("json={}", report.display()))
+        .env("AUTHSPEC_API_KEY", key)
+        .assert()
+        .code(3)
+        .get_output()
+        .clone();
+    let all = [
+        out.stdout,
+        out.stderr,
+        std::fs::read(&report).expect("report written"),
+    ]
+    .concat();
+    assert!(!String::from_utf8_lossy(&all).contains(key));
+}
+
+#[test]
+fn report_files_are_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("r.json");
+    let txt = dir.path().join("r.txt");
+    authspec()
+        .args(["check", "--mock", "--report"])
+        .arg(format!("json={}", json.display()))
+        .arg("--report")
+        .arg(format!("human={}", txt.display()))
+        .assert()
+        .code(0);
+    assert_valid_report(&std::fs::read(&json).expect("json report"));
+    assert!(
+        std::fs::read_to_string(&txt)
+            .expect("human report")
+            .contains("verdict: PASS")
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("authspec-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn lint_uses_the_same_exit_codes() {
+    let prm_url = "https://api.example.com/.well-known/oauth-protected-resource";
+    authspec()
+        .args(["lint", "prm", &fixture("prm/good.json"), "--url", prm_url])
+        .assert()
+        .code(0);
+    authspec()
+        .args([
+            "lint",
+            "prm",
+            &fixture("prm/resource-mismatch.json"),
+            "--url",
+            prm_url,
+        ])
+        .assert()
+        .code(1);
+    let out = authspec()
+        .args([
+            "lint",
+            "jwks",
+            &fixture("jwks/private-key.json"),
+            "--url",
+            "https://api.example.com/jwks",
+            "--format",
+            "json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = assert_valid_report(&out);
+    let failed: Vec<&str> = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["outcome"] == "fail")
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(failed, ["jwks.no-private"]);
+    let pointer = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == "jwks.no-private")
+        .and_then(|r| r["pointer"].as_str())
+        .map(str::to_string);
+    assert_eq!(pointer.as_deref(), Some("/keys/1/d"));
+}
+
+#[test]
+fn strict_makes_should_failures_fail() {
+    authspec()
+        .args(["check", "--mock", "--fault", "asm-no-rs256"])
+        .assert()
+        .code(0);
+    authspec()
+        .args(["check", "--mock", "--fault", "asm-no-rs256", "--strict"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn only_and_skip_filter_results() {
+    let out = authspec()
+        .args([
+            "check", "--mock", "--only", "jwks", "--skip", "jwks.x5*", "--format", "json",
+        ])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v = assert_valid_report(&out);
+    let ids: Vec<&str> = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        !ids.is_empty()
+            && ids
+                .iter()
+                .all(|i| i.starts_with("jwks.") && !i.starts_with("jwks.x5")),
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn list_and_explain() {
+    let out = authspec()
+        .args(["list"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("prm.resource-match") && text.contains("jwks.rsa-2048"));
+    let out = authspec()
+        .args(["explain", "jwks.rsa-2048"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(
+        text.contains("JWK-RSA-2048")
+            && text.contains("rfc7518")
+            && text.contains("--fault jwks-rsa-1024"),
+        "{text}"
+    );
+}
+
+#[test]
+fn mock_command_announces_its_address() {
+    let bin = assert_cmd::cargo::cargo_bin("authspec");
+    let mut child = std::process::Command::new(bin)
+        .args([
+            "mock",
+            "--addr",
+            "127.0.0.1:0",
+            "--api-key",
+            "jp_live_testtesttesttest",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("mock starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut first)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("authspec mock listening on http://127.0.0.1:"),
+        "{first}"
+    );
+    assert!(
+        !first.trim_end().ends_with(":0"),
+        "the real port is printed: {first}"
+    );
+}

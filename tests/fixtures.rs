@@ -1,0 +1,202 @@
+//! Judges on documents under fixtures/: good ones pass, each broken one fails exactly what its name says.
+
+use authspec::checks::Profile;
+use authspec::evidence::{Evidence, Exchange, Mode};
+use authspec::finding::Outcome;
+use authspec::report::{Report, Verdict};
+use authspec::run::{self, LintKind, Meta};
+use authspec::select::Selection;
+use std::collections::BTreeSet;
+
+const PRM_URL: &str = "https://api.example.com/.well-known/oauth-protected-resource";
+const ASM_URL: &str = "https://api.example.com/.well-known/oauth-authorization-server";
+const JWKS_URL: &str = "https://api.example.com/api/auth/jwks";
+const PROBE_URL: &str = "https://api.example.com/v1/jobs/search";
+
+fn lint(kind: LintKind, file: &str, url: &str) -> Report {
+    let body = std::fs::read(format!("{}/fixtures/{file}", env!("CARGO_MANIFEST_DIR")))
+        .expect("fixture exists");
+    run::lint(
+        kind,
+        body,
+        url,
+        Profile::AuthMd,
+        &Selection::default(),
+        false,
+    )
+    .expect("lint runs")
+}
+
+fn failed(r: &Report) -> BTreeSet<&str> {
+    r.results
+        .iter()
+        .filter(|x| x.outcome == Outcome::Fail)
+        .map(|x| x.id.as_str())
+        .collect()
+}
+
+fn assert_fails(kind: LintKind, file: &str, url: &str, expected: &[&str]) {
+    let r = lint(kind, file, url);
+    let got = failed(&r);
+    let want: BTreeSet<&str> = expected.iter().copied().collect();
+    assert_eq!(got, want, "{file}: failed checks");
+    let must_failed = r.summary.must_fail > 0;
+    assert_eq!(
+        r.verdict,
+        if must_failed {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        },
+        "{file}: verdict"
+    );
+    assert_ne!(
+        r.verdict,
+        Verdict::Incomplete,
+        "{file}: a file never makes a run incomplete"
+    );
+}
+
+#[test]
+fn good_documents_pass() {
+    for (kind, file, url) in [
+        (LintKind::Prm, "prm/good.json", PRM_URL),
+        (LintKind::Asm, "asm/good.json", ASM_URL),
+        (LintKind::Jwks, "jwks/good.json", JWKS_URL),
+        (LintKind::Headers, "headers/good-401.txt", PROBE_URL),
+    ] {
+        let r = lint(kind, file, url);
+        assert!(failed(&r).is_empty(), "{file}: {:?}", failed(&r));
+        assert_eq!(r.verdict, Verdict::Pass, "{file}");
+        assert!(r.summary.pass > 0, "{file}: something was judged");
+    }
+}
+
+#[test]
+fn broken_prm_documents() {
+    let p = |file, ids: &[&str]| assert_fails(LintKind::Prm, file, PRM_URL, ids);
+    p("prm/resource-mismatch.json", &["prm.resource-match"]);
+    p(
+        "prm/resource-http.json",
+        &["prm.resource-https", "prm.resource-match"],
+    );
+    p("prm/resource-missing.json", &["prm.resource-present"]);
+    p("prm/scopes-string.json", &["prm.member-types"]);
+    p("prm/empty-member.json", &["prm.no-empty"]);
+    p("prm/signing-alg-none.json", &["prm.signing-alg-no-none"]);
+    p("prm/bearer-query.json", &["prm.bearer-no-query"]);
+    p("prm/i18n-orphan.json", &["prm.i18n"]);
+    p("prm/jwks-uri-http.json", &["prm.jwks-https"]);
+    p("prm/as-issuer-query.json", &["prm.as-issuer-form"]);
+    p("prm/signed-metadata-none.json", &["prm.signed-jwt"]);
+    p("prm/not-json.json", &["prm.resp-200-json"]);
+    // The auth.md reference sample serves a root PRM naming <base>/api/ (catalogue AA-PRM-MATCH).
+    p("prm/workos-sample-root.json", &["prm.resource-match"]);
+}
+
+#[test]
+fn broken_asm_documents() {
+    let a = |file, ids: &[&str]| assert_fails(LintKind::Asm, file, ASM_URL, ids);
+    a("asm/issuer-trailing-slash.json", &["asm.issuer-match"]);
+    a("asm/issuer-missing.json", &["asm.issuer-present"]);
+    a("asm/no-response-types.json", &["asm.response-types"]);
+    a("asm/alg-none.json", &["asm.alg-no-none", "asm.rs256"]);
+    a("asm/jwt-auth-without-algs.json", &["asm.auth-alg-cond"]);
+    a("asm/agent-auth-missing.json", &["agent-auth.block"]);
+    a(
+        "asm/no-authorization-endpoint.json",
+        &["asm.authorization-endpoint"],
+    );
+    // An agent_auth block does not exempt the document from RFC 8414 (AA-ASM-STILL-8414).
+    a(
+        "asm/workos-sample.json",
+        &[
+            "asm.issuer-present",
+            "asm.response-types",
+            "asm.authorization-endpoint",
+            "asm.token-endpoint",
+            "asm.pkce",
+        ],
+    );
+}
+
+#[test]
+fn broken_jwks_documents() {
+    let j = |file, ids: &[&str]| assert_fails(LintKind::Jwks, file, JWKS_URL, ids);
+    j("jwks/private-key.json", &["jwks.no-private"]);
+    j("jwks/rsa-1024.json", &["jwks.rsa-2048"]);
+    j("jwks/padded-base64.json", &["jwks.b64url"]);
+    j("jwks/ec-off-curve.json", &["jwks.ec-on-curve"]);
+    j(
+        "jwks/ec-short-x.json",
+        &["jwks.ec-length", "jwks.ec-on-curve"],
+    );
+    j("jwks/oct-key.json", &["jwks.no-private"]);
+    j("jwks/alg-kty-mismatch.json", &["jwks.alg-kty"]);
+    j(
+        "jwks/use-key-ops-conflict.json",
+        &["jwks.use-key-ops", "jwks.use-or-key-ops"],
+    );
+    j("jwks/x5t-wrong.json", &["jwks.x5t"]);
+    j("jwks/no-keys.json", &["jwks.keys-member"]);
+    j("jwks/duplicate-member.json", &["jwks.unique-names"]);
+}
+
+#[test]
+fn broken_challenges() {
+    let h = |file, ids: &[&str]| assert_fails(LintKind::Headers, file, PROBE_URL, ids);
+    h(
+        "headers/hint-unquoted.txt",
+        &["wwwa.resource-metadata", "wwwa.rm-syntax"],
+    );
+    h("headers/hint-relative.txt", &["wwwa.rm-syntax"]);
+    h("headers/no-hint.txt", &["wwwa.resource-metadata"]);
+}
+
+#[test]
+fn lint_judges_the_url_it_is_given() {
+    let url = "https://api.example.com/.well-known/oauth-protected-resource/api/";
+    let r = lint(LintKind::Prm, "prm/good.json", url);
+    let got = failed(&r);
+    assert!(got.contains("prm.wellknown-slash"), "{got:?}");
+    assert!(got.contains("prm.resource-match"), "{got:?}");
+}
+
+#[derive(serde::Deserialize)]
+struct CaptureFixture {
+    resource: String,
+    exchanges: Vec<Exchange>,
+}
+
+/// TLS failures cannot be staged on the loopback mock, so a recorded capture proves those checks fail.
+#[test]
+fn tls_failures_from_a_capture() {
+    let text = std::fs::read_to_string(format!(
+        "{}/fixtures/captures/tls-broken.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture");
+    let cap: CaptureFixture = serde_json::from_str(&text).expect("capture parses");
+    let ev = Evidence {
+        resource_url: url::Url::parse(&cap.resource).expect("url"),
+        resource: cap.resource,
+        profile: Profile::Rfc,
+        mode: Mode::Live,
+        api_key_given: false,
+        exchanges: cap.exchanges,
+    };
+    let meta = Meta {
+        started_at: "2026-01-01T00:00:00Z".into(),
+        duration_ms: 0,
+        requests: 2,
+        max_requests: 60,
+    };
+    let r = run::judge(&ev, &Selection::default(), false, meta, None);
+    let got = failed(&r);
+    assert!(
+        got.contains("prm.tls") && got.contains("asm.tls"),
+        "{got:?}"
+    );
+    assert!(got.contains("prm.resource-https"), "{got:?}");
+    assert_eq!(r.verdict, Verdict::Fail);
+}
