@@ -115,7 +115,11 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
         site: site.clone(),
         api_key: api_key.clone(),
         revoked: Mutex::new(HashSet::new()),
-        limiter: Mutex::new(ratelimit::Limiter::new(opts.per_second, opts.monthly_quota)),
+        limiter: Mutex::new(ratelimit::Limiter::new(
+            opts.per_second,
+            opts.monthly_quota,
+            std::time::Instant::now(),
+        )),
     });
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);

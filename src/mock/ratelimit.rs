@@ -24,11 +24,12 @@ pub struct Limiter {
 }
 
 impl Limiter {
-    pub fn new(per_second: u32, monthly_quota: u32) -> Self {
+    /// A limiter whose first window opens at `start`.
+    pub fn new(per_second: u32, monthly_quota: u32, start: Instant) -> Self {
         Limiter {
             per_second,
             monthly_quota,
-            window_start: Instant::now(),
+            window_start: start,
             in_window: 0,
             this_month: 0,
         }
@@ -67,7 +68,7 @@ mod tests {
     #[test]
     fn admits_exactly_the_limit_per_window_and_the_quota() {
         let t0 = Instant::now();
-        let mut l = Limiter::new(3, 5);
+        let mut l = Limiter::new(3, 5, t0);
         let got: Vec<Admission> = (0..4).map(|_| l.admit(t0)).collect();
         assert_eq!(
             got[0],
