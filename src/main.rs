@@ -340,6 +340,11 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         run::parse_target(&t).map_err(usage)?;
         t
     };
+    if a.out.profile == Profile::Mcp {
+        eprintln!(
+            "authspec: note: --profile mcp applies the RFC rows at MCP levels; the MCP probe and MCP-only rows are not in this version"
+        );
+    }
     let cfg = CheckConfig {
         target,
         capture,

@@ -81,7 +81,10 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
             break;
         }
         let keyed = f.keyed && same_origin(&url, &ctx.key_origin);
-        ex.request_headers = request_headers(ctx, keyed, body.is_some());
+        if hop == 0 {
+            // The first request is the one the exchange is about; later hops are in `redirects`.
+            ex.request_headers = request_headers(ctx, keyed, body.is_some());
+        }
         let mut req = ctx.client.request(method.clone(), url.clone());
         for (k, v) in request_headers_raw(ctx, keyed, body.is_some()) {
             req = req.header(k, v);

@@ -174,7 +174,7 @@ fn uris(ev: &Evidence) -> Vec<Finding> {
             }
         }
         pass_or(out, || {
-            Finding::pass("registration URIs are absolute https URLs")
+            Finding::pass("registration URIs are absolute https URLs (or http on a loopback host)")
         })
     })
 }

@@ -1,7 +1,8 @@
 //! RFC 8414 authorization-server metadata for every issuer the PRM names.
 
 use super::members::{
-    alg_none, empty_members, https_problem, quote, show, signed_metadata_problems, strings,
+    alg_none, empty_members, https_ok, https_problem, quote, show, signed_metadata_problems,
+    strings,
 };
 use super::prm::{document_shape, media_type_of, signed_conflicts, tls_of};
 use super::schema::{SchemaKind, violations};
@@ -438,7 +439,7 @@ fn issuer_https(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
         with_issuer(&d, |i| {
             https_problem(i, "issuer", false, false)
-                .map_or_else(|| Finding::pass("issuer uses https"), |f| f.at("/issuer"))
+                .map_or_else(|| Finding::pass(https_ok(i, "issuer")), |f| f.at("/issuer"))
         })
     })
 }
@@ -548,7 +549,7 @@ fn jwks_https(ev: &Evidence) -> Vec<Finding> {
         vec![match d.get("jwks_uri") {
             None => Finding::skip("no jwks_uri (optional)"),
             Some(Value::String(u)) => https_problem(u, "jwks_uri", false, false).map_or_else(
-                || Finding::pass("jwks_uri uses https"),
+                || Finding::pass(https_ok(u, "jwks_uri")),
                 |f| f.at("/jwks_uri"),
             ),
             Some(v) => Finding::fail("jwks_uri is not a string")
@@ -688,6 +689,8 @@ fn endpoints_https(ev: &Evidence) -> Vec<Finding> {
                     .map(|f| f.at(format!("/{k}")))
             })
             .collect();
-        pass_or(out, || Finding::pass("every endpoint uses https"))
+        pass_or(out, || {
+            Finding::pass("every endpoint uses https (or http on a loopback host)")
+        })
     })
 }

@@ -55,6 +55,16 @@ pub fn https_problem(
     None
 }
 
+/// The pass message for a URL that passed [`https_problem`]: says when loopback http was accepted.
+pub fn https_ok(value: &str, what: &str) -> String {
+    match Url::parse(value).map(|u| scheme_rule(&u)) {
+        Ok(Scheme::LoopbackHttp) => {
+            format!("{what} uses http on a loopback host (accepted for local development, A-18)")
+        }
+        _ => format!("{what} uses https"),
+    }
+}
+
 /// JSON-quoted rendering of a string for Expected/Actual lines.
 pub fn quote(s: &str) -> String {
     Value::String(s.to_string()).to_string()

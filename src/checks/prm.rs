@@ -1,7 +1,8 @@
 //! RFC 9728 protected-resource metadata: where it is served, what it holds, whom it names.
 
 use super::members::{
-    alg_none, empty_members, https_problem, ptr, quote, show, signed_metadata_problems, strings,
+    alg_none, empty_members, https_ok, https_problem, ptr, quote, show, signed_metadata_problems,
+    strings,
 };
 use super::schema::{SchemaKind, violations};
 use super::{Area, Check, Level, Levels, MAY, MUST, SHOULD, rfc};
@@ -516,7 +517,10 @@ fn error_status(ev: &Evidence) -> Vec<Finding> {
         )
     });
     let mut out = Vec::new();
-    for ex in all.iter().filter(|e| e.status.is_some()) {
+    for ex in all
+        .iter()
+        .filter(|e| e.status.is_some() && e.error.is_none())
+    {
         let status = ex.status.unwrap_or(0);
         if status == 200 && ex.json().is_err() {
             out.push(
@@ -540,8 +544,8 @@ fn error_status(ev: &Evidence) -> Vec<Finding> {
             );
         }
     }
-    if all.iter().all(|e| e.status.is_none()) {
-        return vec![Finding::no_input("no PRM request got a response")];
+    if all.iter().all(|e| e.status.is_none() || e.error.is_some()) {
+        return vec![Finding::no_input("no complete PRM response arrived")];
     }
     pass_or(out, || {
         Finding::pass(format!("{} PRM responses use fitting statuses", all.len()))
@@ -595,7 +599,7 @@ fn resource_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match with_resource(&d) {
         Err(f) => vec![f],
         Ok(r) => vec![https_problem(r, "resource", false, true).map_or_else(
-            || Finding::pass("resource is an https URL without a fragment"),
+            || Finding::pass(format!("{}, without a fragment", https_ok(r, "resource"))),
             |f| f.at("/resource"),
         )],
     })
@@ -724,7 +728,7 @@ fn jwks_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match d.get("jwks_uri") {
         None => vec![Finding::skip("no jwks_uri (optional)")],
         Some(Value::String(u)) => vec![https_problem(u, "jwks_uri", false, false).map_or_else(
-            || Finding::pass("jwks_uri uses https"),
+            || Finding::pass(https_ok(u, "jwks_uri")),
             |f| f.at("/jwks_uri"),
         )],
         Some(v) => vec![

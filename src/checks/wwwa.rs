@@ -155,7 +155,9 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
         return vec![Finding::skip("no resource_metadata parameter was sent")];
     }
     pass_or(out, || {
-        Finding::pass("resource_metadata is a quoted absolute https URL")
+        Finding::pass(
+            "resource_metadata is a quoted absolute URL using https (or http on a loopback host)",
+        )
     })
 }
 

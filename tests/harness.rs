@@ -1,0 +1,178 @@
+//! The harness as a guest on someone else's server: key scope, budget, body cap and timeout.
+
+use authspec::capture::{CaptureOptions, capture};
+use authspec::report::Verdict;
+use authspec::run::{self, CheckConfig};
+use authspec::select::Selection;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use url::Url;
+
+type Seen = Arc<Mutex<Vec<Option<String>>>>;
+
+async fn serve(app: Router) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    format!("http://{addr}")
+}
+
+async fn record(State(seen): State<Seen>, h: HeaderMap) -> &'static str {
+    let auth = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    seen.lock().expect("lock").push(auth);
+    "{}"
+}
+
+const KEY: &str = "jp_live_keyscopekeyscopekeyscope";
+
+#[tokio::test]
+async fn the_key_does_not_follow_a_redirect_to_another_origin() {
+    let other_seen: Seen = Arc::default();
+    let other = serve(
+        Router::new()
+            .route("/v1/data", get(record))
+            .with_state(other_seen.clone()),
+    )
+    .await;
+    let target_seen: Seen = Arc::default();
+    let to = format!("{other}/v1/data");
+    let target = serve(
+        Router::new()
+            .route(
+                "/v1/data",
+                get(move |s: State<Seen>, h: HeaderMap| async move {
+                    record(s, h).await;
+                    Redirect::temporary(&to)
+                }),
+            )
+            .with_state(target_seen.clone()),
+    )
+    .await;
+    let opts = CaptureOptions {
+        api_key: Some(KEY.into()),
+        endpoints: vec!["GET /v1/data".parse().expect("endpoint")],
+        ..CaptureOptions::default()
+    };
+    let cap = capture(&Url::parse(&target).expect("url"), &opts)
+        .await
+        .expect("capture");
+    let at_target = target_seen.lock().expect("lock").clone();
+    let at_other = other_seen.lock().expect("lock").clone();
+    assert!(
+        at_target
+            .iter()
+            .any(|a| a.as_deref() == Some(&format!("Bearer {KEY}"))),
+        "the key went to the target: {at_target:?}"
+    );
+    assert!(!at_other.is_empty(), "the redirect was followed");
+    assert!(
+        at_other.iter().all(Option::is_none),
+        "the key crossed origins: {at_other:?}"
+    );
+    let recorded = serde_json::to_string(&cap.exchanges).expect("exchanges serialize");
+    assert!(
+        !recorded.contains(KEY),
+        "the recorded exchanges hold the key in clear"
+    );
+    assert!(
+        recorded.contains("jp_live_…cope"),
+        "the key is shown redacted"
+    );
+}
+
+#[tokio::test]
+async fn the_request_budget_is_never_exceeded() {
+    let seen: Seen = Arc::default();
+    let target = serve(Router::new().fallback(get(record)).with_state(seen.clone())).await;
+    let opts = CaptureOptions {
+        max_requests: 2,
+        ..CaptureOptions::default()
+    };
+    let cap = capture(&Url::parse(&format!("{target}/api")).expect("url"), &opts)
+        .await
+        .expect("capture");
+    assert_eq!(cap.requests, 2);
+    assert_eq!(
+        seen.lock().expect("lock").len(),
+        2,
+        "the server saw exactly the budget"
+    );
+    assert!(
+        cap.exchanges
+            .iter()
+            .any(|e| e.error.as_deref().is_some_and(|m| m.contains("budget")))
+    );
+}
+
+async fn check(target: String, opts: CaptureOptions) -> authspec::report::Report {
+    let cfg = CheckConfig {
+        target,
+        capture: opts,
+        selection: Selection::default(),
+        strict: false,
+    };
+    run::check(&cfg).await.expect("check runs")
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_cut_at_the_cap_and_judged_incomplete() {
+    let big = || async {
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            vec![b' '; 3 << 20],
+        )
+            .into_response()
+    };
+    let target =
+        serve(Router::new().route("/.well-known/oauth-protected-resource", get(big))).await;
+    let opts = CaptureOptions {
+        max_body: 64 << 10,
+        profile: authspec::checks::Profile::Rfc,
+        ..CaptureOptions::default()
+    };
+    let report = check(target, opts).await;
+    let failed: Vec<(&str, &str)> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == authspec::finding::Outcome::Fail)
+        .map(|r| (r.id.as_str(), r.message.as_str()))
+        .collect();
+    assert_eq!(report.verdict, Verdict::Incomplete, "{failed:?}");
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.id == "prm.resp-200-json")
+        .expect("result");
+    assert!(r.message.contains("--max-body"), "{}", r.message);
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out_into_an_incomplete_run() {
+    let slow = || async {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Response::new(axum::body::Body::empty())
+    };
+    let target = serve(Router::new().fallback(get(slow))).await;
+    let opts = CaptureOptions {
+        timeout: Duration::from_millis(300),
+        ..CaptureOptions::default()
+    };
+    let report = check(target, opts).await;
+    assert_eq!(report.verdict, Verdict::Incomplete);
+    let r = report
+        .results
+        .iter()
+        .find(|r| r.id == "prm.wellknown-insert")
+        .expect("result");
+    assert!(r.message.contains("timed out"), "{}", r.message);
+}
