@@ -324,14 +324,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         )
         .await
         .context("cannot start the mock")?;
-        capture.api_key = capture.api_key.or_else(|| Some(m.api_key.clone()));
-        if capture.endpoints.is_empty() {
-            capture.endpoints = m
-                .endpoints()
-                .iter()
-                .filter_map(|e| e.parse().ok())
-                .collect();
-        }
+        capture = m.capture_options(capture);
         let t = m.resource_url().to_string();
         _mock = Some(m);
         t

@@ -35,16 +35,30 @@ fn assert_valid_report(stdout: &[u8]) -> Value {
     v
 }
 
-#[test]
-fn mock_check_passes_with_exit_0() {
+/// Runs authspec with `args`, expects exit `code`, and returns stdout validated as a report.
+fn json_run(args: &[&str], code: i32) -> Value {
+    assert_valid_report(text_run(args, code).as_bytes())
+}
+
+/// Runs authspec with `args`, expects exit `code`, and returns stdout as text.
+fn text_run(args: &[&str], code: i32) -> String {
     let out = authspec()
-        .args(["check", "--mock", "--format", "json"])
+        .args(args)
         .assert()
-        .code(0)
+        .code(code)
         .get_output()
         .stdout
         .clone();
-    let v = assert_valid_report(&out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn results(v: &Value) -> impl Iterator<Item = &Value> {
+    v["results"].as_array().into_iter().flatten()
+}
+
+#[test]
+fn mock_check_passes_with_exit_0() {
+    let v = json_run(&["check", "--mock", "--format", "json"], 0);
     assert_eq!(v["verdict"], "pass");
     assert!(v["results"].as_array().map_or(0, Vec::len) >= 60);
     assert!(v["requests"].as_u64().is_some_and(|n| n > 0 && n <= 60));
@@ -52,14 +66,7 @@ fn mock_check_passes_with_exit_0() {
 
 #[test]
 fn a_fault_fails_with_exit_1_and_the_human_output_names_it() {
-    let out = authspec()
-        .args(["check", "--mock", "--fault", "prm-resource-mismatch"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8_lossy(&out);
+    let text = text_run(&["check", "--mock", "--fault", "prm-resource-mismatch"], 1);
     assert!(text.contains("FAIL  prm.resource-match"), "{text}");
     assert!(
         text.contains("expected:") && text.contains("actual:"),
@@ -76,21 +83,17 @@ fn a_fault_fails_with_exit_1_and_the_human_output_names_it() {
 #[test]
 fn unreachable_target_is_incomplete_with_exit_3() {
     // Port 9 (discard) on loopback is closed on any sane test machine: the connection is refused.
-    let out = authspec()
-        .args([
+    let v = json_run(
+        &[
             "check",
             "http://127.0.0.1:9",
             "--format",
             "json",
             "--timeout",
             "2s",
-        ])
-        .assert()
-        .code(3)
-        .get_output()
-        .stdout
-        .clone();
-    let v = assert_valid_report(&out);
+        ],
+        3,
+    );
     assert_eq!(v["verdict"], "incomplete");
     let text = v.to_string();
     assert!(
@@ -212,34 +215,25 @@ fn lint_uses_the_same_exit_codes() {
         ])
         .assert()
         .code(1);
-    let out = authspec()
-        .args([
+    let jwks = fixture("jwks/private-key.json");
+    let v = json_run(
+        &[
             "lint",
             "jwks",
-            &fixture("jwks/private-key.json"),
+            &jwks,
             "--url",
             "https://api.example.com/jwks",
             "--format",
             "json",
-        ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v = assert_valid_report(&out);
-    let failed: Vec<&str> = v["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
+        ],
+        1,
+    );
+    let failed: Vec<&str> = results(&v)
         .filter(|r| r["outcome"] == "fail")
         .filter_map(|r| r["id"].as_str())
         .collect();
     assert_eq!(failed, ["jwks.no-private"]);
-    let pointer = v["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
+    let pointer = results(&v)
         .find(|r| r["id"] == "jwks.no-private")
         .and_then(|r| r["pointer"].as_str())
         .map(str::to_string);
@@ -260,22 +254,13 @@ fn strict_makes_should_failures_fail() {
 
 #[test]
 fn only_and_skip_filter_results() {
-    let out = authspec()
-        .args([
+    let v = json_run(
+        &[
             "check", "--mock", "--only", "jwks", "--skip", "jwks.x5*", "--format", "json",
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v = assert_valid_report(&out);
-    let ids: Vec<&str> = v["results"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["id"].as_str())
-        .collect();
+        ],
+        0,
+    );
+    let ids: Vec<&str> = results(&v).filter_map(|r| r["id"].as_str()).collect();
     assert!(
         !ids.is_empty()
             && ids
@@ -287,23 +272,9 @@ fn only_and_skip_filter_results() {
 
 #[test]
 fn list_and_explain() {
-    let out = authspec()
-        .args(["list"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8_lossy(&out);
+    let text = text_run(&["list"], 0);
     assert!(text.contains("prm.resource-match") && text.contains("jwks.rsa-2048"));
-    let out = authspec()
-        .args(["explain", "jwks.rsa-2048"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8_lossy(&out);
+    let text = text_run(&["explain", "jwks.rsa-2048"], 0);
     assert!(
         text.contains("JWK-RSA-2048")
             && text.contains("rfc7518")

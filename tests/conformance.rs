@@ -35,15 +35,7 @@ fn check_mock(faults: Vec<&'static Fault>) -> Report {
         )
         .await
         .expect("mock starts");
-        let capture = CaptureOptions {
-            api_key: Some(m.api_key.clone()),
-            endpoints: m
-                .endpoints()
-                .iter()
-                .map(|e| e.parse().expect("mock endpoints parse"))
-                .collect(),
-            ..CaptureOptions::default()
-        };
+        let capture = m.capture_options(CaptureOptions::default());
         let cfg = CheckConfig {
             target: m.resource_url().to_string(),
             capture,

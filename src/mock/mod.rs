@@ -71,6 +71,24 @@ impl RunningMock {
     pub fn endpoints(&self) -> &[String] {
         &self.site.endpoints
     }
+    /// `base` with this mock's API key (unless one is set) and its protected endpoints (unless
+    /// some are given): how `check --mock` and the test harness point a capture at it.
+    pub fn capture_options(
+        &self,
+        mut base: crate::capture::CaptureOptions,
+    ) -> crate::capture::CaptureOptions {
+        base.api_key = base.api_key.or_else(|| Some(self.api_key.clone()));
+        if base.endpoints.is_empty() {
+            base.endpoints = self
+                .site
+                .endpoints
+                .iter()
+                .filter_map(|e| e.parse().ok())
+                .collect();
+        }
+        base
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
