@@ -3,6 +3,7 @@
 pub mod challenge;
 pub mod json;
 pub mod mediatype;
+pub mod ratelimit;
 
 /// Where and why a parser stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
