@@ -32,6 +32,26 @@ pub enum Role {
     AsmAtOrigin,
     /// A JWK Set named by the `jwks_uri` of the document at `named_by`.
     Jwks { named_by: String },
+    /// A protected endpoint requested with a random well-formed key.
+    ProbeBadKey { endpoint: String },
+    /// The second keyed request to an endpoint (does remaining count down?).
+    ProbeAuthRepeat { endpoint: String },
+    /// The n-th keyed request of `--burst`.
+    Burst { n: u32 },
+    /// The keyed request sent after waiting out the burst's 429.
+    BurstRetry,
+    /// GET of the api-catalog on an origin.
+    Catalog { origin: String },
+    /// HEAD of the api-catalog on an origin.
+    CatalogHead { origin: String },
+    /// An OpenAPI description, found through a catalog `service-desc` link or `--openapi`.
+    OpenApi { found_via: String },
+    /// POST to the agent_auth `register_uri` (`--allow-side-effects`).
+    Register,
+    /// Revocation of the disposable key at `revocation_uri`.
+    Revoke,
+    /// A request with the revoked key.
+    RevokedProbe { endpoint: String },
 }
 
 impl Role {
@@ -48,6 +68,16 @@ impl Role {
             Role::AsmUnstripped { issuer } => format!("asm-unstripped({issuer})"),
             Role::AsmAtOrigin => "asm-origin".into(),
             Role::Jwks { .. } => "jwks".into(),
+            Role::ProbeBadKey { endpoint } => format!("probe-badkey({endpoint})"),
+            Role::ProbeAuthRepeat { endpoint } => format!("probe-auth-repeat({endpoint})"),
+            Role::Burst { n } => format!("burst({n})"),
+            Role::BurstRetry => "burst-retry".into(),
+            Role::Catalog { origin } => format!("catalog({origin})"),
+            Role::CatalogHead { origin } => format!("catalog-head({origin})"),
+            Role::OpenApi { .. } => "openapi".into(),
+            Role::Register => "register".into(),
+            Role::Revoke => "revoke".into(),
+            Role::RevokedProbe { endpoint } => format!("revoked-probe({endpoint})"),
         }
     }
 }
@@ -77,6 +107,9 @@ pub struct Exchange {
     pub roles: Vec<Role>,
     pub method: String,
     pub url: String,
+    /// The credential the request carried: `none`, `key`, `bad-key` or `revocable-key`.
+    #[serde(default)]
+    pub credential: String,
     /// Request headers with the credential redacted (HARNESS-REDACT).
     pub request_headers: Vec<(String, String)>,
     pub status: Option<u16>,
@@ -127,6 +160,7 @@ impl Exchange {
             roles,
             method: method.to_string(),
             url: url.to_string(),
+            credential: "none".into(),
             request_headers: Vec::new(),
             status: None,
             response_headers: Vec::new(),

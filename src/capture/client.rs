@@ -9,21 +9,73 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use url::Url;
 
+/// Which credential a request carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Cred {
+    #[default]
+    None,
+    /// The user's API key.
+    Key,
+    /// A random well-formed key the target cannot know.
+    BadKey,
+    /// The disposable key given for the revocation check.
+    Revocable,
+}
+
 /// A request the plan wants made.
 #[derive(Debug, Clone)]
 pub struct Fetch {
     pub role: Role,
     pub method: String,
     pub url: Url,
-    /// Send the API key (only ever honoured on the resource's origin).
-    pub keyed: bool,
+    /// The credential; honoured only on the resource's origin (and `scope`, when set).
+    pub cred: Cred,
+    /// One more origin the credential may go to (the revocation endpoint, for the revocable key).
+    pub scope: Option<Url>,
     pub body: Option<Vec<u8>>,
+    /// Deliberate repeats of the same request are told apart by this number.
+    pub seq: u32,
+    /// Wait this long before sending (Retry-After, a spent RateLimit window).
+    pub delay: Duration,
+    /// Extra request headers (for example the api-catalog Accept).
+    pub accept: Option<&'static str>,
+}
+
+impl Cred {
+    /// How reports name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Cred::None => "none",
+            Cred::Key => "key",
+            Cred::BadKey => "bad-key",
+            Cred::Revocable => "revocable-key",
+        }
+    }
+}
+
+impl Fetch {
+    /// A plain GET without credentials.
+    pub fn get(role: Role, url: Url) -> Self {
+        Fetch {
+            role,
+            method: "GET".into(),
+            url,
+            cred: Cred::None,
+            scope: None,
+            body: None,
+            seq: 0,
+            delay: Duration::ZERO,
+            accept: None,
+        }
+    }
 }
 
 /// Shared state of one capture's requests.
 pub struct Ctx {
     pub client: Client,
     pub key: Option<String>,
+    pub bad_key: String,
+    pub revocable: Option<String>,
     pub key_origin: Url,
     pub budget: usize,
     pub sent: AtomicUsize,
@@ -71,6 +123,11 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
     let mut url = f.url.clone();
     let mut method = Method::from_bytes(f.method.as_bytes()).unwrap_or(Method::GET);
     let mut body = f.body.clone();
+    if !f.delay.is_zero() {
+        tokio::time::sleep(f.delay).await;
+    }
+    let secret = ctx.secret(f.cred);
+    ex.credential = f.cred.label().into();
     for hop in 0..=ctx.max_redirects {
         if ctx.sent.fetch_add(1, Ordering::SeqCst) >= ctx.budget {
             ctx.sent.fetch_sub(1, Ordering::SeqCst);
@@ -80,13 +137,19 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
             ));
             break;
         }
-        let keyed = f.keyed && same_origin(&url, &ctx.key_origin);
+        let in_scope = same_origin(&url, &ctx.key_origin)
+            || f.scope.as_ref().is_some_and(|s| same_origin(&url, s));
+        let cred = secret.filter(|_| in_scope);
+        let raw = request_headers_raw(cred, body.is_some(), f.accept);
         if hop == 0 {
             // The first request is the one the exchange is about; later hops are in `redirects`.
-            ex.request_headers = request_headers(ctx, keyed, body.is_some());
+            ex.request_headers = raw
+                .iter()
+                .map(|(k, v)| (k.to_string(), ctx.redact_all(v)))
+                .collect();
         }
         let mut req = ctx.client.request(method.clone(), url.clone());
-        for (k, v) in request_headers_raw(ctx, keyed, body.is_some()) {
+        for (k, v) in raw {
             req = req.header(k, v);
         }
         if let Some(b) = &body {
@@ -133,36 +196,62 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
             url = next;
             continue;
         }
-        record(ctx, &mut ex, resp, &url).await;
+        record(ctx, &mut ex, resp, &url, secret).await;
         break;
     }
     ex.elapsed_ms = started.elapsed().as_millis() as u64;
     ex
 }
 
-fn request_headers_raw(ctx: &Ctx, keyed: bool, has_body: bool) -> Vec<(&'static str, String)> {
-    let mut h = vec![("accept", "application/json, */*;q=0.5".to_string())];
+fn request_headers_raw(
+    secret: Option<&str>,
+    has_body: bool,
+    accept: Option<&'static str>,
+) -> Vec<(&'static str, String)> {
+    let mut h = vec![(
+        "accept",
+        accept.unwrap_or("application/json, */*;q=0.5").to_string(),
+    )];
     if has_body {
         h.push(("content-type", "application/json".into()));
     }
-    if let (true, Some(k)) = (keyed, &ctx.key) {
+    if let Some(k) = secret {
         h.push(("authorization", format!("Bearer {k}")));
     }
     h
 }
 
-/// What the report and capture show: the same headers with the key redacted.
-fn request_headers(ctx: &Ctx, keyed: bool, has_body: bool) -> Vec<(String, String)> {
-    request_headers_raw(ctx, keyed, has_body)
-        .into_iter()
-        .map(|(k, v)| match (&ctx.key, k) {
-            (Some(key), "authorization") => (k.to_string(), format!("Bearer {}", redact(key))),
-            _ => (k.to_string(), v),
-        })
-        .collect()
+impl Ctx {
+    /// The secret a credential stands for.
+    fn secret(&self, cred: Cred) -> Option<&str> {
+        match cred {
+            Cred::None => None,
+            Cred::Key => self.key.as_deref(),
+            Cred::BadKey => Some(&self.bad_key),
+            Cred::Revocable => self.revocable.as_deref(),
+        }
+    }
+
+    /// `text` with every secret of this run replaced by its redacted form (HARNESS-REDACT).
+    pub fn redact_all(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for k in [self.key.as_deref(), self.revocable.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            out = out.replace(k, &redact(k));
+        }
+        out
+    }
 }
 
-async fn record(ctx: &Ctx, ex: &mut Exchange, mut resp: reqwest::Response, final_url: &Url) {
+async fn record(
+    ctx: &Ctx,
+    ex: &mut Exchange,
+    mut resp: reqwest::Response,
+    final_url: &Url,
+    sent: Option<&str>,
+) {
     ex.status = Some(resp.status().as_u16());
     if final_url.as_str() != ex.url {
         ex.response_headers
@@ -205,15 +294,21 @@ async fn record(ctx: &Ctx, ex: &mut Exchange, mut resp: reqwest::Response, final
             ctx.max_body
         ));
     }
-    if let Some(key) = &ctx.key {
-        let echoed_in_headers = ex
-            .response_headers
-            .iter()
-            .any(|(_, v)| v.contains(key.as_str()));
-        for (_, v) in ex.response_headers.iter_mut() {
-            *v = v.replace(key.as_str(), &redact(key));
-        }
-        ex.key_echoed = scrub(&mut body, key) || echoed_in_headers;
+    // Echo of the credential this request carried (AUTHMD-KEY-NOT-ECHOED), then scrub every secret.
+    if let Some(sent) = sent {
+        ex.key_echoed = ex.response_headers.iter().any(|(_, v)| v.contains(sent))
+            || body
+                .windows(sent.len().max(1))
+                .any(|w| w == sent.as_bytes());
+    }
+    for (_, v) in ex.response_headers.iter_mut() {
+        *v = ctx.redact_all(v);
+    }
+    for k in [ctx.key.as_deref(), ctx.revocable.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        scrub(&mut body, k);
     }
     ex.body = body;
 }

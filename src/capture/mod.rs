@@ -9,6 +9,7 @@ use crate::checks::Profile;
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{is_private, same_origin};
 use client::{Ctx, Fetch};
+use plan::Plan;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -33,6 +34,18 @@ pub struct CaptureOptions {
     /// Follow discovered URLs to private addresses even from a public target.
     pub allow_private: bool,
     pub profile: Profile,
+    /// Another origin that serves the api-catalog and OpenAPI (`--site`).
+    pub site: Option<Url>,
+    /// Where the OpenAPI description is, when the catalog does not say (`--openapi`).
+    pub openapi: Option<Url>,
+    /// Spend quota: keyed requests until a 429, then one retry after Retry-After (`--burst`).
+    pub burst: bool,
+    /// Allow requests that change state: registration and revocation (`--allow-side-effects`).
+    pub allow_side_effects: bool,
+    /// A disposable key to revoke (`--revocable-key`).
+    pub revocable_key: Option<String>,
+    /// Longest the harness waits for a Retry-After or a spent RateLimit window.
+    pub max_wait: Duration,
 }
 
 impl Default for CaptureOptions {
@@ -46,6 +59,12 @@ impl Default for CaptureOptions {
             endpoints: Vec::new(),
             allow_private: false,
             profile: Profile::AuthMd,
+            site: None,
+            openapi: None,
+            burst: false,
+            allow_side_effects: false,
+            revocable_key: None,
+            max_wait: Duration::from_secs(30),
         }
     }
 }
@@ -65,7 +84,7 @@ pub enum CaptureError {
     Client(String),
 }
 
-type Key = (String, String, bool);
+type Key = (String, String, client::Cred, u32);
 
 enum Slot {
     Pending(Vec<Role>),
@@ -78,6 +97,8 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     let ctx = Arc::new(Ctx {
         client,
         key: opts.api_key.clone(),
+        bad_key: bad_key(opts.api_key.as_deref()),
+        revocable: opts.revocable_key.clone(),
         key_origin: resource.clone(),
         budget: opts.max_requests,
         sent: AtomicUsize::new(0),
@@ -85,24 +106,30 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         max_redirects: opts.max_redirects,
         timeout: opts.timeout,
     });
+    let plan = Plan { resource, opts };
     let mut engine = Engine {
         ctx: ctx.clone(),
         resource: resource.clone(),
         opts,
+        plan: &plan,
         slots: HashMap::new(),
         exchanges: Vec::new(),
         tasks: JoinSet::new(),
     };
-    let mut queue: VecDeque<Fetch> = plan::initial(resource, opts).into();
+    let mut queue: VecDeque<Fetch> = plan.initial().into();
+    // Fetches that spend quota wait until discovery is done, so they cannot starve it of budget.
+    let mut later = Some(plan.after_discovery());
     loop {
         while let Some(f) = queue.pop_front() {
             queue.extend(engine.schedule(f));
         }
-        let Some(joined) = engine.tasks.join_next().await else {
-            break;
-        };
-        if let Ok((key, ex)) = joined {
-            queue.extend(engine.complete(key, ex));
+        match engine.tasks.join_next().await {
+            Some(Ok((key, ex))) => queue.extend(engine.complete(key, ex)),
+            Some(Err(_)) => {}
+            None => match later.take() {
+                Some(next) if !next.is_empty() => queue.extend(next),
+                _ => break,
+            },
         }
     }
     engine.fail_orphans();
@@ -118,6 +145,7 @@ struct Engine<'o> {
     ctx: Arc<Ctx>,
     resource: Url,
     opts: &'o CaptureOptions,
+    plan: &'o Plan<'o>,
     slots: HashMap<Key, Slot>,
     exchanges: Vec<Exchange>,
     tasks: JoinSet<(Key, Exchange)>,
@@ -127,7 +155,7 @@ impl Engine<'_> {
     /// Starts `f` unless the same (method, URL, credential) is already known; returns follow-ups
     /// that became known at once (a repeat of a finished fetch under a new role).
     fn schedule(&mut self, f: Fetch) -> Vec<Fetch> {
-        let key: Key = (f.method.clone(), f.url.to_string(), f.keyed);
+        let key: Key = (f.method.clone(), f.url.to_string(), f.cred, f.seq);
         match self.slots.get_mut(&key) {
             Some(Slot::Pending(roles)) => {
                 if !roles.contains(&f.role) {
@@ -141,7 +169,7 @@ impl Engine<'_> {
                     return Vec::new();
                 }
                 self.exchanges[i].roles.push(f.role.clone());
-                plan::follow_ups(&f.role, &self.exchanges[i])
+                self.plan.follow_ups(&f.role, &self.exchanges[i])
             }
             None => {
                 if let Some(reason) = self.refuse(&f) {
@@ -179,7 +207,7 @@ impl Engine<'_> {
         self.slots.insert(key, Slot::Done(i));
         roles
             .iter()
-            .flat_map(|r| plan::follow_ups(r, &self.exchanges[i]))
+            .flat_map(|r| self.plan.follow_ups(r, &self.exchanges[i]))
             .collect()
     }
 
@@ -193,12 +221,26 @@ impl Engine<'_> {
                 Slot::Done(_) => None,
             })
             .collect();
-        for ((method, url, _), roles) in pending {
+        for ((method, url, _, _), roles) in pending {
             let mut ex = Exchange::new(&method, &url, roles);
             ex.error = Some("internal error: the request task ended without a result".into());
             self.exchanges.push(ex);
         }
     }
+}
+
+/// A random well-formed key with the real key's prefix (`jp_live_` when there is none).
+fn bad_key(real: Option<&str>) -> String {
+    let prefix = real
+        .and_then(|k| k.rfind('_').filter(|i| *i < k.len() / 2).map(|i| &k[..=i]))
+        .unwrap_or("jp_live_");
+    let mut b = [0u8; 16];
+    // Without OS randomness the key is merely predictable; it is still one no server issued.
+    let _ = getrandom::fill(&mut b);
+    format!(
+        "{prefix}authspec{}",
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    )
 }
 
 /// Orders exchanges and their roles deterministically and numbers them.

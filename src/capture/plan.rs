@@ -1,12 +1,13 @@
 //! What to fetch first and what each answer leads to: only URL extraction, never judgement.
 
 use super::CaptureOptions;
-use super::client::Fetch;
+use super::client::{Cred, Fetch};
 use crate::checks::Profile;
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, well_known, well_known_unstripped};
 use crate::parse::challenge;
 use serde_json::Value;
+use std::time::Duration;
 use url::Url;
 
 /// A protected endpoint given as `METHOD /path`.
@@ -41,35 +42,16 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
-fn get(role: Role, url: Url) -> Fetch {
-    Fetch {
-        role,
-        method: "GET".into(),
-        url,
-        keyed: false,
-        body: None,
-    }
-}
+/// Most operations taken from an OpenAPI description for unauthenticated probes.
+const MAX_OPENAPI_PROBES: usize = 5;
+/// Well-known suffix of the API catalog (RFC 9727).
+pub const CATALOG_SUFFIX: &str = "api-catalog";
+const LINKSET: &str = "application/linkset+json, application/json;q=0.5";
 
-/// The fetches that need nothing but the resource URL; all of them start at once.
-pub fn initial(resource: &Url, opts: &CaptureOptions) -> Vec<Fetch> {
-    let mut out = vec![get(Role::Prm, well_known(resource, PRM_SUFFIX))];
-    let path = resource.path();
-    let origin = origin_url(resource);
-    if path != "/" && !path.is_empty() {
-        out.push(get(Role::PrmRoot, well_known(&origin, PRM_SUFFIX)));
-        if path.ends_with('/') {
-            out.push(get(
-                Role::PrmUnstripped,
-                well_known_unstripped(resource, PRM_SUFFIX),
-            ));
-        }
-    }
-    if opts.profile == Profile::AuthMd {
-        out.push(get(Role::AsmAtOrigin, well_known(&origin, ASM_SUFFIX)));
-    }
-    out.extend(probes(resource, opts));
-    out
+/// The plan's view of one run.
+pub struct Plan<'a> {
+    pub resource: &'a Url,
+    pub opts: &'a CaptureOptions,
 }
 
 fn origin_url(u: &Url) -> Url {
@@ -80,54 +62,330 @@ fn origin_url(u: &Url) -> Url {
     o
 }
 
-fn probes(resource: &Url, opts: &CaptureOptions) -> Vec<Fetch> {
-    let endpoints: Vec<(String, Url)> = if opts.endpoints.is_empty() {
-        vec![("GET".into(), resource.clone())]
-    } else {
-        opts.endpoints
-            .iter()
-            .filter_map(|e| resource.join(&e.path).ok().map(|u| (e.method.clone(), u)))
-            .collect()
-    };
-    let mut out = Vec::new();
-    for (method, url) in endpoints {
-        let endpoint = format!("{method} {}", url.path());
-        let body =
-            (method == "POST" || method == "PUT" || method == "PATCH").then(|| b"{}".to_vec());
-        out.push(Fetch {
-            role: Role::ProbeUnauth {
-                endpoint: endpoint.clone(),
-            },
-            method: method.clone(),
-            url: url.clone(),
-            keyed: false,
-            body: body.clone(),
-        });
-        // A body goes with the real key only to endpoints the user named (auth.md contract).
-        if opts.api_key.is_some() && (body.is_none() || !opts.endpoints.is_empty()) {
-            out.push(Fetch {
-                role: Role::ProbeAuth { endpoint },
-                method,
-                url,
-                keyed: true,
-                body,
-            });
-        }
-    }
-    out
+fn origin_label(u: &Url) -> String {
+    u.origin().ascii_serialization()
 }
 
-/// The URLs an answer in `role` names, as further fetches.
-pub fn follow_ups(role: &Role, ex: &Exchange) -> Vec<Fetch> {
-    match role {
-        Role::ProbeUnauth { .. } if ex.status == Some(401) => hinted(ex),
-        Role::Prm | Role::PrmHinted { .. } => {
-            let mut out = issuers(ex);
-            out.extend(jwks(ex));
-            out
+impl Plan<'_> {
+    /// The fetches that need nothing but the resource URL; all of them start at once.
+    pub fn initial(&self) -> Vec<Fetch> {
+        let r = self.resource;
+        let mut out = vec![Fetch::get(Role::Prm, well_known(r, PRM_SUFFIX))];
+        let path = r.path();
+        let origin = origin_url(r);
+        if path != "/" && !path.is_empty() {
+            out.push(Fetch::get(Role::PrmRoot, well_known(&origin, PRM_SUFFIX)));
+            if path.ends_with('/') {
+                out.push(Fetch::get(
+                    Role::PrmUnstripped,
+                    well_known_unstripped(r, PRM_SUFFIX),
+                ));
+            }
         }
-        Role::Asm { .. } | Role::AsmAtOrigin => jwks(ex),
-        _ => Vec::new(),
+        if self.opts.profile == Profile::AuthMd {
+            out.push(Fetch::get(
+                Role::AsmAtOrigin,
+                well_known(&origin, ASM_SUFFIX),
+            ));
+        }
+        let mut origins = vec![origin];
+        origins.extend(
+            self.opts
+                .site
+                .iter()
+                .map(origin_url)
+                .filter(|o| o.origin() != r.origin()),
+        );
+        for o in origins {
+            let url = well_known(&o, CATALOG_SUFFIX);
+            let mut get = Fetch::get(
+                Role::Catalog {
+                    origin: origin_label(&o),
+                },
+                url.clone(),
+            );
+            get.accept = Some(LINKSET);
+            let mut head = Fetch::get(
+                Role::CatalogHead {
+                    origin: origin_label(&o),
+                },
+                url,
+            );
+            head.method = "HEAD".into();
+            head.accept = Some(LINKSET);
+            out.extend([get, head]);
+        }
+        if let Some(u) = &self.opts.openapi {
+            out.push(Fetch::get(
+                Role::OpenApi {
+                    found_via: "--openapi".into(),
+                },
+                u.clone(),
+            ));
+        }
+        let endpoints = self.user_endpoints();
+        let named = !self.opts.endpoints.is_empty();
+        for (i, (method, url)) in endpoints.into_iter().enumerate() {
+            out.extend(self.probes(&method, url, None, named, i == 0));
+        }
+        out
+    }
+
+    fn user_endpoints(&self) -> Vec<(String, Url)> {
+        if self.opts.endpoints.is_empty() {
+            return vec![("GET".into(), self.resource.clone())];
+        }
+        self.opts
+            .endpoints
+            .iter()
+            .filter_map(|e| {
+                self.resource
+                    .join(&e.path)
+                    .ok()
+                    .map(|u| (e.method.clone(), u))
+            })
+            .collect()
+    }
+
+    /// The unauthenticated, bad-key and (for the first endpoint) keyed probes of one endpoint.
+    fn probes(
+        &self,
+        method: &str,
+        url: Url,
+        example: Option<Vec<u8>>,
+        described: bool,
+        keyed: bool,
+    ) -> Vec<Fetch> {
+        let endpoint = format!("{method} {}", url.path());
+        let body = matches!(method, "POST" | "PUT" | "PATCH")
+            .then(|| example.unwrap_or_else(|| b"{}".to_vec()));
+        let base = Fetch {
+            method: method.to_string(),
+            body: body.clone(),
+            ..Fetch::get(
+                Role::ProbeUnauth {
+                    endpoint: endpoint.clone(),
+                },
+                url,
+            )
+        };
+        let mut out = vec![
+            base.clone(),
+            Fetch {
+                role: Role::ProbeBadKey {
+                    endpoint: endpoint.clone(),
+                },
+                cred: Cred::BadKey,
+                ..base.clone()
+            },
+        ];
+        // A body goes with the real key only to endpoints the user named or the API describes.
+        if keyed && self.opts.api_key.is_some() && (body.is_none() || described) {
+            out.push(Fetch {
+                role: Role::ProbeAuth { endpoint },
+                cred: Cred::Key,
+                ..base
+            });
+        }
+        out
+    }
+
+    /// The first endpoint keyed requests go to, as a fetch template.
+    fn keyed_endpoint(&self) -> Option<Fetch> {
+        let (method, url) = self.user_endpoints().into_iter().next()?;
+        let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec());
+        if body.is_some() && self.opts.endpoints.is_empty() {
+            return None;
+        }
+        Some(Fetch {
+            method,
+            body,
+            cred: Cred::Key,
+            ..Fetch::get(Role::BurstRetry, url)
+        })
+    }
+
+    /// Fetches that wait until the discovery graph is done: the burst, which spends quota.
+    pub fn after_discovery(&self) -> Vec<Fetch> {
+        if !self.opts.burst || self.opts.api_key.is_none() {
+            return Vec::new();
+        }
+        self.keyed_endpoint()
+            .map(|f| {
+                vec![Fetch {
+                    role: Role::Burst { n: 0 },
+                    seq: 100,
+                    ..f
+                }]
+            })
+            .unwrap_or_default()
+    }
+
+    /// The URLs an answer in `role` names, as further fetches.
+    pub fn follow_ups(&self, role: &Role, ex: &Exchange) -> Vec<Fetch> {
+        match role {
+            Role::ProbeUnauth { .. } if ex.status == Some(401) => hinted(ex),
+            Role::ProbeAuth { endpoint } if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
+                self.repeat(endpoint, ex)
+            }
+            Role::Prm | Role::PrmHinted { .. } => {
+                let mut out = issuers(ex);
+                out.extend(jwks(ex));
+                out
+            }
+            Role::Asm { .. } | Role::AsmAtOrigin => {
+                let mut out = jwks(ex);
+                out.extend(self.side_effects(ex));
+                out
+            }
+            Role::Catalog { .. } => service_descs(ex),
+            Role::OpenApi { .. } => self.openapi_probes(ex),
+            Role::Burst { n } => self.burst_next(*n, ex),
+            Role::Revoke if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
+                self.revoked_probe()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The second keyed request, paced by the first one's RateLimit fields when they say the
+    /// window is spent (HARNESS-BUDGET).
+    fn repeat(&self, endpoint: &str, ex: &Exchange) -> Vec<Fetch> {
+        let Ok(url) = Url::parse(&ex.url) else {
+            return Vec::new();
+        };
+        let rl = crate::parse::ratelimit::parse(&ex.response_headers);
+        let spent = rl.limits.iter().any(|l| l.remaining == Some(0));
+        let wait = rl
+            .limits
+            .iter()
+            .filter_map(|l| l.reset)
+            .max()
+            .unwrap_or(1)
+            .max(0) as u64;
+        let delay = if spent {
+            self.capped(Duration::from_secs(wait))
+        } else {
+            Duration::ZERO
+        };
+        vec![Fetch {
+            role: Role::ProbeAuthRepeat {
+                endpoint: endpoint.to_string(),
+            },
+            method: ex.method.clone(),
+            body: matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec()),
+            cred: Cred::Key,
+            seq: 1,
+            delay,
+            ..Fetch::get(Role::BurstRetry, url)
+        }]
+    }
+
+    fn capped(&self, d: Duration) -> Duration {
+        d.min(self.opts.max_wait)
+    }
+
+    fn burst_next(&self, n: u32, ex: &Exchange) -> Vec<Fetch> {
+        let Some(template) = self.keyed_endpoint() else {
+            return Vec::new();
+        };
+        if ex.status == Some(429) {
+            let wait = ex
+                .header("retry-after")
+                .and_then(crate::parse::retry::secs)
+                .unwrap_or(1);
+            return vec![Fetch {
+                role: Role::BurstRetry,
+                seq: 100 + n + 1,
+                delay: self.capped(Duration::from_secs(wait)),
+                ..template
+            }];
+        }
+        if ex.status.is_none() || n + 1 >= self.opts.max_requests as u32 {
+            return Vec::new();
+        }
+        vec![Fetch {
+            role: Role::Burst { n: n + 1 },
+            seq: 100 + n + 1,
+            ..template
+        }]
+    }
+
+    fn side_effects(&self, ex: &Exchange) -> Vec<Fetch> {
+        let Some(aa) = object(ex)
+            .and_then(|o| o.get("agent_auth"))
+            .and_then(Value::as_object)
+        else {
+            return Vec::new();
+        };
+        let url = |m: &str| {
+            aa.get(m)
+                .and_then(Value::as_str)
+                .and_then(|s| Url::parse(s).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+        };
+        let mut out = Vec::new();
+        if self.opts.allow_side_effects {
+            if let Some(u) = url("register_uri") {
+                out.push(Fetch {
+                    method: "POST".into(),
+                    body: Some(br#"{"identity_type":"identity_assertion"}"#.to_vec()),
+                    ..Fetch::get(Role::Register, u)
+                });
+            }
+            if let (Some(u), true) = (url("revocation_uri"), self.opts.revocable_key.is_some()) {
+                out.push(Fetch {
+                    method: "POST".into(),
+                    body: Some(b"{}".to_vec()),
+                    cred: Cred::Revocable,
+                    scope: Some(u.clone()),
+                    ..Fetch::get(Role::Revoke, u)
+                });
+            }
+        }
+        out
+    }
+
+    fn revoked_probe(&self) -> Vec<Fetch> {
+        let Some(t) = self.keyed_endpoint() else {
+            return Vec::new();
+        };
+        let endpoint = format!("{} {}", t.method, t.url.path());
+        vec![Fetch {
+            role: Role::RevokedProbe { endpoint },
+            cred: Cred::Revocable,
+            ..t
+        }]
+    }
+
+    /// Unauthenticated probes of secured GET/HEAD operations (others only with side effects
+    /// allowed), when the user named no endpoint.
+    fn openapi_probes(&self, ex: &Exchange) -> Vec<Fetch> {
+        if !self.opts.endpoints.is_empty() {
+            return Vec::new();
+        }
+        let Some(doc) = object(ex) else {
+            return Vec::new();
+        };
+        let ops = crate::parse::openapi::secured_operations(doc);
+        ops.into_iter()
+            .filter(|op| {
+                matches!(op.method.as_str(), "GET" | "HEAD") || self.opts.allow_side_effects
+            })
+            .filter(|op| !op.path.contains('{'))
+            .take(MAX_OPENAPI_PROBES)
+            .filter_map(|op| {
+                self.resource
+                    .join(op.path.trim_start_matches('/'))
+                    .ok()
+                    .map(|u| (op, u))
+            })
+            .flat_map(|(op, url)| {
+                self.probes(&op.method, url, op.example, true, false)
+                    .into_iter()
+                    .take(2)
+            })
+            .collect()
     }
 }
 
@@ -149,7 +407,7 @@ fn hinted(ex: &Exchange) -> Vec<Fetch> {
         .filter_map(|p| Url::parse(&p.value).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(|u| {
-            get(
+            Fetch::get(
                 Role::PrmHinted {
                     hinted_by: ex.url.clone(),
                 },
@@ -172,14 +430,14 @@ fn issuers(ex: &Exchange) -> Vec<Fetch> {
         if !matches!(u.scheme(), "http" | "https") {
             continue;
         }
-        out.push(get(
+        out.push(Fetch::get(
             Role::Asm {
                 issuer: issuer.to_string(),
             },
             well_known(&u, ASM_SUFFIX),
         ));
         if u.path() != "/" && u.path().ends_with('/') {
-            out.push(get(
+            out.push(Fetch::get(
                 Role::AsmUnstripped {
                     issuer: issuer.to_string(),
                 },
@@ -197,7 +455,7 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
         .and_then(|s| Url::parse(s).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(|u| {
-            vec![get(
+            vec![Fetch::get(
                 Role::Jwks {
                     named_by: ex.url.clone(),
                 },
@@ -207,19 +465,58 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
         .unwrap_or_default()
 }
 
+/// `service-desc` targets of a linkset catalog (at most two), resolved against the catalog URL.
+fn service_descs(ex: &Exchange) -> Vec<Fetch> {
+    let Some(sets) = object(ex)
+        .and_then(|o| o.get("linkset"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let Ok(base) = Url::parse(&ex.url) else {
+        return Vec::new();
+    };
+    sets.iter()
+        .filter_map(|c| c.get("service-desc").and_then(Value::as_array))
+        .flatten()
+        .filter_map(|t| t.get("href").and_then(Value::as_str))
+        .filter_map(|h| base.join(h).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .take(2)
+        .map(|u| {
+            Fetch::get(
+                Role::OpenApi {
+                    found_via: ex.url.clone(),
+                },
+                u,
+            )
+        })
+        .collect()
+}
+
 /// Report order of roles.
 pub fn role_rank(r: &Role) -> usize {
     match r {
         Role::ProbeUnauth { .. } => 0,
-        Role::ProbeAuth { .. } => 1,
-        Role::Prm => 2,
-        Role::PrmHinted { .. } => 3,
-        Role::PrmRoot => 4,
-        Role::PrmUnstripped => 5,
-        Role::AsmAtOrigin => 6,
-        Role::Asm { .. } => 7,
-        Role::AsmUnstripped { .. } => 8,
-        Role::Jwks { .. } => 9,
+        Role::ProbeBadKey { .. } => 1,
+        Role::ProbeAuth { .. } => 2,
+        Role::ProbeAuthRepeat { .. } => 3,
+        Role::Prm => 4,
+        Role::PrmHinted { .. } => 5,
+        Role::PrmRoot => 6,
+        Role::PrmUnstripped => 7,
+        Role::AsmAtOrigin => 8,
+        Role::Asm { .. } => 9,
+        Role::AsmUnstripped { .. } => 10,
+        Role::Jwks { .. } => 11,
+        Role::Catalog { .. } => 12,
+        Role::CatalogHead { .. } => 13,
+        Role::OpenApi { .. } => 14,
+        Role::Register => 15,
+        Role::Revoke => 16,
+        Role::RevokedProbe { .. } => 17,
+        Role::Burst { .. } => 18,
+        Role::BurstRetry => 19,
     }
 }
 
@@ -249,17 +546,25 @@ mod tests {
             ..CaptureOptions::default()
         };
         let r = Url::parse("https://a.example/api/").unwrap();
-        let urls: Vec<String> = initial(&r, &opts)
+        let plan = Plan {
+            resource: &r,
+            opts: &opts,
+        };
+        let urls: Vec<String> = plan
+            .initial()
             .iter()
-            .map(|f| f.url.to_string())
+            .map(|f| format!("{} {}", f.method, f.url))
             .collect();
         assert_eq!(
             urls,
             [
-                "https://a.example/.well-known/oauth-protected-resource/api",
-                "https://a.example/.well-known/oauth-protected-resource",
-                "https://a.example/.well-known/oauth-protected-resource/api/",
-                "https://a.example/api/",
+                "GET https://a.example/.well-known/oauth-protected-resource/api",
+                "GET https://a.example/.well-known/oauth-protected-resource",
+                "GET https://a.example/.well-known/oauth-protected-resource/api/",
+                "GET https://a.example/.well-known/api-catalog",
+                "HEAD https://a.example/.well-known/api-catalog",
+                "GET https://a.example/api/",
+                "GET https://a.example/api/",
             ]
         );
     }

@@ -3,7 +3,9 @@
 pub mod challenge;
 pub mod json;
 pub mod mediatype;
+pub mod openapi;
 pub mod ratelimit;
+pub mod retry;
 
 /// Where and why a parser stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

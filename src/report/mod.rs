@@ -97,6 +97,8 @@ pub struct ExchangeRef {
     pub roles: Vec<String>,
     pub method: String,
     pub url: String,
+    /// `none`, `key`, `bad-key` or `revocable-key`.
+    pub credential: String,
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
@@ -109,6 +111,7 @@ impl ExchangeRef {
             roles: ex.roles.iter().map(Role::label).collect(),
             method: ex.method.clone(),
             url: ex.url.clone(),
+            credential: ex.credential.clone(),
             status: ex.status,
             error: ex
                 .error
