@@ -3,9 +3,12 @@
 mod agent_auth;
 mod asm;
 mod authmd;
+mod bearer;
+mod contract;
 mod jwks;
 mod members;
 mod prm;
+mod ratelimit;
 mod schema;
 mod wwwa;
 
@@ -110,16 +113,28 @@ pub enum Area {
     AgentAuth,
     #[serde(rename = "authmd")]
     Authmd,
+    #[serde(rename = "ratelimit")]
+    Ratelimit,
+    #[serde(rename = "errors")]
+    Errors,
+    #[serde(rename = "catalog")]
+    Catalog,
+    #[serde(rename = "openapi")]
+    Openapi,
 }
 
 impl Area {
-    pub const ALL: [Area; 6] = [
+    pub const ALL: [Area; 10] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
         Area::Jwks,
         Area::AgentAuth,
         Area::Authmd,
+        Area::Ratelimit,
+        Area::Errors,
+        Area::Catalog,
+        Area::Openapi,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -130,16 +145,26 @@ impl Area {
             Area::Jwks => "jwks",
             Area::AgentAuth => "agent-auth",
             Area::Authmd => "authmd",
+            Area::Ratelimit => "ratelimit",
+            Area::Errors => "errors",
+            Area::Catalog => "catalog",
+            Area::Openapi => "openapi",
         }
     }
     pub fn title(self) -> &'static str {
         match self {
             Area::Prm => "Protected resource metadata (RFC 9728)",
-            Area::Wwwa => "resource_metadata challenges (RFC 9728 §5)",
+            Area::Wwwa => "WWW-Authenticate challenges (RFC 9728 §5, RFC 6750 §3, RFC 9110 §11)",
             Area::Asm => "Authorization server metadata (RFC 8414)",
             Area::Jwks => "JSON Web Key Sets (RFC 7517, RFC 7518)",
             Area::AgentAuth => "agent_auth registration block (auth.md)",
             Area::Authmd => "auth.md deployment contract",
+            Area::Ratelimit => {
+                "RateLimit fields, 429 and Retry-After (draft-ietf-httpapi-ratelimit-headers, RFC 6585)"
+            }
+            Area::Errors => "Error responses (RFC 9457, RFC 9110 §15)",
+            Area::Catalog => "API catalog (RFC 9727, RFC 9264)",
+            Area::Openapi => "OpenAPI description",
         }
     }
 }
@@ -175,10 +200,13 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
     prm::CHECKS
         .iter()
         .chain(wwwa::CHECKS)
+        .chain(bearer::CHECKS)
         .chain(asm::CHECKS)
         .chain(jwks::CHECKS)
         .chain(agent_auth::CHECKS)
         .chain(authmd::CHECKS)
+        .chain(contract::CHECKS)
+        .chain(ratelimit::CHECKS)
 }
 
 /// The check with id `id`.
