@@ -98,6 +98,24 @@ struct CheckArgs {
     /// Follow discovered URLs that point at private or loopback addresses.
     #[arg(long)]
     allow_private: bool,
+    /// Spend quota: keyed requests until a 429, then one retry after Retry-After.
+    #[arg(long)]
+    burst: bool,
+    /// Allow requests that change state: the registration POST and key revocation.
+    #[arg(long)]
+    allow_side_effects: bool,
+    /// A disposable key to revoke at revocation_uri (with --allow-side-effects).
+    #[arg(long, env = "AUTHSPEC_REVOCABLE_KEY", hide_env_values = true)]
+    revocable_key: Option<String>,
+    /// Another origin that serves the api-catalog and OpenAPI (as the seed's jobspipe.dev does).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    site: Option<url::Url>,
+    /// Where the OpenAPI description is, when no catalog links it.
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    openapi: Option<url::Url>,
+    /// Longest wait for a Retry-After or a spent RateLimit window.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    max_wait: Duration,
     #[command(flatten)]
     out: Output,
 }
@@ -174,6 +192,15 @@ fn parse_size(s: &str) -> Result<usize, String> {
     v.checked_mul(scale)
         .filter(|b| (1..=(1usize << 30)).contains(b))
         .ok_or_else(|| format!("{s:?} must be between 1 byte and 1 GiB"))
+}
+
+fn parse_url(s: &str) -> Result<url::Url, String> {
+    let u = url::Url::parse(s).map_err(|e| format!("{s:?} is not an absolute URL: {e}"))?;
+    if matches!(u.scheme(), "http" | "https") {
+        Ok(u)
+    } else {
+        Err(format!("{s:?} must be an http(s) URL"))
+    }
 }
 
 fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
@@ -302,6 +329,12 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         endpoints: a.endpoint,
         allow_private: a.allow_private,
         profile: a.out.profile,
+        burst: a.burst,
+        allow_side_effects: a.allow_side_effects,
+        revocable_key: a.revocable_key.filter(|k| !k.trim().is_empty()),
+        site: a.site,
+        openapi: a.openapi,
+        max_wait: a.max_wait,
         ..CaptureOptions::default()
     };
     let mut _mock = None;

@@ -358,12 +358,9 @@ impl Plan<'_> {
         }]
     }
 
-    /// Unauthenticated probes of secured GET/HEAD operations (others only with side effects
-    /// allowed), when the user named no endpoint.
+    /// Unauthenticated and bad-key probes of secured GET/HEAD operations (others only with side
+    /// effects allowed); no request here carries the real key.
     fn openapi_probes(&self, ex: &Exchange) -> Vec<Fetch> {
-        if !self.opts.endpoints.is_empty() {
-            return Vec::new();
-        }
         let Some(doc) = object(ex) else {
             return Vec::new();
         };

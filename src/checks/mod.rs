@@ -4,9 +4,12 @@ mod agent_auth;
 mod asm;
 mod authmd;
 mod bearer;
+mod catalog;
 mod contract;
+mod errors;
 mod jwks;
 mod members;
+mod openapi;
 mod prm;
 mod ratelimit;
 mod schema;
@@ -207,6 +210,9 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(authmd::CHECKS)
         .chain(contract::CHECKS)
         .chain(ratelimit::CHECKS)
+        .chain(errors::CHECKS)
+        .chain(catalog::CHECKS)
+        .chain(openapi::CHECKS)
 }
 
 /// The check with id `id`.

@@ -105,6 +105,7 @@ pub static FAULTS: &[Fault] = &[
                 status: 200,
                 content_type: "application/json".into(),
                 body: s.prm.value.to_string(),
+                headers: Vec::new(),
             };
             s.extra
                 .insert("/.well-known/oauth-protected-resource".into(), root);

@@ -2,6 +2,7 @@
 
 use super::State;
 use super::ratelimit::Admission;
+use super::site::{ErrorStyle, RateLimitStyle};
 use axum::body::Bytes;
 use axum::extract::State as S;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -12,47 +13,72 @@ use std::time::Instant;
 
 type St = S<Arc<State>>;
 
-fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Response {
-    let mut r = (status, body.to_string()).into_response();
+fn with_type(mut r: Response, content_type: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(content_type) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     r
 }
 
-fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
-    json_response(
-        status,
-        "application/problem+json",
-        &json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail}),
-    )
+fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Response {
+    with_type((status, body.to_string()).into_response(), content_type)
+}
+
+fn set(r: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().append(name, v);
+    }
+}
+
+/// An error body in the site's error style (problem+json when healthy).
+fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let mut body =
+        json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
+    let mut content_type = "application/problem+json";
+    match st.site.api.errors {
+        ErrorStyle::Problem => {}
+        ErrorStyle::PlainJson => content_type = "application/json",
+        ErrorStyle::StatusMismatch => body["status"] = json!(400),
+        ErrorStyle::LeakStackTrace => {
+            body["detail"] = json!(format!(
+                "{detail}\njava.lang.IllegalStateException: key lookup failed\n\tat com.jobspipe.auth.KeyStore.find(KeyStore.java:88)"
+            ))
+        }
+        ErrorStyle::WrongTitle => body["title"] = json!("Oops"),
+        ErrorStyle::BadExtensionName => body["x"] = json!(1),
+        ErrorStyle::TypeNotString => body["type"] = json!(401),
+    }
+    json_response(status, content_type, &body)
 }
 
 /// Any GET path of the site's document table; 404 problem otherwise.
 pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return problem(
+            &st,
             StatusCode::METHOD_NOT_ALLOWED,
-            "Method Not Allowed",
             "documents are read with GET",
         );
     }
     match st.routes.get(uri.path()) {
         Some(d) => {
             let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK);
-            let mut r = (status, d.body.clone()).into_response();
-            if let Ok(v) = HeaderValue::from_str(&d.content_type) {
-                r.headers_mut().insert(header::CONTENT_TYPE, v);
+            let mut r = with_type((status, d.body.clone()).into_response(), &d.content_type);
+            set(&mut r, "cache-control", "public, max-age=300");
+            for (k, v) in &d.headers {
+                if let (Ok(n), Ok(v)) = (
+                    header::HeaderName::from_bytes(k.as_bytes()),
+                    HeaderValue::from_str(v),
+                ) {
+                    r.headers_mut().append(n, v);
+                }
             }
-            r.headers_mut().insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=300"),
-            );
             r
         }
         None => problem(
+            &st,
             StatusCode::NOT_FOUND,
-            "Not Found",
             &format!("no resource at {}", uri.path()),
         ),
     }
@@ -64,91 +90,228 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-fn unauthorized(st: &State, error: Option<&str>) -> Response {
-    let mut r = problem(
-        StatusCode::UNAUTHORIZED,
-        "Unauthorized",
-        "missing or invalid API key; see WWW-Authenticate",
-    );
-    if let Ok(v) = HeaderValue::from_str(&st.site.challenge(error)) {
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+/// 401 (or the configured refusal) for a request without a usable key.
+fn refuse(st: &State, token: Option<&str>) -> Response {
+    let refused = token.is_some();
+    let status = if refused {
+        StatusCode::from_u16(st.site.api.bad_key_status).unwrap_or(StatusCode::UNAUTHORIZED)
+    } else {
+        StatusCode::UNAUTHORIZED
+    };
+    let detail = match (token, st.site.api.echo_key) {
+        (Some(t), true) => format!("the API key {t} is not valid"),
+        _ => "missing or invalid API key; see WWW-Authenticate".to_string(),
+    };
+    let mut r = problem(st, status, &detail);
+    if status == StatusCode::UNAUTHORIZED && !st.site.api.omit_challenge {
+        set(&mut r, "www-authenticate", &st.site.challenge(refused));
     }
     r
 }
 
-fn ratelimit_headers(r: &mut Response, limit: u32, remaining: u32, reset: u64) {
-    let h = r.headers_mut();
-    for (name, value) in [
-        ("ratelimit-limit", limit.to_string()),
-        ("ratelimit-remaining", remaining.to_string()),
-        ("ratelimit-reset", reset.to_string()),
-        ("ratelimit-policy", format!("{limit};w=1")),
-    ] {
-        if let Ok(v) = HeaderValue::from_str(&value) {
-            h.insert(name, v);
+/// Whether `token` is a live key of this mock.
+fn accepted(st: &State, token: Option<&str>) -> bool {
+    let Some(t) = token else { return false };
+    let known = t == st.api_key || t == st.revocable_key;
+    known && !st.site.reject_key && !st.revoked.lock().is_ok_and(|r| r.contains(t))
+}
+
+/// Adds the RateLimit fields in the site's style.
+fn ratelimit_headers(
+    st: &State,
+    r: &mut Response,
+    limit: u32,
+    remaining: u32,
+    reset: u64,
+    served: u64,
+) {
+    let (l, rem, rs) = (limit.to_string(), remaining.to_string(), reset.to_string());
+    let legacy = |r: &mut Response, rem: &str, rs: &str, policy: &str| {
+        set(r, "ratelimit-limit", &l);
+        set(r, "ratelimit-remaining", rem);
+        set(r, "ratelimit-reset", rs);
+        set(r, "ratelimit-policy", policy);
+    };
+    let policy = format!("{limit};w=1");
+    match st.site.api.ratelimit {
+        RateLimitStyle::Legacy
+        | RateLimitStyle::NoRetryAfter
+        | RateLimitStyle::Misaligned
+        | RateLimitStyle::BareTooMany => legacy(r, &rem, &rs, &policy),
+        RateLimitStyle::Structured => {
+            set(
+                r,
+                "ratelimit",
+                &format!("\"default\";r={remaining};t={reset}"),
+            );
+            set(r, "ratelimit-policy", &format!("\"default\";q={limit};w=1"));
         }
+        RateLimitStyle::Missing => {}
+        RateLimitStyle::ResetEpoch => legacy(r, &rem, "1893456000", &policy),
+        RateLimitStyle::RemainingAboveLimit => legacy(r, &(limit + 5).to_string(), &rs, &policy),
+        RateLimitStyle::NoReset => {
+            set(r, "ratelimit-limit", &l);
+            set(r, "ratelimit-remaining", &rem);
+        }
+        RateLimitStyle::DuplicateField => {
+            legacy(r, &rem, &rs, &policy);
+            set(r, "ratelimit-remaining", &rem);
+        }
+        RateLimitStyle::DuplicateQuota => {
+            legacy(r, &rem, &rs, &format!("{limit};w=1, {limit};w=60"))
+        }
+        RateLimitStyle::Negative => legacy(r, "-1", &rs, &policy),
+        RateLimitStyle::Constant => legacy(r, &l, "30", &format!("{limit};w=30")),
+        RateLimitStyle::UnknownPolicyName => {
+            set(
+                r,
+                "ratelimit",
+                &format!("\"burst\";r={remaining};t={reset}"),
+            );
+            set(r, "ratelimit-policy", &format!("\"default\";q={limit};w=1"));
+        }
+        RateLimitStyle::IntegerPolicy => {
+            set(
+                r,
+                "ratelimit",
+                &format!("\"default\";r={remaining};t={reset}"),
+            );
+            set(r, "ratelimit-policy", &format!("{limit};w=1"));
+        }
+        RateLimitStyle::Unstable => legacy(
+            r,
+            &rem,
+            &rs,
+            &format!("{limit};w=1, {};w={}", 1000 + served, 3600 + served),
+        ),
     }
 }
 
-/// `POST /v1/jobs/search`: Bearer key, then the per-second limit and monthly quota.
-pub async fn search(S(st): St, method: Method, headers: HeaderMap, _body: Bytes) -> Response {
-    let token = bearer(&headers);
-    let valid = token
-        .is_some_and(|t| t == st.api_key && !st.revoked.lock().is_ok_and(|r| r.contains(t)))
-        && !st.site.reject_key;
-    match (token, valid) {
-        (None, _) => return unauthorized(&st, None),
-        (Some(_), false) => return unauthorized(&st, Some("invalid_token")),
-        _ => {}
-    }
-    if method != Method::POST {
-        return problem(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Method Not Allowed",
-            "use POST",
+/// The protected API: `POST /v1/jobs/search` and `GET /v1/usage`.
+pub async fn api(
+    S(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    _body: Bytes,
+) -> Response {
+    let usage = uri.path().ends_with("/v1/usage");
+    if usage && st.site.api.usage_unprotected && method == Method::GET {
+        return json_response(
+            StatusCode::OK,
+            "application/json",
+            &json!({"month_remaining": 5000}),
         );
     }
-    let (decision, limit) = match st.limiter.lock() {
-        Ok(mut l) => (l.admit(Instant::now()), l.per_second),
+    let token = bearer(&headers);
+    if !accepted(&st, token) {
+        return refuse(&st, token);
+    }
+    let expected = if usage { Method::GET } else { Method::POST };
+    if method != expected && !(usage && method == Method::HEAD) {
+        return problem(
+            &st,
+            StatusCode::METHOD_NOT_ALLOWED,
+            &format!("use {expected}"),
+        );
+    }
+    let key = token.unwrap_or_default().to_string();
+    let (decision, limit, served) = match st.limiters.lock() {
+        Ok(mut m) => {
+            let l = m.entry(key).or_insert_with(|| st.new_limiter());
+            (
+                l.admit(Instant::now()),
+                l.per_second,
+                u64::from(l.monthly_quota - l.month_remaining()),
+            )
+        }
         Err(_) => {
             return problem(
+                &st,
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Internal Server Error",
                 "limiter unavailable",
             );
         }
     };
     match decision {
         Admission::Ok { remaining, reset } => {
-            let mut r = json_response(
-                StatusCode::OK,
-                "application/json",
-                &json!({"results": [{"job_title": "Software Engineer", "company": "Example Corp"}], "limit": 5}),
-            );
-            ratelimit_headers(&mut r, limit, remaining, reset);
+            let mut r = match (st.site.api.upstream_failure, st.site.api.upstream_html) {
+                (Some(code), true) => with_type(
+                    (
+                        StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY),
+                        "<html><body><h1>Bad Gateway</h1></body></html>",
+                    )
+                        .into_response(),
+                    "text/html",
+                ),
+                (Some(code), false) => problem(
+                    &st,
+                    StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY),
+                    "the tech-stack scanner failed; retry or request mode: \"render\"",
+                ),
+                (None, _) if usage => json_response(
+                    StatusCode::OK,
+                    "application/json",
+                    &json!({"month_remaining": 5000u64.saturating_sub(served)}),
+                ),
+                (None, _) => json_response(
+                    StatusCode::OK,
+                    "application/json",
+                    &json!({"results": [{"job_title": "Software Engineer", "company": "Example Corp"}], "limit": 5}),
+                ),
+            };
+            ratelimit_headers(&st, &mut r, limit, remaining, reset, served);
             r
         }
-        Admission::TooMany { retry_after } => {
+        Admission::TooMany { retry_after } => too_many(&st, limit, retry_after, served),
+        Admission::QuotaExhausted => {
             let mut r = problem(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too Many Requests",
-                "per-second rate limit exceeded; retry after Retry-After seconds",
+                &st,
+                StatusCode::PAYMENT_REQUIRED,
+                "monthly request quota exceeded for your plan",
             );
-            ratelimit_headers(&mut r, limit, 0, retry_after);
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            if let Some(s) = st.site.api.quota_retry_after {
+                set(&mut r, "retry-after", &s.to_string());
+            }
             r
         }
-        Admission::QuotaExhausted => problem(
-            StatusCode::PAYMENT_REQUIRED,
-            "Payment Required",
-            "monthly request quota exceeded for your plan",
-        ),
     }
 }
 
+fn too_many(st: &State, limit: u32, retry_after: u64, served: u64) -> Response {
+    let mut r = match st.site.api.ratelimit {
+        RateLimitStyle::BareTooMany => {
+            let mut r = StatusCode::TOO_MANY_REQUESTS.into_response();
+            set(&mut r, "cache-control", "public, max-age=60");
+            r
+        }
+        _ => problem(
+            st,
+            StatusCode::TOO_MANY_REQUESTS,
+            "per-second rate limit exceeded; retry after Retry-After seconds",
+        ),
+    };
+    ratelimit_headers(st, &mut r, limit, 0, retry_after, served);
+    match st.site.api.ratelimit {
+        RateLimitStyle::NoRetryAfter => {}
+        RateLimitStyle::Misaligned => set(&mut r, "retry-after", &(retry_after + 10).to_string()),
+        _ => set(&mut r, "retry-after", &retry_after.to_string()),
+    }
+    r
+}
+
 /// `POST /agent/auth`: JobsPipe issues keys per account, so it points the agent at sign-up.
-pub async fn register(body: Bytes) -> Response {
+pub async fn register(S(st): St, body: Bytes) -> Response {
+    if st.site.api.register_broken {
+        return with_type(
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "<html><body>Internal Server Error</body></html>",
+            )
+                .into_response(),
+            "text/html",
+        );
+    }
     let parsed: Option<Value> = serde_json::from_slice(&body).ok();
     if parsed
         .as_ref()
@@ -183,58 +346,18 @@ pub async fn claim() -> Response {
 
 /// `POST /agent/auth/revoke` with the key as Bearer credential: revokes it at once.
 pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
-    match bearer(&headers) {
-        Some(t) if t == st.api_key => {
-            if let Ok(mut r) = st.revoked.lock() {
-                r.insert(t.to_string());
-            }
-            json_response(
-                StatusCode::OK,
-                "application/json",
-                &json!({"revoked": true}),
-            )
+    let token = bearer(&headers);
+    if !accepted(&st, token) {
+        return refuse(&st, token);
+    }
+    if !st.site.api.revocation_ignored {
+        if let (Ok(mut r), Some(t)) = (st.revoked.lock(), token) {
+            r.insert(t.to_string());
         }
-        _ => unauthorized(&st, Some("invalid_token")),
     }
-}
-
-/// The OpenAPI 3.1 description of the protected API.
-pub async fn openapi(S(st): St) -> Response {
-    let b = &st.site.base;
-    let err = |d: &str| json!({"description": d, "content": {"application/problem+json": {}}});
-    let doc = json!({
-        "openapi": "3.1.0",
-        "info": {"title": "JobsPipe API", "version": "1.0.0"},
-        "servers": [{"url": b}],
-        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "jp_live_ API key"}}},
-        "security": [{"apiKey": []}],
-        "paths": {"/v1/jobs/search": {"post": {
-            "operationId": "searchJobs",
-            "requestBody": {"content": {"application/json": {"example": {"job_title_or": ["software engineer"], "limit": 5}}}},
-            "responses": {"200": {"description": "matching jobs"}, "401": err("missing or invalid API key"), "402": err("monthly quota exceeded"),
-                "429": err("rate limited"), "502": err("scanner failed"), "504": err("upstream timed out")}
-        }}}
-    });
-    json_response(StatusCode::OK, "application/json", &doc)
-}
-
-/// The RFC 9727 api-catalog, with its Link header on GET and HEAD.
-pub async fn api_catalog(S(st): St) -> Response {
-    let b = &st.site.base;
-    let doc = json!({"linkset": [{
-        "anchor": format!("{b}/v1"),
-        "service-desc": [{"href": format!("{b}/openapi.json"), "type": "application/vnd.oai.openapi+json"}],
-        "service-doc": [{"href": format!("{b}/developers"), "type": "text/html"}]
-    }]});
-    let mut r = json_response(
+    json_response(
         StatusCode::OK,
-        "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"",
-        &doc,
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "<{b}/.well-known/api-catalog>; rel=\"api-catalog\""
-    )) {
-        r.headers_mut().insert(header::LINK, v);
-    }
-    r
+        "application/json",
+        &json!({"revoked": true}),
+    )
 }

@@ -9,7 +9,7 @@ pub use faults::{FAULTS, Fault};
 pub use site::Site;
 
 use axum::Router;
-use axum::routing::{any, get, post};
+use axum::routing::{any, post};
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -45,14 +45,31 @@ pub struct State {
     pub site: Site,
     pub routes: HashMap<String, site::Served>,
     pub api_key: String,
+    /// A second key that exists to be revoked (the revocation check).
+    pub revocable_key: String,
     pub revoked: Mutex<HashSet<String>>,
-    pub limiter: Mutex<ratelimit::Limiter>,
+    /// One limiter per key: per-second window and monthly quota.
+    pub limiters: Mutex<HashMap<String, ratelimit::Limiter>>,
+    per_second: u32,
+    monthly_quota: u32,
+}
+
+impl State {
+    fn new_limiter(&self) -> ratelimit::Limiter {
+        ratelimit::Limiter::new(
+            self.per_second,
+            self.site.api.monthly_quota.unwrap_or(self.monthly_quota),
+            std::time::Instant::now(),
+        )
+    }
 }
 
 /// A mock listening on a loopback port; stops when dropped or on [`RunningMock::stop`].
 pub struct RunningMock {
     pub addr: SocketAddr,
     pub api_key: String,
+    /// A disposable key for the revocation check.
+    pub revocable_key: String,
     site: Site,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
@@ -78,6 +95,9 @@ impl RunningMock {
         mut base: crate::capture::CaptureOptions,
     ) -> crate::capture::CaptureOptions {
         base.api_key = base.api_key.or_else(|| Some(self.api_key.clone()));
+        base.revocable_key = base
+            .revocable_key
+            .or_else(|| Some(self.revocable_key.clone()));
         if base.endpoints.is_empty() {
             base.endpoints = self
                 .site
@@ -128,16 +148,16 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
         (f.apply)(&mut site);
     }
     let api_key = opts.api_key.clone().unwrap_or_else(random_key);
+    let revocable_key = random_key();
     let state = Arc::new(State {
         routes: site.routes(),
         site: site.clone(),
         api_key: api_key.clone(),
+        revocable_key: revocable_key.clone(),
         revoked: Mutex::new(HashSet::new()),
-        limiter: Mutex::new(ratelimit::Limiter::new(
-            opts.per_second,
-            opts.monthly_quota,
-            std::time::Instant::now(),
-        )),
+        limiters: Mutex::new(HashMap::new()),
+        per_second: opts.per_second,
+        monthly_quota: opts.monthly_quota,
     });
     let (tx, rx) = oneshot::channel::<()>();
     let app = router(state);
@@ -151,6 +171,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
     Ok(RunningMock {
         addr,
         api_key,
+        revocable_key,
         site,
         shutdown: Some(tx),
         task: Some(task),
@@ -160,13 +181,13 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
 /// The routes: the protected API, registration endpoints, and every GET document of the site.
 pub fn router(state: Arc<State>) -> Router {
     Router::new()
-        .route("/v1/jobs/search", any(handlers::search))
-        .route("/api/v1/jobs/search", any(handlers::search))
+        .route("/v1/jobs/search", any(handlers::api))
+        .route("/api/v1/jobs/search", any(handlers::api))
+        .route("/v1/usage", any(handlers::api))
+        .route("/api/v1/usage", any(handlers::api))
         .route("/agent/auth", post(handlers::register))
         .route("/agent/auth/claim", post(handlers::claim))
         .route("/agent/auth/revoke", post(handlers::revoke))
-        .route("/openapi.json", get(handlers::openapi))
-        .route("/.well-known/api-catalog", get(handlers::api_catalog))
         .fallback(handlers::document)
         .with_state(state)
 }

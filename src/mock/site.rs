@@ -12,6 +12,7 @@ pub struct Served {
     pub status: u16,
     pub content_type: String,
     pub body: String,
+    pub headers: Vec<(String, String)>,
 }
 
 /// A document and how it is served; faults edit these before the routes are built.
@@ -23,6 +24,8 @@ pub struct Doc {
     pub content_type: String,
     /// Served instead of `value` when set (for bodies JSON values cannot express).
     pub raw: Option<String>,
+    /// Extra response headers (the catalog's Link).
+    pub headers: Vec<(String, String)>,
 }
 
 impl Doc {
@@ -33,6 +36,7 @@ impl Doc {
             status: 200,
             content_type: content_type.into(),
             raw: None,
+            headers: Vec::new(),
         }
     }
     /// The top-level object (documents are always built as objects).
@@ -51,6 +55,7 @@ impl Doc {
             status: self.status,
             content_type: self.content_type.clone(),
             body,
+            headers: self.headers.clone(),
         }
     }
 }
@@ -75,6 +80,123 @@ pub struct Site {
     pub reject_key: bool,
     /// Extra GET paths a fault serves.
     pub extra: HashMap<String, Served>,
+    pub openapi: Doc,
+    pub catalog: Doc,
+    /// How protected endpoints behave.
+    pub api: Behaviour,
+}
+
+/// How the protected API answers; faults change one field each.
+#[derive(Debug, Clone)]
+pub struct Behaviour {
+    /// Status for a refused key (401 when healthy).
+    pub bad_key_status: u16,
+    /// `error` parameter for a refused key.
+    pub bad_key_error: Option<String>,
+    /// Extra challenge parameters for refused keys (e.g. an error_uri).
+    pub bad_key_extra: Option<String>,
+    /// Also send `error` to requests without credentials.
+    pub error_when_anonymous: bool,
+    /// Leave WWW-Authenticate off 401s.
+    pub omit_challenge: bool,
+    /// Echo the presented key in the 401 body.
+    pub echo_key: bool,
+    /// How error bodies look.
+    pub errors: ErrorStyle,
+    /// Which RateLimit fields the API sends, and how they are broken.
+    pub ratelimit: RateLimitStyle,
+    /// Requests per month; `None` for the options' quota.
+    pub monthly_quota: Option<u32>,
+    /// Retry-After sent with 402.
+    pub quota_retry_after: Option<u64>,
+    /// Keyed requests get this upstream failure status (502, 504) instead of results.
+    pub upstream_failure: Option<u16>,
+    /// The upstream failure body is HTML rather than problem+json.
+    pub upstream_html: bool,
+    /// Revocation answers 200 but the key keeps working.
+    pub revocation_ignored: bool,
+    /// `GET /v1/usage` answers without credentials.
+    pub usage_unprotected: bool,
+    /// Registration answers 500 with HTML.
+    pub register_broken: bool,
+}
+
+/// Error body shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorStyle {
+    /// application/problem+json with matching status and the reason phrase as title.
+    Problem,
+    /// Problem members served as application/json.
+    PlainJson,
+    /// The problem's status member disagrees with the HTTP status.
+    StatusMismatch,
+    /// A Java stack trace in `detail`.
+    LeakStackTrace,
+    /// An about:blank title that is not the reason phrase.
+    WrongTitle,
+    /// An extension member named `x`.
+    BadExtensionName,
+    /// `type` as a number.
+    TypeNotString,
+}
+
+/// RateLimit fields the API sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitStyle {
+    /// RateLimit-Limit/-Remaining/-Reset/-Policy.
+    Legacy,
+    /// RateLimit + RateLimit-Policy structured lists (-08+).
+    Structured,
+    /// No rate-limit fields.
+    Missing,
+    /// Reset as an epoch timestamp.
+    ResetEpoch,
+    /// Remaining above the limit.
+    RemainingAboveLimit,
+    /// Limit without Reset.
+    NoReset,
+    /// RateLimit-Remaining sent twice.
+    DuplicateField,
+    /// Two policies with one quota.
+    DuplicateQuota,
+    /// Remaining -1.
+    Negative,
+    /// Remaining never changes (and a 30 s reset).
+    Constant,
+    /// Structured RateLimit naming a policy RateLimit-Policy lacks.
+    UnknownPolicyName,
+    /// Structured RateLimit with an Integer policy item.
+    IntegerPolicy,
+    /// The policy changes between responses.
+    Unstable,
+    /// 429 without Retry-After.
+    NoRetryAfter,
+    /// Retry-After disagrees with the reset value.
+    Misaligned,
+    /// 429 with an empty, cacheable body.
+    BareTooMany,
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            bad_key_status: 401,
+            bad_key_error: Some("invalid_token".into()),
+            bad_key_extra: None,
+            error_when_anonymous: false,
+            omit_challenge: false,
+            echo_key: false,
+            errors: ErrorStyle::Problem,
+            ratelimit: RateLimitStyle::Legacy,
+            monthly_quota: None,
+            quota_retry_after: None,
+            upstream_failure: None,
+            upstream_html: false,
+            revocation_ignored: false,
+            usage_unprotected: false,
+            register_broken: false,
+        }
+    }
 }
 
 fn keys() -> Value {
@@ -125,7 +247,25 @@ impl Site {
             }
         });
         let jwks = json!({ "keys": [fixture_key("rsa2048"), fixture_key("ec_p256"), fixture_key("ed25519")] });
+        let openapi = openapi_doc(b);
+        let catalog = json!({"linkset": [{
+            "anchor": format!("{b}/v1"),
+            "service-desc": [{"href": format!("{b}/openapi.json"), "type": "application/vnd.oai.openapi+json"}],
+            "service-doc": [{"href": format!("{b}/developers"), "type": "text/html"}]
+        }]});
+        let mut catalog = Doc::new(
+            "/.well-known/api-catalog",
+            catalog,
+            "application/linkset+json; profile=\"https://www.rfc-editor.org/info/rfc9727\"",
+        );
+        catalog.headers.push((
+            "link".into(),
+            format!("<{b}/.well-known/api-catalog>; rel=\"api-catalog\""),
+        ));
         Site {
+            openapi: Doc::new("/openapi.json", openapi, "application/json"),
+            catalog,
+            api: Behaviour::default(),
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -186,14 +326,20 @@ impl Site {
     /// The GET routes: path -> answer.
     pub fn routes(&self) -> HashMap<String, Served> {
         let mut r = self.extra.clone();
-        for d in [&self.prm, &self.asm, &self.jwks] {
+        for d in [
+            &self.prm,
+            &self.asm,
+            &self.jwks,
+            &self.openapi,
+            &self.catalog,
+        ] {
             r.insert(d.path.clone(), d.served());
         }
         r
     }
 
-    /// The WWW-Authenticate value of a 401; `error` for a refused token.
-    pub fn challenge(&self, error: Option<&str>) -> String {
+    /// The WWW-Authenticate value of a 401; `refused` for a request whose key was refused.
+    pub fn challenge(&self, refused: bool) -> String {
         if let Some(c) = &self.challenge_override {
             return c.clone();
         }
@@ -201,10 +347,20 @@ impl Site {
         if let Some(h) = &self.hint {
             parts.push(format!("resource_metadata=\"{h}\""));
         }
+        let error = if refused {
+            self.api.bad_key_error.clone()
+        } else {
+            self.api
+                .error_when_anonymous
+                .then(|| "invalid_token".to_string())
+        };
         if let Some(e) = error {
             parts.push(format!(
                 "error=\"{e}\", error_description=\"The API key is invalid or revoked\""
             ));
+        }
+        if let (true, Some(x)) = (refused, &self.api.bad_key_extra) {
+            parts.push(x.clone());
         }
         if parts.is_empty() {
             "Bearer realm=\"jobspipe\"".into()
@@ -212,4 +368,38 @@ impl Site {
             format!("Bearer {}", parts.join(", "))
         }
     }
+}
+
+/// The OpenAPI 3.1 description of the protected API.
+fn openapi_doc(b: &str) -> Value {
+    let err = |d: &str| json!({"description": d, "content": {"application/problem+json": {}}});
+    let errors = json!({
+        "401": err("missing or invalid API key"), "402": err("monthly quota exceeded"),
+        "429": err("rate limited; see Retry-After"), "502": err("scanner failed"), "504": err("upstream timed out")
+    });
+    let with = |extra: Value| {
+        let mut r = errors.clone();
+        if let (Some(o), Some(e)) = (r.as_object_mut(), extra.as_object()) {
+            o.extend(e.clone());
+        }
+        r
+    };
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "JobsPipe API", "version": "1.0.0"},
+        "servers": [{"url": b}],
+        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer", "description": "jp_live_ API key"}}},
+        "security": [{"apiKey": []}],
+        "paths": {
+            "/v1/jobs/search": {"post": {
+                "operationId": "searchJobs",
+                "requestBody": {"content": {"application/json": {"example": {"job_title_or": ["software engineer"], "limit": 5}}}},
+                "responses": with(json!({"200": {"description": "matching jobs"}}))
+            }},
+            "/v1/usage": {"get": {
+                "operationId": "getUsage",
+                "responses": with(json!({"200": {"description": "requests left this month"}}))
+            }}
+        }
+    })
 }
