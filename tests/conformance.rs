@@ -23,28 +23,52 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// Checks the mock with `faults` applied, using its own key and endpoints.
-fn check_mock(faults: Vec<&'static Fault>) -> Report {
+/// Checks the mock with `faults` applied, using its own keys and endpoints, side effects allowed.
+async fn check_mock(faults: Vec<&'static Fault>, burst: bool) -> Report {
+    let m = mock::start(
+        ([127, 0, 0, 1], 0).into(),
+        MockOptions {
+            faults,
+            ..MockOptions::default()
+        },
+    )
+    .await
+    .expect("mock starts");
+    let base = CaptureOptions {
+        burst,
+        allow_side_effects: true,
+        ..CaptureOptions::default()
+    };
+    let cfg = CheckConfig {
+        target: m.resource_url().to_string(),
+        capture: m.capture_options(base),
+        selection: Selection::default(),
+        strict: false,
+    };
+    let report = run::check(&cfg).await.expect("check runs");
+    m.stop().await;
+    report
+}
+
+/// Whether a fault can only show with `--burst` (it breaks what a 429 says).
+fn needs_burst(f: &Fault) -> bool {
+    f.breaks
+        .iter()
+        .any(|b| ["AUTHMD-429-RETRY-AFTER", "HTTP-429", "RL-RETRY-AFTER-ALIGN"].contains(b))
+}
+
+/// Every fault's report, each fault run once, concurrently.
+fn fault_reports() -> Vec<(&'static Fault, Arc<Report>)> {
     runtime().block_on(async {
-        let m = mock::start(
-            ([127, 0, 0, 1], 0).into(),
-            MockOptions {
-                faults,
-                ..MockOptions::default()
-            },
-        )
-        .await
-        .expect("mock starts");
-        let capture = m.capture_options(CaptureOptions::default());
-        let cfg = CheckConfig {
-            target: m.resource_url().to_string(),
-            capture,
-            selection: Selection::default(),
-            strict: false,
-        };
-        let report = run::check(&cfg).await.expect("check runs");
-        m.stop().await;
-        report
+        let mut set = tokio::task::JoinSet::new();
+        for (i, f) in FAULTS.iter().enumerate() {
+            set.spawn(async move { (i, check_mock(vec![f], needs_burst(f)).await) });
+        }
+        let mut out: Vec<(usize, Report)> = set.join_all().await;
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter()
+            .map(|(i, r)| (&FAULTS[i], Arc::new(r)))
+            .collect()
     })
 }
 
@@ -114,9 +138,8 @@ fn failed_ids(report: &Report, levels: &[Level]) -> BTreeSet<String> {
         .collect()
 }
 
-fn fault_trial(fault: &'static Fault) -> Trial {
+fn fault_trial(fault: &'static Fault, report: Arc<Report>) -> Trial {
     Trial::test(format!("fault::{}", fault.name), move || {
-        let report = check_mock(vec![fault]);
         let any_level = failed_ids(&report, &[Level::Must, Level::Should, Level::May]);
         let missing: Vec<&str> = fault
             .breaks
@@ -170,22 +193,23 @@ fn fault_trial(fault: &'static Fault) -> Trial {
 
 /// Every check in the catalogue fails under at least one fault (fixture-only checks are proven in
 /// tests/fixtures.rs and listed there).
-fn can_fail_trial() -> Trial {
+fn can_fail_trial(reports: Vec<Arc<Report>>) -> Trial {
     Trial::test(
         "catalogue::every-check-fails-under-some-fault-or-fixture",
-        || {
-            let mut failed: BTreeSet<String> = BTreeSet::new();
-            for f in FAULTS {
-                let report = check_mock(vec![f]);
-                failed.extend(
-                    report
-                        .results
-                        .iter()
-                        .filter(|r| r.outcome == Outcome::Fail)
-                        .map(|r| r.id.clone()),
-                );
-            }
-            let fixture_only = ["prm.tls", "asm.tls"];
+        move || {
+            let failed: BTreeSet<&str> = reports
+                .iter()
+                .flat_map(|r| r.results.iter())
+                .filter(|r| r.outcome == Outcome::Fail)
+                .map(|r| r.id.as_str())
+                .collect();
+            let fixture_only = [
+                "prm.tls",
+                "asm.tls",
+                "catalog.head-nobody",
+                "catalog.no-internal",
+                "catalog.tls",
+            ];
             let never: Vec<&str> = checks::catalogue()
                 .map(|c| c.id)
                 .filter(|id| !failed.contains(*id) && !fixture_only.contains(id))
@@ -250,11 +274,14 @@ fn main() {
             trials.extend(report.results.into_iter().map(result_trial));
         }
         _ => {
-            let report = Arc::new(check_mock(Vec::new()));
+            let report = Arc::new(runtime().block_on(check_mock(Vec::new(), true)));
             trials.extend(report.results.iter().cloned().map(result_trial));
             trials.push(healthy_mock_trial(report));
-            trials.extend(FAULTS.iter().map(fault_trial));
-            trials.push(can_fail_trial());
+            let faults = fault_reports();
+            trials.push(can_fail_trial(
+                faults.iter().map(|(_, r)| r.clone()).collect(),
+            ));
+            trials.extend(faults.into_iter().map(|(f, r)| fault_trial(f, r)));
         }
     }
     libtest_mimic::run(&args, trials).exit();

@@ -365,6 +365,7 @@ impl Plan<'_> {
             return Vec::new();
         };
         let ops = crate::parse::openapi::secured_operations(doc);
+        let server = server_base(doc, ex);
         ops.into_iter()
             .filter(|op| {
                 matches!(op.method.as_str(), "GET" | "HEAD") || self.opts.allow_side_effects
@@ -372,11 +373,12 @@ impl Plan<'_> {
             .filter(|op| !op.path.contains('{'))
             .take(MAX_OPENAPI_PROBES)
             .filter_map(|op| {
-                self.resource
-                    .join(op.path.trim_start_matches('/'))
+                Url::parse(&format!("{}{}", server.trim_end_matches('/'), op.path))
                     .ok()
                     .map(|u| (op, u))
             })
+            // Probes stay on the resource's origin: a description may not send us elsewhere.
+            .filter(|(_, u)| u.origin() == self.resource.origin())
             .flat_map(|(op, url)| {
                 self.probes(&op.method, url, op.example, true, false)
                     .into_iter()
@@ -384,6 +386,21 @@ impl Plan<'_> {
             })
             .collect()
     }
+}
+
+/// The first server URL of a description, resolved against where it was fetched (default "/").
+fn server_base(doc: &serde_json::Map<String, Value>, ex: &Exchange) -> String {
+    let first = doc
+        .get("servers")
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(|s| s.get("url"))
+        .and_then(Value::as_str)
+        .unwrap_or("/");
+    Url::parse(&ex.url)
+        .and_then(|b| b.join(first))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
 }
 
 fn object(ex: &Exchange) -> Option<&serde_json::Map<String, Value>> {

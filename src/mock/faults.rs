@@ -75,6 +75,9 @@ pub static FAULTS: &[Fault] = &[
             "PRM-WELLKNOWN-INSERT",
             "WWWA-RM-FETCH",
             "AUTHMD-WELLKNOWN-DOCS",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
         ],
         about: "the PRM is served under another path, so its well-known URL answers 404",
         apply: |s| s.prm.path = "/.well-known/oauth-protected-resource.json".into(),
@@ -118,6 +121,9 @@ pub static FAULTS: &[Fault] = &[
             "PRM-ERROR-STATUS",
             "WWWA-RM-FETCH",
             "AUTHMD-WELLKNOWN-DOCS",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
         ],
         about: "the PRM URL answers 200 with an HTML page",
         apply: |s| {
@@ -163,7 +169,12 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "prm-no-resource",
-        breaks: &["PRM-RESOURCE-PRESENT"],
+        breaks: &[
+            "PRM-RESOURCE-PRESENT",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "the PRM has no resource member",
         apply: |s| unset(&mut s.prm, "resource"),
     },
@@ -196,7 +207,13 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "prm-resource-other-origin",
-        breaks: &["PRM-RESOURCE-MATCH", "PRM-RESOURCE-MATCH-WWWA"],
+        breaks: &[
+            "PRM-RESOURCE-MATCH",
+            "PRM-RESOURCE-MATCH-WWWA",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "resource names another origin",
         apply: |s| {
             set(
@@ -208,9 +225,18 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "prm-resource-not-covering",
-        breaks: &["PRM-RESOURCE-MATCH-WWWA"],
+        breaks: &[
+            "PRM-RESOURCE-MATCH-WWWA",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "the 401 of /v1/jobs/search names the PRM of …/admin, which does not cover it",
-        apply: |s| s.move_resource("/admin"),
+        apply: |s| {
+            s.move_resource("/admin");
+            let base = s.base.clone();
+            s.openapi.obj().insert("servers".into(), json!([{ "url": base }]));
+        },
     },
     Fault {
         name: "prm-jwks-relative",
@@ -256,7 +282,11 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "prm-as-issuer-query",
-        breaks: &["PRM-AS-ISSUER-FORM", "ASM-ISSUER-MATCH"],
+        breaks: &[
+            "PRM-AS-ISSUER-FORM",
+            "ASM-ISSUER-MATCH",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "authorization_servers names an issuer with a query",
         apply: |s| {
             let i = format!("{}?tenant=acme", s.base);
@@ -320,7 +350,12 @@ pub static FAULTS: &[Fault] = &[
     // --- resource_metadata challenges ---
     Fault {
         name: "wwwa-no-hint",
-        breaks: &["WWWA-RESOURCE-METADATA"],
+        breaks: &[
+            "WWWA-RESOURCE-METADATA",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "401s carry a Bearer challenge without resource_metadata",
         apply: |s| s.hint = None,
     },
@@ -332,7 +367,15 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "wwwa-hint-unquoted",
-        breaks: &["WWWA-RESOURCE-METADATA", "WWWA-RM-SYNTAX"],
+        breaks: &[
+            "WWWA-RESOURCE-METADATA",
+            "WWWA-RM-SYNTAX",
+            "WWWA-PARSE",
+            "WWWA-BEARER-CHALLENGE",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "resource_metadata is sent without quotes (a URL is not a token)",
         apply: |s| {
             s.challenge_override = Some(format!(
@@ -343,7 +386,12 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "wwwa-hint-404",
-        breaks: &["WWWA-RM-FETCH"],
+        breaks: &[
+            "WWWA-RM-FETCH",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "the hint names a path-inserted PRM URL that answers 404 while the root one works",
         apply: |s| {
             s.hint = Some(format!(
@@ -355,7 +403,11 @@ pub static FAULTS: &[Fault] = &[
     // --- authorization-server metadata ---
     Fault {
         name: "asm-not-found",
-        breaks: &["ASM-WELLKNOWN-INSERT", "AUTHMD-WELLKNOWN-DOCS"],
+        breaks: &[
+            "ASM-WELLKNOWN-INSERT",
+            "AUTHMD-WELLKNOWN-DOCS",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "the AS metadata URL answers 404",
         apply: |s| s.asm.path = "/.well-known/openid-configuration".into(),
     },
@@ -365,6 +417,7 @@ pub static FAULTS: &[Fault] = &[
             "ASM-WELLKNOWN-SLASH",
             "ASM-WELLKNOWN-INSERT",
             "AUTHMD-WELLKNOWN-DOCS",
+            "AUTHMD-DISCOVERY-CHAIN",
         ],
         about: "issuer is …/auth/ and its metadata is served only at the URL that keeps the '/'",
         apply: |s| {
@@ -406,19 +459,31 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "asm-no-issuer",
-        breaks: &["ASM-ISSUER-PRESENT", "AA-ASM-STILL-8414"],
+        breaks: &[
+            "ASM-ISSUER-PRESENT",
+            "AA-ASM-STILL-8414",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "the AS metadata has no issuer (as in the auth.md reference sample)",
         apply: |s| unset(&mut s.asm, "issuer"),
     },
     Fault {
         name: "asm-issuer-http",
-        breaks: &["ASM-ISSUER-HTTPS", "ASM-ISSUER-MATCH"],
+        breaks: &[
+            "ASM-ISSUER-HTTPS",
+            "ASM-ISSUER-MATCH",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "issuer is a plain-http URL on a public host",
         apply: |s| set(&mut s.asm, "issuer", json!("http://api.jobspipe.example")),
     },
     Fault {
         name: "asm-issuer-fragment",
-        breaks: &["ASM-ISSUER-NO-QUERY-FRAGMENT", "ASM-ISSUER-MATCH"],
+        breaks: &[
+            "ASM-ISSUER-NO-QUERY-FRAGMENT",
+            "ASM-ISSUER-MATCH",
+            "AUTHMD-DISCOVERY-CHAIN",
+        ],
         about: "issuer carries a #fragment",
         apply: |s| {
             let i = format!("{}#as", s.base);
@@ -427,7 +492,7 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "asm-issuer-trailing-slash",
-        breaks: &["ASM-ISSUER-MATCH"],
+        breaks: &["ASM-ISSUER-MATCH", "AUTHMD-DISCOVERY-CHAIN"],
         about: "issuer differs from the authorization_servers entry by a trailing slash",
         apply: |s| {
             let i = format!("{}/", s.base);
@@ -532,13 +597,13 @@ pub static FAULTS: &[Fault] = &[
     // --- JWK Set ---
     Fault {
         name: "jwks-not-found",
-        breaks: &["AUTHMD-WELLKNOWN-DOCS"],
+        breaks: &["AUTHMD-WELLKNOWN-DOCS", "AUTHMD-DISCOVERY-CHAIN"],
         about: "the jwks_uri answers 404",
         apply: |s| s.jwks.path = "/api/auth/jwks.json".into(),
     },
     Fault {
         name: "jwks-no-keys",
-        breaks: &["JWKS-KEYS-MEMBER"],
+        breaks: &["JWKS-KEYS-MEMBER", "AUTHMD-DISCOVERY-CHAIN"],
         about: "the set's array is named jwks instead of keys",
         apply: |s| {
             let k = s.jwks.obj().remove("keys").unwrap_or(json!([]));
@@ -876,7 +941,7 @@ pub static FAULTS: &[Fault] = &[
     // --- auth.md contract ---
     Fault {
         name: "key-rejected",
-        breaks: &["AUTHMD-BEARER-KEY"],
+        breaks: &["AUTHMD-BEARER-KEY", "AUTHMD-REVOKE-IMMEDIATE"],
         about: "the protected endpoint refuses the valid API key",
         apply: |s| s.reject_key = true,
     },

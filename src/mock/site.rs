@@ -296,6 +296,10 @@ impl Site {
         self.asm
             .obj()
             .insert("protected_resources".into(), json!([self.resource]));
+        let server = self.resource.trim_end_matches('/').to_string();
+        self.openapi
+            .obj()
+            .insert("servers".into(), json!([{ "url": server }]));
         let trimmed = path.trim_end_matches('/');
         self.prm.path = format!("/.well-known/oauth-protected-resource{trimmed}");
         self.hint = Some(format!("{}{}", self.base, self.prm.path));
