@@ -424,7 +424,12 @@ fn revoke_immediate(ev: &Evidence) -> Vec<Finding> {
         Some(401) => Finding::pass("the revoked key got 401 on the next request")
             .on(rev)
             .on(after),
-        Some(s) => Finding::fail("the revoked key still works")
+        Some(s) if (200..300).contains(&s) => Finding::fail("the revoked key still works")
+            .expected("401")
+            .actual(s.to_string())
+            .on(rev)
+            .on(after),
+        Some(s) => Finding::fail(format!("the revoked key got {s}, not 401"))
             .expected("401")
             .actual(s.to_string())
             .on(rev)

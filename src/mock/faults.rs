@@ -1,6 +1,6 @@
 //! Faults: each breaks the mock in one way and names the catalogue requirements that must fail.
 
-use super::site::{Served, Site, fixture_key};
+use super::site::{ErrorStyle, RateLimitStyle, Served, Site, fixture_key};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -235,7 +235,9 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| {
             s.move_resource("/admin");
             let base = s.base.clone();
-            s.openapi.obj().insert("servers".into(), json!([{ "url": base }]));
+            s.openapi
+                .obj()
+                .insert("servers".into(), json!([{ "url": base }]));
         },
     },
     Fault {
@@ -937,6 +939,413 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| {
             agent_auth(s).insert("identity_assertion".into(), json!({"assertion_types_supported": ["verified_email"], "credential_types_supported": ["api_key", "password"]}));
         },
+    },
+    // --- Bearer challenges ---
+    Fault {
+        name: "401-without-challenge",
+        breaks: &[
+            "WWWA-401-PRESENT",
+            "WWWA-BEARER-CHALLENGE",
+            "WWWA-RESOURCE-METADATA",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+            "WWWA-ERROR-ON-BADTOKEN",
+        ],
+        about: "401s carry no WWW-Authenticate at all",
+        apply: |s| s.api.omit_challenge = true,
+    },
+    Fault {
+        name: "challenge-bare-bearer",
+        breaks: &[
+            "WWWA-BEARER-HAS-PARAM",
+            "WWWA-RESOURCE-METADATA",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "AUTHMD-DISCOVERY-CHAIN",
+            "WWWA-ERROR-ON-BADTOKEN",
+        ],
+        about: "401s say just \"Bearer\"",
+        apply: |s| s.challenge_override = Some("Bearer".into()),
+    },
+    Fault {
+        name: "challenge-duplicate-param",
+        breaks: &["WWWA-PARAM-ONCE"],
+        about: "the challenge repeats resource_metadata",
+        apply: |s| {
+            let h = format!("{}/.well-known/oauth-protected-resource", s.base);
+            s.challenge_override = Some(format!(
+                "Bearer resource_metadata=\"{h}\", resource_metadata=\"{h}\""
+            ));
+        },
+    },
+    Fault {
+        name: "challenge-realm-token",
+        breaks: &["WWWA-REALM-QUOTED"],
+        about: "realm is sent as a token",
+        apply: |s| {
+            let h = format!("{}/.well-known/oauth-protected-resource", s.base);
+            s.challenge_override =
+                Some(format!("Bearer realm=jobspipe, resource_metadata=\"{h}\""));
+        },
+    },
+    Fault {
+        name: "challenge-error-when-anonymous",
+        breaks: &["WWWA-NO-ERROR-ANON"],
+        about: "requests without credentials get error=\"invalid_token\"",
+        apply: |s| s.api.error_when_anonymous = true,
+    },
+    Fault {
+        name: "bad-key-without-error",
+        breaks: &["WWWA-ERROR-ON-BADTOKEN"],
+        about: "a refused key gets a challenge without error",
+        apply: |s| s.api.bad_key_error = None,
+    },
+    Fault {
+        name: "bad-key-400",
+        breaks: &[
+            "BEARER-HEADER-SUPPORT",
+            "AUTHMD-401-INVALID-KEY",
+            "WWWA-ERROR-ON-BADTOKEN",
+            "AUTHMD-REVOKE-IMMEDIATE",
+        ],
+        about: "a refused key gets 400 as if the header method were unsupported",
+        apply: |s| s.api.bad_key_status = 400,
+    },
+    Fault {
+        name: "bad-key-403",
+        breaks: &[
+            "AUTHMD-401-INVALID-KEY",
+            "WWWA-ERROR-ON-BADTOKEN",
+            "AUTHMD-REVOKE-IMMEDIATE",
+        ],
+        about: "a refused key gets 403 instead of 401",
+        apply: |s| s.api.bad_key_status = 403,
+    },
+    Fault {
+        name: "challenge-bad-charset",
+        breaks: &["WWWA-CHARSET"],
+        about: "scope holds a non-ASCII character",
+        apply: |s| s.api.bad_key_extra = Some("scope=\"jobs:r\u{e9}ad\"".into()),
+    },
+    Fault {
+        name: "challenge-error-uri-relative",
+        breaks: &["WWWA-ERROR-URI"],
+        about: "error_uri is a relative reference",
+        apply: |s| s.api.bad_key_extra = Some("error_uri=\"/docs/errors#invalid_token\"".into()),
+    },
+    Fault {
+        name: "key-echoed",
+        breaks: &["AUTHMD-KEY-NOT-ECHOED"],
+        about: "the 401 body repeats the key it refused",
+        apply: |s| s.api.echo_key = true,
+    },
+    // --- registration and revocation ---
+    Fault {
+        name: "register-broken",
+        breaks: &["AUTHMD-REGISTER-ANSWERS"],
+        about: "POST register_uri answers 500 with HTML",
+        apply: |s| s.api.register_broken = true,
+    },
+    Fault {
+        name: "revoked-key-still-works",
+        breaks: &["AUTHMD-REVOKE-IMMEDIATE"],
+        about: "revocation answers 200 but the key keeps working",
+        apply: |s| s.api.revocation_ignored = true,
+    },
+    // --- rate limits ---
+    Fault {
+        name: "ratelimit-missing",
+        breaks: &["AUTHMD-RATELIMIT-HEADERS"],
+        about: "authenticated responses carry no RateLimit fields",
+        apply: |s| s.api.ratelimit = RateLimitStyle::Missing,
+    },
+    Fault {
+        name: "ratelimit-reset-epoch",
+        breaks: &["RL-RESET-DELTA"],
+        about: "RateLimit-Reset is an epoch timestamp",
+        apply: |s| s.api.ratelimit = RateLimitStyle::ResetEpoch,
+    },
+    Fault {
+        name: "ratelimit-remaining-above-limit",
+        breaks: &["RL-REMAINING-LE-LIMIT"],
+        about: "RateLimit-Remaining exceeds RateLimit-Limit",
+        apply: |s| s.api.ratelimit = RateLimitStyle::RemainingAboveLimit,
+    },
+    Fault {
+        name: "ratelimit-no-reset",
+        breaks: &["RL-RESET-REQUIRED", "AUTHMD-RATELIMIT-HEADERS"],
+        about: "RateLimit-Limit is sent without RateLimit-Reset (or -Policy)",
+        apply: |s| s.api.ratelimit = RateLimitStyle::NoReset,
+    },
+    Fault {
+        name: "ratelimit-duplicate-field",
+        breaks: &["RL-SINGLE-FIELD"],
+        about: "RateLimit-Remaining is sent twice",
+        apply: |s| s.api.ratelimit = RateLimitStyle::DuplicateField,
+    },
+    Fault {
+        name: "ratelimit-duplicate-quota",
+        breaks: &["RL-POLICY-UNIQUE-QUOTA"],
+        about: "two legacy policies share one quota",
+        apply: |s| s.api.ratelimit = RateLimitStyle::DuplicateQuota,
+    },
+    Fault {
+        name: "ratelimit-negative",
+        breaks: &["RL-NONNEG-INT"],
+        about: "RateLimit-Remaining is -1",
+        apply: |s| s.api.ratelimit = RateLimitStyle::Negative,
+    },
+    Fault {
+        name: "ratelimit-no-countdown",
+        breaks: &["AUTHMD-RATELIMIT-COUNTS-DOWN"],
+        about: "RateLimit-Remaining never falls (with a 30 s window)",
+        apply: |s| s.api.ratelimit = RateLimitStyle::Constant,
+    },
+    Fault {
+        name: "ratelimit-unknown-policy",
+        breaks: &["RL-POLICY-NAME-REF"],
+        about: "the structured RateLimit names a policy RateLimit-Policy does not advertise",
+        apply: |s| s.api.ratelimit = RateLimitStyle::UnknownPolicyName,
+    },
+    Fault {
+        name: "ratelimit-integer-policy",
+        breaks: &["RL-POLICY-ITEM-STRING"],
+        about: "a -08+ RateLimit comes with a -07 Integer policy",
+        apply: |s| s.api.ratelimit = RateLimitStyle::IntegerPolicy,
+    },
+    Fault {
+        name: "ratelimit-policy-unstable",
+        breaks: &["RL-POLICY-STABLE"],
+        about: "RateLimit-Policy changes from response to response",
+        apply: |s| s.api.ratelimit = RateLimitStyle::Unstable,
+    },
+    Fault {
+        name: "429-without-retry-after",
+        breaks: &["AUTHMD-429-RETRY-AFTER"],
+        about: "the 429 has no Retry-After",
+        apply: |s| s.api.ratelimit = RateLimitStyle::NoRetryAfter,
+    },
+    Fault {
+        name: "429-retry-after-misaligned",
+        breaks: &["RL-RETRY-AFTER-ALIGN"],
+        about: "the 429's Retry-After is 10 s later than its reset",
+        apply: |s| s.api.ratelimit = RateLimitStyle::Misaligned,
+    },
+    Fault {
+        name: "429-bare",
+        breaks: &["HTTP-429"],
+        about: "the 429 has an empty, cacheable body",
+        apply: |s| s.api.ratelimit = RateLimitStyle::BareTooMany,
+    },
+    Fault {
+        name: "quota-retry-soon",
+        breaks: &["AUTHMD-402-QUOTA"],
+        about: "the monthly quota is spent and the 402 says to retry in a second",
+        apply: |s| {
+            s.api.monthly_quota = Some(0);
+            s.api.quota_retry_after = Some("1".into());
+        },
+    },
+    Fault {
+        name: "retry-after-garbled",
+        breaks: &["RA-SYNTAX"],
+        about: "the 402 sends Retry-After: soon",
+        apply: |s| {
+            s.api.monthly_quota = Some(0);
+            s.api.quota_retry_after = Some("soon".into());
+        },
+    },
+    // --- error bodies ---
+    Fault {
+        name: "error-body-leaks-stack-trace",
+        breaks: &["PD-NO-LEAK"],
+        about: "error details carry a Java stack trace",
+        apply: |s| s.api.errors = ErrorStyle::LeakStackTrace,
+    },
+    Fault {
+        name: "problem-as-plain-json",
+        breaks: &["PD-MEDIA"],
+        about: "problem details are served as application/json",
+        apply: |s| s.api.errors = ErrorStyle::PlainJson,
+    },
+    Fault {
+        name: "problem-status-mismatch",
+        breaks: &["PD-STATUS-MATCH"],
+        about: "the problem says status 400 on a 401",
+        apply: |s| s.api.errors = ErrorStyle::StatusMismatch,
+    },
+    Fault {
+        name: "problem-type-number",
+        breaks: &["PD-TYPE"],
+        about: "the problem's type is a number",
+        apply: |s| s.api.errors = ErrorStyle::TypeNotString,
+    },
+    Fault {
+        name: "problem-wrong-title",
+        breaks: &["PD-ABOUT-BLANK-TITLE"],
+        about: "an about:blank problem is titled Oops",
+        apply: |s| s.api.errors = ErrorStyle::WrongTitle,
+    },
+    Fault {
+        name: "problem-bad-extension",
+        breaks: &["PD-EXT-NAMES"],
+        about: "the problem has an extension member named x",
+        apply: |s| s.api.errors = ErrorStyle::BadExtensionName,
+    },
+    Fault {
+        name: "upstream-502-html",
+        breaks: &["AUTHMD-5XX-BODY"],
+        about: "keyed requests get a 502 HTML page",
+        apply: |s| {
+            s.api.upstream_failure = Some(502);
+            s.api.upstream_html = true;
+        },
+    },
+    // --- api-catalog ---
+    Fault {
+        name: "catalog-missing",
+        breaks: &["AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "/.well-known/api-catalog answers 404",
+        apply: |s| s.catalog.path = "/catalog.json".into(),
+    },
+    Fault {
+        name: "catalog-server-error",
+        breaks: &["CAT-GET", "AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "/.well-known/api-catalog answers 500",
+        apply: |s| s.catalog.status = 500,
+    },
+    Fault {
+        name: "catalog-head-without-link",
+        breaks: &["CAT-HEAD-LINK"],
+        about: "the catalog is served without its Link header",
+        apply: |s| s.catalog.headers.clear(),
+    },
+    Fault {
+        name: "catalog-wrong-media-type",
+        breaks: &["CAT-FORMAT"],
+        about: "the catalog is served as application/json",
+        apply: |s| s.catalog.content_type = "application/json".into(),
+    },
+    Fault {
+        name: "catalog-no-profile",
+        breaks: &["CAT-PROFILE"],
+        about: "the catalog media type has no profile",
+        apply: |s| s.catalog.content_type = "application/linkset+json".into(),
+    },
+    Fault {
+        name: "catalog-bom",
+        breaks: &["LS-UTF8"],
+        about: "the catalog starts with a byte order mark",
+        apply: |s| {
+            let body = s.catalog.value.to_string();
+            s.catalog.raw = Some(format!("\u{feff}{body}"));
+        },
+    },
+    Fault {
+        name: "catalog-not-a-linkset",
+        breaks: &[
+            "LS-SOLE-MEMBER",
+            "LS-ARRAY",
+            "CAT-HYPERLINKS",
+            "CAT-METADATA",
+            "AUTHMD-API-CATALOG",
+            "OAS-FOUND",
+        ],
+        about: "the catalog is {\"links\": …} instead of a linkset",
+        apply: |s| {
+            let v = s.catalog.obj().remove("linkset").unwrap_or(json!([]));
+            s.catalog.obj().insert("links".into(), v);
+        },
+    },
+    Fault {
+        name: "catalog-target-without-href",
+        breaks: &["LS-HREF", "AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "the service-desc target has url instead of href",
+        apply: |s| {
+            s.catalog.value["linkset"][0]["service-desc"] = json!([{"url": "/openapi.json"}]);
+        },
+    },
+    Fault {
+        name: "catalog-no-metadata",
+        breaks: &["CAT-METADATA", "AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "the catalog lists the API without service-desc or service-doc",
+        apply: |s| {
+            let b = s.base.clone();
+            s.catalog.value = json!({"linkset": [{"anchor": format!("{b}/v1"), "item": [{"href": format!("{b}/v1")}]}]});
+        },
+    },
+    Fault {
+        name: "catalog-empty",
+        breaks: &[
+            "CAT-HYPERLINKS",
+            "CAT-METADATA",
+            "AUTHMD-API-CATALOG",
+            "OAS-FOUND",
+        ],
+        about: "the catalog's linkset is empty",
+        apply: |s| s.catalog.value = json!({"linkset": []}),
+    },
+    // --- OpenAPI ---
+    Fault {
+        name: "openapi-invalid",
+        breaks: &["OAS-PARSE"],
+        about: "the description is Swagger 2.0",
+        apply: |s| {
+            s.openapi.obj().remove("openapi");
+            s.openapi.obj().insert("swagger".into(), json!("2.0"));
+        },
+    },
+    Fault {
+        name: "openapi-query-key",
+        breaks: &["OAS-BEARER-SCHEME"],
+        about: "the security scheme is an apiKey in the query",
+        apply: |s| {
+            s.openapi.value["components"]["securitySchemes"]["apiKey"] =
+                json!({"type": "apiKey", "in": "query", "name": "api_key"});
+        },
+    },
+    Fault {
+        name: "openapi-servers-elsewhere",
+        breaks: &["OAS-SERVER-MATCH"],
+        about: "servers names another host",
+        apply: |s| {
+            s.openapi.obj().insert(
+                "servers".into(),
+                json!([{"url": "https://api.jobspipe.example"}]),
+            );
+        },
+    },
+    Fault {
+        name: "openapi-errors-undocumented",
+        breaks: &["AUTHMD-ERRORS-DOCUMENTED"],
+        about: "protected operations document no 401 or 429",
+        apply: |s| {
+            for (p, m) in [("/v1/jobs/search", "post"), ("/v1/usage", "get")] {
+                if let Some(r) = s
+                    .openapi
+                    .value
+                    .pointer_mut(&format!("/paths/{}/{m}/responses", p.replace('/', "~1")))
+                    .and_then(Value::as_object_mut)
+                {
+                    r.remove("401");
+                    r.remove("429");
+                }
+            }
+        },
+    },
+    Fault {
+        name: "usage-unprotected",
+        breaks: &[
+            "OAS-PROTECTED-401",
+            "WWWA-BEARER-CHALLENGE",
+            "AUTHMD-401-HINT",
+            "AUTHMD-401-INVALID-KEY",
+            "BEARER-HEADER-SUPPORT",
+            "WWWA-ERROR-ON-BADTOKEN",
+        ],
+        about: "GET /v1/usage is declared protected but answers 200 without credentials",
+        apply: |s| s.api.usage_unprotected = true,
     },
     // --- auth.md contract ---
     Fault {

@@ -270,8 +270,8 @@ pub async fn api(
                 StatusCode::PAYMENT_REQUIRED,
                 "monthly request quota exceeded for your plan",
             );
-            if let Some(s) = st.site.api.quota_retry_after {
-                set(&mut r, "retry-after", &s.to_string());
+            if let Some(s) = &st.site.api.quota_retry_after {
+                set(&mut r, "retry-after", s);
             }
             r
         }

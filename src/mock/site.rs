@@ -108,7 +108,7 @@ pub struct Behaviour {
     /// Requests per month; `None` for the options' quota.
     pub monthly_quota: Option<u32>,
     /// Retry-After sent with 402.
-    pub quota_retry_after: Option<u64>,
+    pub quota_retry_after: Option<String>,
     /// Keyed requests get this upstream failure status (502, 504) instead of results.
     pub upstream_failure: Option<u16>,
     /// The upstream failure body is HTML rather than problem+json.
