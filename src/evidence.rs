@@ -82,6 +82,9 @@ impl Role {
     }
 }
 
+/// Suffix of probe endpoints that are the resource URL itself, probed for want of a known endpoint.
+pub const GUESSED: &str = " (resource URL)";
+
 /// Where an exchange came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -213,6 +216,29 @@ impl Exchange {
     pub fn has_role(&self, f: impl Fn(&Role) -> bool) -> bool {
         self.roles.iter().any(f)
     }
+
+    /// A probe of the resource URL made because no protected endpoint was known.
+    pub fn is_guessed_probe(&self) -> bool {
+        self.roles.iter().any(|r| match r {
+            Role::ProbeUnauth { endpoint }
+            | Role::ProbeBadKey { endpoint }
+            | Role::ProbeAuth { endpoint } => endpoint.ends_with(GUESSED),
+            _ => false,
+        })
+    }
+
+    /// For a guessed probe that did not answer like a protected endpoint: why it cannot be judged.
+    pub fn guess_unanswered(&self) -> Option<Finding> {
+        (self.is_guessed_probe() && !matches!(self.status, Some(401 | 403)) && self.error.is_none()).then(|| {
+            Finding::no_input(format!(
+                "{} {} answered {}; the resource URL is not a protected endpoint here (name one with --endpoint, or describe the API in OpenAPI)",
+                self.method,
+                self.url,
+                self.status.map_or("nothing".into(), |s| s.to_string())
+            ))
+            .on(self)
+        })
+    }
 }
 
 /// Which kind of input a run judged.
@@ -266,6 +292,17 @@ impl Evidence {
     /// Exchanges holding a role that matches `f`.
     pub fn with_role(&self, f: impl Fn(&Role) -> bool + Copy) -> Vec<&Exchange> {
         self.exchanges.iter().filter(|e| e.has_role(f)).collect()
+    }
+
+    /// Probes in a role matching `f`; a guessed probe of the resource URL only when there is no other.
+    pub fn probes(&self, f: impl Fn(&Role) -> bool + Copy) -> Vec<&Exchange> {
+        let all = self.with_role(f);
+        let known: Vec<&Exchange> = all
+            .iter()
+            .copied()
+            .filter(|e| !e.is_guessed_probe())
+            .collect();
+        if known.is_empty() { all } else { known }
     }
 
     /// The first exchange in role `role`.

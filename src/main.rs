@@ -24,7 +24,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check a live deployment (or the bundled mock with --mock).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Judge one document file offline, with the same checks and exit codes.
     Lint(LintArgs),
     /// Print the check catalogue.
@@ -248,7 +248,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 
 fn dispatch(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Check(a) => runtime()?.block_on(cmd_check(a)),
+        Command::Check(a) => runtime()?.block_on(cmd_check(*a)),
         Command::Lint(a) => cmd_lint(a),
         Command::List(a) => cmd_list(&a),
         Command::Explain { id } => cmd_explain(&id),

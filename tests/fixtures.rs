@@ -147,7 +147,12 @@ fn broken_challenges() {
     let h = |file, ids: &[&str]| assert_fails(LintKind::Headers, file, PROBE_URL, ids);
     h(
         "headers/hint-unquoted.txt",
-        &["wwwa.resource-metadata", "wwwa.rm-syntax"],
+        &[
+            "wwwa.resource-metadata",
+            "wwwa.rm-syntax",
+            "wwwa.parse",
+            "wwwa.bearer-challenge",
+        ],
     );
     h("headers/hint-relative.txt", &["wwwa.rm-syntax"]);
     h("headers/no-hint.txt", &["wwwa.resource-metadata"]);
@@ -168,11 +173,9 @@ struct CaptureFixture {
     exchanges: Vec<Exchange>,
 }
 
-/// TLS failures cannot be staged on the loopback mock, so a recorded capture proves those checks fail.
-#[test]
-fn tls_failures_from_a_capture() {
+fn judge_capture(file: &str, profile: Profile) -> Report {
     let text = std::fs::read_to_string(format!(
-        "{}/fixtures/captures/tls-broken.json",
+        "{}/fixtures/captures/{file}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("fixture");
@@ -180,7 +183,7 @@ fn tls_failures_from_a_capture() {
     let ev = Evidence {
         resource_url: url::Url::parse(&cap.resource).expect("url"),
         resource: cap.resource,
-        profile: Profile::Rfc,
+        profile,
         mode: Mode::Live,
         api_key_given: false,
         exchanges: cap.exchanges,
@@ -191,7 +194,13 @@ fn tls_failures_from_a_capture() {
         requests: 2,
         max_requests: 60,
     };
-    let r = run::judge(&ev, &Selection::default(), false, meta, None);
+    run::judge(&ev, &Selection::default(), false, meta, None)
+}
+
+/// TLS failures cannot be staged on the loopback mock, so a recorded capture proves those checks fail.
+#[test]
+fn tls_failures_from_a_capture() {
+    let r = judge_capture("tls-broken.json", Profile::Rfc);
     let got = failed(&r);
     assert!(
         got.contains("prm.tls") && got.contains("asm.tls"),
@@ -199,4 +208,14 @@ fn tls_failures_from_a_capture() {
     );
     assert!(got.contains("prm.resource-https"), "{got:?}");
     assert_eq!(r.verdict, Verdict::Fail);
+}
+
+/// A public catalog cannot be staged on loopback either (the mock is local by construction).
+#[test]
+fn public_catalog_failures_from_a_capture() {
+    let r = judge_capture("catalog-public-broken.json", Profile::Rfc);
+    let got = failed(&r);
+    for id in ["catalog.tls", "catalog.no-internal", "catalog.head-nobody"] {
+        assert!(got.contains(id), "{id} in {got:?}");
+    }
 }

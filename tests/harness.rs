@@ -113,11 +113,15 @@ async fn the_request_budget_is_never_exceeded() {
     );
 }
 
+/// Checks `target`, judging only the PRM rows these tests are about.
 async fn check(target: String, opts: CaptureOptions) -> authspec::report::Report {
     let cfg = CheckConfig {
         target,
         capture: opts,
-        selection: Selection::default(),
+        selection: Selection {
+            only: vec!["prm".into()],
+            skip: Vec::new(),
+        },
         strict: false,
     };
     run::check(&cfg).await.expect("check runs")

@@ -156,7 +156,12 @@ impl Plan<'_> {
         described: bool,
         keyed: bool,
     ) -> Vec<Fetch> {
-        let endpoint = format!("{method} {}", url.path());
+        // Without a known endpoint the resource URL itself is probed; judges treat it as a guess.
+        let endpoint = if described {
+            format!("{method} {}", url.path())
+        } else {
+            format!("{method} {}{}", url.path(), crate::evidence::GUESSED)
+        };
         let body = matches!(method, "POST" | "PUT" | "PATCH")
             .then(|| example.unwrap_or_else(|| b"{}".to_vec()));
         let base = Fetch {

@@ -266,13 +266,27 @@ fn realm_quoted(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn probes(ev: &Evidence, badkey: bool) -> Vec<&Exchange> {
-    ev.with_role(|r| {
+    ev.probes(|r| {
         if badkey {
             matches!(r, Role::ProbeBadKey { .. })
         } else {
             matches!(r, Role::ProbeUnauth { .. })
         }
     })
+}
+
+/// Guessed probes that did not answer like a protected endpoint are set aside: they cannot be judged.
+fn judgeable<'a>(ev: &'a Evidence, badkey: bool) -> Result<Vec<&'a Exchange>, Vec<Finding>> {
+    let (guesses, list): (Vec<&Exchange>, Vec<&Exchange>) = probes(ev, badkey)
+        .into_iter()
+        .partition(|e| e.guess_unanswered().is_some());
+    if list.is_empty() && !guesses.is_empty() {
+        return Err(guesses
+            .into_iter()
+            .filter_map(Exchange::guess_unanswered)
+            .collect());
+    }
+    Ok(list)
 }
 
 fn bearer_of(ex: &Exchange) -> Option<Challenge> {
@@ -290,7 +304,10 @@ fn no_probes(ev: &Evidence, what: &str) -> Vec<Finding> {
 }
 
 fn bearer_challenge(ev: &Evidence) -> Vec<Finding> {
-    let list = probes(ev, false);
+    let list = match judgeable(ev, false) {
+        Ok(l) => l,
+        Err(skipped) => return skipped,
+    };
     if list.is_empty() {
         return no_probes(ev, "unauthenticated probe");
     }
@@ -360,7 +377,10 @@ fn no_error_anon(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn error_on_bad_token(ev: &Evidence) -> Vec<Finding> {
-    let list = probes(ev, true);
+    let list = match judgeable(ev, true) {
+        Ok(l) => l,
+        Err(skipped) => return skipped,
+    };
     if list.is_empty() {
         return no_probes(ev, "bad-key probe");
     }
@@ -450,7 +470,10 @@ fn error_uri(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn header_support(ev: &Evidence) -> Vec<Finding> {
-    let list = probes(ev, true);
+    let list = match judgeable(ev, true) {
+        Ok(l) => l,
+        Err(skipped) => return skipped,
+    };
     if list.is_empty() {
         return no_probes(ev, "bad-key probe");
     }

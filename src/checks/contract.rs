@@ -136,7 +136,7 @@ fn hinted_prm<'a>(
 }
 
 fn hint(ev: &Evidence) -> Vec<Finding> {
-    let list = ev.with_role(|r| matches!(r, Role::ProbeUnauth { .. }));
+    let list = ev.probes(|r| matches!(r, Role::ProbeUnauth { .. }));
     if list.is_empty() {
         return vec![no_probe(ev, "unauthenticated probe")];
     }
@@ -146,6 +146,9 @@ fn hint(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn judge_hint(ev: &Evidence, ex: &Exchange, how: &str) -> Finding {
+    if let Some(f) = ex.guess_unanswered() {
+        return f;
+    }
     if let Some(e) = &ex.error {
         return Finding::error(format!("the probe failed: {e}")).on(ex);
     }
@@ -190,7 +193,7 @@ fn judge_hint(ev: &Evidence, ex: &Exchange, how: &str) -> Finding {
 }
 
 fn invalid_key(ev: &Evidence) -> Vec<Finding> {
-    let list = ev.with_role(|r| matches!(r, Role::ProbeBadKey { .. }));
+    let list = ev.probes(|r| matches!(r, Role::ProbeBadKey { .. }));
     if list.is_empty() {
         return vec![no_probe(ev, "bad-key probe")];
     }
@@ -200,13 +203,19 @@ fn invalid_key(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn discovery_chain(ev: &Evidence) -> Vec<Finding> {
-    let Some(probe) = ev
-        .with_role(|r| matches!(r, Role::ProbeUnauth { .. }))
-        .into_iter()
-        .find(|e| e.status.is_some())
+    let probes = ev.probes(|r| matches!(r, Role::ProbeUnauth { .. }));
+    // Start from a probe that got 401 when there is one: that is the request an agent learns from.
+    let Some(probe) = probes
+        .iter()
+        .find(|e| e.status == Some(401))
+        .or_else(|| probes.iter().find(|e| e.status.is_some()))
+        .copied()
     else {
         return vec![no_probe(ev, "unauthenticated probe")];
     };
+    if let Some(f) = probe.guess_unanswered() {
+        return vec![f];
+    }
     let broken = |edge: &str, f: Finding| {
         vec![Finding {
             message: format!("edge {edge}: {}", f.message),

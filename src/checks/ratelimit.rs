@@ -265,7 +265,7 @@ fn headers(ev: &Evidence) -> Vec<Finding> {
                 Dialect::Vendor | Dialect::Absent => false,
             };
             if complete {
-                Finding::pass(format!("{}", rl.dialect.name())).on(ex)
+                Finding::pass(rl.dialect.name()).on(ex)
             } else {
                 Finding::fail(format!("the authenticated response lacks a complete RateLimit dialect (seen: {})", rl.dialect.name()))
                     .expected("RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy (or RateLimit + RateLimit-Policy)")

@@ -350,10 +350,10 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
     if !accepted(&st, token) {
         return refuse(&st, token);
     }
-    if !st.site.api.revocation_ignored {
-        if let (Ok(mut r), Some(t)) = (st.revoked.lock(), token) {
-            r.insert(t.to_string());
-        }
+    if !st.site.api.revocation_ignored
+        && let (Ok(mut r), Some(t)) = (st.revoked.lock(), token)
+    {
+        r.insert(t.to_string());
     }
     json_response(
         StatusCode::OK,

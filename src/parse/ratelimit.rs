@@ -442,24 +442,24 @@ fn cross_checks(rl: &mut RateLimit) {
                 .and_then(|p| p.quota),
             _ => l.limit,
         };
-        if let (Some(r), Some(q)) = (l.remaining, quota) {
-            if r > q {
-                problems.push(Problem {
-                    requirement: "RL-REMAINING-LE-LIMIT",
-                    message: format!("remaining {r} exceeds the limit {q}"),
-                });
-            }
+        if let (Some(r), Some(q)) = (l.remaining, quota)
+            && r > q
+        {
+            problems.push(Problem {
+                requirement: "RL-REMAINING-LE-LIMIT",
+                message: format!("remaining {r} exceeds the limit {q}"),
+            });
         }
         let named_policies = rl.policies.iter().any(|p| p.name.is_some());
-        if let (Some(n), Dialect::Structured, true) = (&l.name, rl.dialect, named_policies) {
-            if !rl.policies.iter().any(|p| p.name.as_deref() == Some(n)) {
-                problems.push(Problem {
-                    requirement: "RL-POLICY-NAME-REF",
-                    message: format!(
-                        "RateLimit names policy {n:?}, which RateLimit-Policy does not advertise"
-                    ),
-                });
-            }
+        if let (Some(n), Dialect::Structured, true) = (&l.name, rl.dialect, named_policies)
+            && !rl.policies.iter().any(|p| p.name.as_deref() == Some(n))
+        {
+            problems.push(Problem {
+                requirement: "RL-POLICY-NAME-REF",
+                message: format!(
+                    "RateLimit names policy {n:?}, which RateLimit-Policy does not advertise"
+                ),
+            });
         }
     }
     if matches!(rl.dialect, Dialect::Legacy | Dialect::Dictionary) {
