@@ -276,7 +276,7 @@ fn probes(ev: &Evidence, badkey: bool) -> Vec<&Exchange> {
 }
 
 /// Guessed probes that did not answer like a protected endpoint are set aside: they cannot be judged.
-fn judgeable<'a>(ev: &'a Evidence, badkey: bool) -> Result<Vec<&'a Exchange>, Vec<Finding>> {
+fn judgeable(ev: &Evidence, badkey: bool) -> Result<Vec<&Exchange>, Vec<Finding>> {
     let (guesses, list): (Vec<&Exchange>, Vec<&Exchange>) = probes(ev, badkey)
         .into_iter()
         .partition(|e| e.guess_unanswered().is_some());
