@@ -157,6 +157,18 @@ struct MockArgs {
     /// List the faults and exit.
     #[arg(long)]
     list_faults: bool,
+    /// RateLimit fields to send: legacy RateLimit-* (default) or the -08+ structured fields.
+    #[arg(long, value_enum, default_value = "legacy")]
+    ratelimit_dialect: Dialect,
+    /// Serve the api-catalog and OpenAPI on a second origin at this address (port 0 picks one).
+    #[arg(long, value_name = "ADDR")]
+    site_addr: Option<std::net::SocketAddr>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum Dialect {
+    Legacy,
+    Structured,
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -488,6 +500,8 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
         MockOptions {
             api_key: a.api_key,
             faults,
+            structured_ratelimit: a.ratelimit_dialect == Dialect::Structured,
+            site_addr: a.site_addr,
             ..MockOptions::default()
         },
     )
@@ -496,6 +510,10 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
     println!("authspec mock listening on {}", m.base_url());
     println!("resource: {}", m.resource_url());
     println!("api key: {}", m.api_key);
+    println!("revocable key: {}", m.revocable_key);
+    if let Some(site) = m.site_url() {
+        println!("site (catalog and OpenAPI): {site}  (check with --site {site})");
+    }
     println!("protected endpoints: {}", m.endpoints().join(", "));
     let _ = std::io::stdout().flush();
     tokio::signal::ctrl_c()

@@ -223,6 +223,54 @@ fn can_fail_trial(reports: Vec<Arc<Report>>) -> Trial {
     )
 }
 
+/// The healthy mock in another configuration passes too (with burst and side effects).
+fn variant_trial(name: &str, opts: MockOptions) -> Trial {
+    Trial::test(format!("mock::{name}-passes"), move || {
+        let report = runtime().block_on(async {
+            let m = mock::start(([127, 0, 0, 1], 0).into(), opts)
+                .await
+                .expect("mock starts");
+            let base = CaptureOptions {
+                burst: true,
+                allow_side_effects: true,
+                ..CaptureOptions::default()
+            };
+            let cfg = CheckConfig {
+                target: m.resource_url().to_string(),
+                capture: m.capture_options(base),
+                selection: Selection::default(),
+                strict: false,
+            };
+            let report = run::check(&cfg).await.expect("check runs");
+            m.stop().await;
+            report
+        });
+        let bad: Vec<String> = report
+            .results
+            .iter()
+            .filter(|r| {
+                r.level == Level::Must
+                    && r.outcome != Outcome::Pass
+                    && !(r.outcome == Outcome::Skip && r.skip_kind == Some(SkipKind::Chosen))
+            })
+            .map(|r| format!("{} {:?}: {}", r.id, r.outcome, r.message))
+            .collect();
+        let catalog_ok = report
+            .results
+            .iter()
+            .any(|r| r.id == "catalog.published" && r.outcome == Outcome::Pass);
+        if report.verdict == Verdict::Pass && bad.is_empty() && catalog_ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "verdict {:?}; {bad:?}; catalog published: {catalog_ok}",
+                report.verdict
+            )
+            .into())
+        }
+    })
+}
+
 fn healthy_mock_trial(report: Arc<Report>) -> Trial {
     Trial::test(
         "mock::healthy-run-passes-with-one-request-per-url",
@@ -275,6 +323,20 @@ fn main() {
         }
         _ => {
             let report = Arc::new(runtime().block_on(check_mock(Vec::new(), true)));
+            trials.push(variant_trial(
+                "structured-ratelimit",
+                MockOptions {
+                    structured_ratelimit: true,
+                    ..MockOptions::default()
+                },
+            ));
+            trials.push(variant_trial(
+                "catalog-on-a-second-origin",
+                MockOptions {
+                    site_addr: Some(([127, 0, 0, 1], 0).into()),
+                    ..MockOptions::default()
+                },
+            ));
             trials.extend(report.results.iter().cloned().map(result_trial));
             trials.push(healthy_mock_trial(report));
             let faults = fault_reports();

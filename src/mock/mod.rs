@@ -27,6 +27,11 @@ pub struct MockOptions {
     pub per_second: u32,
     /// Requests admitted per month (the free tier).
     pub monthly_quota: u32,
+    /// Send the -08+ structured `RateLimit`/`RateLimit-Policy` fields instead of the legacy ones.
+    pub structured_ratelimit: bool,
+    /// Serve the api-catalog and OpenAPI on a second origin at this address, as the seed
+    /// deployment does (its catalog lives on jobspipe.dev, its API on api.jobspipe.dev).
+    pub site_addr: Option<SocketAddr>,
 }
 
 impl Default for MockOptions {
@@ -36,6 +41,8 @@ impl Default for MockOptions {
             faults: Vec::new(),
             per_second: 10,
             monthly_quota: 5000,
+            structured_ratelimit: false,
+            site_addr: None,
         }
     }
 }
@@ -71,8 +78,7 @@ pub struct RunningMock {
     /// A disposable key for the revocation check.
     pub revocable_key: String,
     site: Site,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    servers: Vec<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
 
 impl RunningMock {
@@ -106,23 +112,29 @@ impl RunningMock {
                 .filter_map(|e| e.parse().ok())
                 .collect();
         }
+        if base.site.is_none() {
+            base.site = self.site_url().and_then(|u| url::Url::parse(u).ok());
+        }
         base
     }
 
-    /// Stops the server and waits for it.
+    /// The second origin serving the catalog and OpenAPI, when there is one.
+    pub fn site_url(&self) -> Option<&str> {
+        self.site.site_base.as_deref()
+    }
+
+    /// Stops the servers and waits for them.
     pub async fn stop(mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for (tx, task) in std::mem::take(&mut self.servers) {
             let _ = tx.send(());
-        }
-        if let Some(t) = self.task.take() {
-            let _ = t.await;
+            let _ = task.await;
         }
     }
 }
 
 impl Drop for RunningMock {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
+        for (tx, _) in std::mem::take(&mut self.servers) {
             let _ = tx.send(());
         }
     }
@@ -143,24 +155,55 @@ pub fn random_key() -> String {
 pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<RunningMock> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
+    let site_listener = match opts.site_addr {
+        Some(a) => Some(TcpListener::bind(a).await?),
+        None => None,
+    };
     let mut site = Site::healthy(&format!("http://{addr}"));
+    if opts.structured_ratelimit {
+        site.api.ratelimit = site::RateLimitStyle::Structured;
+    }
+    if let Some(l) = &site_listener {
+        site.split_site(&format!("http://{}", l.local_addr()?));
+    }
     for f in &opts.faults {
         (f.apply)(&mut site);
     }
     let api_key = opts.api_key.clone().unwrap_or_else(random_key);
     let revocable_key = random_key();
-    let state = Arc::new(State {
-        routes: site.routes(),
-        site: site.clone(),
-        api_key: api_key.clone(),
-        revocable_key: revocable_key.clone(),
-        revoked: Mutex::new(HashSet::new()),
-        limiters: Mutex::new(HashMap::new()),
-        per_second: opts.per_second,
-        monthly_quota: opts.monthly_quota,
-    });
+    let state = |routes| {
+        Arc::new(State {
+            routes,
+            site: site.clone(),
+            api_key: api_key.clone(),
+            revocable_key: revocable_key.clone(),
+            revoked: Mutex::new(HashSet::new()),
+            limiters: Mutex::new(HashMap::new()),
+            per_second: opts.per_second,
+            monthly_quota: opts.monthly_quota,
+        })
+    };
+    let mut servers = vec![serve(listener, router(state(site.routes())))];
+    if let Some(l) = site_listener {
+        servers.push(serve(
+            l,
+            Router::new()
+                .fallback(handlers::document)
+                .with_state(state(site.site_routes())),
+        ));
+    }
+    Ok(RunningMock {
+        addr,
+        api_key,
+        revocable_key,
+        site,
+        servers,
+    })
+}
+
+/// Serves `app` on `listener` until the returned sender fires (or is dropped).
+fn serve(listener: TcpListener, app: Router) -> (oneshot::Sender<()>, JoinHandle<()>) {
     let (tx, rx) = oneshot::channel::<()>();
-    let app = router(state);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -168,14 +211,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
             })
             .await;
     });
-    Ok(RunningMock {
-        addr,
-        api_key,
-        revocable_key,
-        site,
-        shutdown: Some(tx),
-        task: Some(task),
-    })
+    (tx, task)
 }
 
 /// The routes: the protected API, registration endpoints, and every GET document of the site.

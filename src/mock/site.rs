@@ -84,6 +84,8 @@ pub struct Site {
     pub catalog: Doc,
     /// How protected endpoints behave.
     pub api: Behaviour,
+    /// The second origin serving the catalog and OpenAPI, when split (`--site-addr`).
+    pub site_base: Option<String>,
 }
 
 /// How the protected API answers; faults change one field each.
@@ -266,6 +268,7 @@ impl Site {
             openapi: Doc::new("/openapi.json", openapi, "application/json"),
             catalog,
             api: Behaviour::default(),
+            site_base: None,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -305,6 +308,24 @@ impl Site {
         self.hint = Some(format!("{}{}", self.base, self.prm.path));
     }
 
+    /// Moves the catalog and OpenAPI to `site` (another origin); the catalog links there.
+    pub fn split_site(&mut self, site: &str) {
+        self.site_base = Some(site.to_string());
+        self.catalog.value["linkset"][0]["service-desc"] = json!([{"href": format!("{site}/openapi.json"), "type": "application/vnd.oai.openapi+json"}]);
+        self.catalog.headers = vec![(
+            "link".into(),
+            format!("<{site}/.well-known/api-catalog>; rel=\"api-catalog\""),
+        )];
+    }
+
+    /// The GET routes of the site origin (only the catalog and OpenAPI), when split.
+    pub fn site_routes(&self) -> HashMap<String, Served> {
+        [&self.openapi, &self.catalog]
+            .into_iter()
+            .map(|d| (d.path.clone(), d.served()))
+            .collect()
+    }
+
     /// The JWK with `kid` (mutable), for key faults.
     pub fn key(&mut self, kid: &str) -> &mut Map<String, Value> {
         let keys = self.jwks.obj().entry("keys").or_insert_with(|| json!([]));
@@ -330,13 +351,11 @@ impl Site {
     /// The GET routes: path -> answer.
     pub fn routes(&self) -> HashMap<String, Served> {
         let mut r = self.extra.clone();
-        for d in [
-            &self.prm,
-            &self.asm,
-            &self.jwks,
-            &self.openapi,
-            &self.catalog,
-        ] {
+        let mut docs = vec![&self.prm, &self.asm, &self.jwks];
+        if self.site_base.is_none() {
+            docs.extend([&self.openapi, &self.catalog]);
+        }
+        for d in docs {
             r.insert(d.path.clone(), d.served());
         }
         r
