@@ -4,6 +4,7 @@
 //! [`report`] renders one result model. [`mock`] is the reference deployment the suite tests itself with.
 
 pub mod capture;
+pub mod capturefile;
 pub mod checks;
 pub mod evidence;
 pub mod finding;

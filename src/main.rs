@@ -36,6 +36,16 @@ enum Command {
     },
     /// Run the reference deployment until interrupted.
     Mock(MockArgs),
+    /// Re-judge a capture file (from `check --capture`) with no network.
+    Replay(ReplayArgs),
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    /// A capture file written by `authspec check --capture FILE`.
+    file: PathBuf,
+    #[command(flatten)]
+    out: Output,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -46,9 +56,9 @@ enum Format {
 
 #[derive(Args, Debug, Clone)]
 struct Output {
-    /// Profile: which body of rules applies.
-    #[arg(long, value_enum, default_value = "auth-md")]
-    profile: Profile,
+    /// Profile: which body of rules applies [default: auth-md; replay: the recorded one].
+    #[arg(long = "profile", value_enum)]
+    profile_arg: Option<Profile>,
     /// Format written to stdout.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
@@ -116,6 +126,9 @@ struct CheckArgs {
     /// Longest wait for a Retry-After or a spent RateLimit window.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     max_wait: Duration,
+    /// Write every exchange of the run (credentials redacted) to FILE, for `authspec replay`.
+    #[arg(long, value_name = "FILE")]
+    capture: Option<PathBuf>,
     #[command(flatten)]
     out: Output,
 }
@@ -169,6 +182,12 @@ struct MockArgs {
 enum Dialect {
     Legacy,
     Structured,
+}
+
+impl Output {
+    fn profile(&self) -> Profile {
+        self.profile_arg.unwrap_or_default()
+    }
 }
 
 fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -265,6 +284,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::List(a) => cmd_list(&a),
         Command::Explain { id } => cmd_explain(&id),
         Command::Mock(a) => runtime()?.block_on(cmd_mock(a)),
+        Command::Replay(a) => cmd_replay(a),
     }
 }
 
@@ -310,7 +330,7 @@ fn cmd_lint(a: LintArgs) -> Result<u8> {
     let targets = report_targets(&a.out)?;
     let body = read_capped(&a.file, 16 << 20)?;
     let report =
-        run::lint(a.kind, body, &a.url, a.out.profile, &sel, a.out.strict).map_err(usage)?;
+        run::lint(a.kind, body, &a.url, a.out.profile(), &sel, a.out.strict).map_err(usage)?;
     emit(&report, &a.out, &targets)
 }
 
@@ -333,6 +353,9 @@ fn usage(e: RunError) -> anyhow::Error {
 async fn cmd_check(a: CheckArgs) -> Result<u8> {
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
+    if let Some(p) = &a.capture {
+        check_writable(p, "--capture")?;
+    }
     let mut capture = CaptureOptions {
         timeout: a.timeout,
         max_body: a.max_body,
@@ -340,7 +363,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         api_key: a.api_key.filter(|k| !k.trim().is_empty()),
         endpoints: a.endpoint,
         allow_private: a.allow_private,
-        profile: a.out.profile,
+        profile: a.out.profile(),
         burst: a.burst,
         allow_side_effects: a.allow_side_effects,
         revocable_key: a.revocable_key.filter(|k| !k.trim().is_empty()),
@@ -378,7 +401,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         run::parse_target(&t).map_err(usage)?;
         t
     };
-    if a.out.profile == Profile::Mcp {
+    if a.out.profile() == Profile::Mcp {
         eprintln!(
             "authspec: note: --profile mcp applies the RFC rows at MCP levels; the MCP probe and MCP-only rows are not in this version"
         );
@@ -389,7 +412,10 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         selection: sel,
         strict: a.out.strict,
     };
-    let report = run::check(&cfg).await.map_err(usage)?;
+    let (report, recorded) = run::check_recorded(&cfg).await.map_err(usage)?;
+    if let Some(p) = &a.capture {
+        write_atomically(p, &serde_json::to_string_pretty(&recorded)?)?;
+    }
     if let Some(m) = _mock {
         m.stop().await;
     }
@@ -427,6 +453,33 @@ fn emit(report: &Report, out: &Output, targets: &[(Format, PathBuf)]) -> Result<
     // A closed pipe (`| head`) is not an error worth a non-zero exit of its own.
     let _ = stdout.write_all(text.as_bytes());
     Ok(report.verdict.exit_code() as u8)
+}
+
+fn cmd_replay(a: ReplayArgs) -> Result<u8> {
+    let sel = selection(&a.out)?;
+    let targets = report_targets(&a.out)?;
+    let text = String::from_utf8(read_capped(&a.file, 256 << 20)?)
+        .with_context(|| format!("{} is not UTF-8", a.file.display()))?;
+    let file = authspec::capturefile::CaptureFile::parse(&text)
+        .with_context(|| format!("{}", a.file.display()))?;
+    let profile = a.out.profile_arg;
+    let report = run::replay(&file, profile, &sel, a.out.strict).map_err(usage)?;
+    emit(&report, &a.out, &targets)
+}
+
+fn check_writable(path: &Path, flag: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "{flag} {}: directory {} does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn cmd_list(a: &ListArgs) -> Result<u8> {

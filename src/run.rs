@@ -56,6 +56,13 @@ pub fn parse_target(s: &str) -> Result<Url, RunError> {
 
 /// Captures the deployment at `cfg.target` and judges it.
 pub async fn check(cfg: &CheckConfig) -> Result<Report, RunError> {
+    check_recorded(cfg).await.map(|(report, _)| report)
+}
+
+/// Like [`check`], also returning what a capture file records.
+pub async fn check_recorded(
+    cfg: &CheckConfig,
+) -> Result<(Report, crate::capturefile::CaptureFile), RunError> {
     let url = parse_target(&cfg.target)?;
     let started_at = now_rfc3339();
     let t0 = Instant::now();
@@ -74,7 +81,21 @@ pub async fn check(cfg: &CheckConfig) -> Result<Report, RunError> {
         requests: cap.requests,
         max_requests: cfg.capture.max_requests,
     };
-    Ok(judge(&ev, &cfg.selection, cfg.strict, meta, None))
+    let file = crate::capturefile::CaptureFile::new(&ev, &meta);
+    Ok((judge(&ev, &cfg.selection, cfg.strict, meta, None), file))
+}
+
+/// Re-judges a capture file with no network: same evidence, same results (for the same version).
+pub fn replay(
+    file: &crate::capturefile::CaptureFile,
+    profile: Option<Profile>,
+    selection: &Selection,
+    strict: bool,
+) -> Result<Report, RunError> {
+    let ev = file
+        .evidence(profile)
+        .map_err(|e| RunError::Usage(e.to_string()))?;
+    Ok(judge(&ev, selection, strict, file.meta(), None))
 }
 
 /// Facts about a run that are not evidence.

@@ -312,3 +312,21 @@ fn mock_command_announces_its_address() {
         "the real port is printed: {first}"
     );
 }
+
+#[test]
+fn capture_then_replay_gives_the_same_results_offline() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cap = dir.path().join("run.capture.json");
+    let cap_arg = cap.display().to_string();
+    let live = json_run(&["check", "--mock", "--fault", "jwks-rsa-1024", "--format", "json", "--capture", &cap_arg], 1);
+    let replayed = json_run(&["replay", &cap_arg, "--format", "json"], 1);
+    assert_eq!(live["results"], replayed["results"]);
+    assert_eq!(live["verdict"], replayed["verdict"]);
+    let text = std::fs::read_to_string(&cap).expect("capture written");
+    assert!(text.contains("\"format\": \"authspec-capture\""));
+    let rfc = json_run(&["replay", &cap_arg, "--format", "json", "--profile", "rfc"], 1);
+    assert_eq!(rfc["profile"], "rfc");
+    std::fs::write(dir.path().join("bad.json"), "{\"format\": \"something-else\"}").expect("write");
+    let bad = dir.path().join("bad.json").display().to_string();
+    authspec().args(["replay", &bad]).assert().code(2);
+}

@@ -45,8 +45,16 @@ async fn check_mock(faults: Vec<&'static Fault>, burst: bool) -> Report {
         selection: Selection::default(),
         strict: false,
     };
-    let report = run::check(&cfg).await.expect("check runs");
+    let (report, recorded) = run::check_recorded(&cfg).await.expect("check runs");
     m.stop().await;
+    // Capture, then judge: replaying the recorded exchanges must give the very same results.
+    let text = serde_json::to_string(&recorded).expect("capture serializes");
+    let file = authspec::capturefile::CaptureFile::parse(&text).expect("capture parses back");
+    let replayed = run::replay(&file, None, &Selection::default(), false).expect("replay runs");
+    assert_eq!(
+        replayed.results, report.results,
+        "replay differs from the live run"
+    );
     report
 }
 
@@ -296,6 +304,25 @@ fn healthy_mock_trial(report: Arc<Report>) -> Trial {
                     "{} requests for {} exchanges",
                     report.requests,
                     report.exchanges.len()
+                )
+                .into());
+            }
+            // The burst stops at the first 429, then makes exactly one retry.
+            let bursts: Vec<_> = report
+                .exchanges
+                .iter()
+                .filter(|e| e.roles.iter().any(|r| r.starts_with("burst(")))
+                .collect();
+            let retries = report
+                .exchanges
+                .iter()
+                .filter(|e| e.roles.iter().any(|r| r == "burst-retry"))
+                .count();
+            let first_429 = bursts.iter().position(|e| e.status == Some(429));
+            if first_429 != Some(bursts.len() - 1) || retries != 1 {
+                return Err(format!(
+                    "burst: {} requests, first 429 at {first_429:?}, {retries} retries",
+                    bursts.len()
                 )
                 .into());
             }

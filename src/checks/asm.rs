@@ -252,7 +252,59 @@ pub static CHECKS: &[Check] = &[
         "Use https URLs for every *_endpoint and *_uri member.",
         endpoints_https,
     ),
+    row!(
+        "asm.id-jag-grant",
+        "An AS advertising the ID-JAG grant profile also supports the jwt-bearer grant",
+        MUST,
+        &["IDJAG-RAS-META", "IDJAG-TOKEN-TYPE"],
+        "draft-ietf-oauth-identity-assertion-authz-grant-03 §7.2",
+        "https://datatracker.ietf.org/doc/draft-ietf-oauth-identity-assertion-authz-grant/",
+        "With urn:ietf:params:oauth:grant-profile:id-jag in authorization_grant_profiles_supported, list urn:ietf:params:oauth:grant-type:jwt-bearer in grant_types_supported.",
+        id_jag_grant,
+    ),
 ];
+
+const ID_JAG_PROFILE: &str = "urn:ietf:params:oauth:grant-profile:id-jag";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+fn id_jag_grant(ev: &Evidence) -> Vec<Finding> {
+    each_asm(ev, |_, d| {
+        let m = "authorization_grant_profiles_supported";
+        let Some(v) = d.get(m) else {
+            return vec![Finding::skip(format!(
+                "no {m} (ID-JAG support is not advertised)"
+            ))];
+        };
+        if !v.as_array().is_some_and(|a| a.iter().all(Value::is_string)) {
+            return vec![
+                Finding::fail(format!("{m} is not an array of strings"))
+                    .expected("[\"urn:ietf:params:oauth:grant-profile:id-jag\"]")
+                    .actual(show(v))
+                    .at(format!("/{m}")),
+            ];
+        }
+        if !strings(d.obj, m).contains(&ID_JAG_PROFILE) {
+            return vec![Finding::skip(format!(
+                "{m} does not list the ID-JAG profile"
+            ))];
+        }
+        if d.get("grant_types_supported")
+            .is_some_and(|g| !g.is_array())
+        {
+            return vec![Finding::no_input(
+                "grant_types_supported is not an array (asm.member-types reports it)",
+            )];
+        }
+        vec![if effective_grants(&d).contains(&JWT_BEARER) {
+            Finding::pass("the ID-JAG profile comes with the jwt-bearer grant")
+        } else {
+            Finding::fail("the ID-JAG grant profile is advertised without the jwt-bearer grant")
+                .expected(format!("grant_types_supported including {JWT_BEARER}"))
+                .actual(effective_grants(&d).join(", "))
+                .at("/grant_types_supported")
+        }]
+    })
+}
 
 /// Judges each fetched AS metadata document, passing the issuer it was looked up for.
 fn each_asm(ev: &Evidence, mut judge: impl FnMut(&str, Doc<'_>) -> Vec<Finding>) -> Vec<Finding> {

@@ -596,6 +596,18 @@ pub static FAULTS: &[Fault] = &[
             )
         },
     },
+    Fault {
+        name: "asm-id-jag-without-jwt-bearer",
+        breaks: &["IDJAG-RAS-META"],
+        about: "the ID-JAG grant profile is advertised but jwt-bearer is not a grant type",
+        apply: |s| {
+            set(
+                &mut s.asm,
+                "grant_types_supported",
+                json!(["authorization_code", "refresh_token"]),
+            )
+        },
+    },
     // --- JWK Set ---
     Fault {
         name: "jwks-not-found",

@@ -1,0 +1,99 @@
+//! The capture file: every exchange of a run (redacted), so `replay` can re-judge it with no network.
+
+use crate::checks::Profile;
+use crate::evidence::{Evidence, Exchange, Mode};
+use crate::report::Tool;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Name in the `format` member, so a stray JSON file is refused with a clear message.
+pub const FORMAT: &str = "authspec-capture";
+/// Version of the layout below; bumped on any incompatible change.
+pub const VERSION: u32 = 1;
+
+/// A recorded run. Credentials were redacted when the exchanges were recorded (HARNESS-REDACT).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CaptureFile {
+    pub format: String,
+    pub version: u32,
+    /// The tool that recorded it (replays by other versions may judge differently).
+    pub tool: Tool,
+    pub target: String,
+    pub profile: Profile,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub requests: usize,
+    pub max_requests: usize,
+    pub api_key_given: bool,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// Why a capture file cannot be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureFileError {
+    #[error("not a capture file: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("not an authspec capture (format is {0:?})")]
+    Format(String),
+    #[error("capture version {0} is not supported (this authspec reads version {VERSION})")]
+    Version(u32),
+    #[error("the capture's target {0:?} is not a URL")]
+    Target(String),
+}
+
+impl CaptureFile {
+    /// Records `ev` with the facts of its run.
+    pub fn new(ev: &Evidence, meta: &crate::run::Meta) -> Self {
+        CaptureFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            tool: Tool::current(),
+            target: ev.resource.clone(),
+            profile: ev.profile,
+            started_at: meta.started_at.clone(),
+            duration_ms: meta.duration_ms,
+            requests: meta.requests,
+            max_requests: meta.max_requests,
+            api_key_given: ev.api_key_given,
+            exchanges: ev.exchanges.clone(),
+        }
+    }
+
+    /// Reads a capture from JSON text.
+    pub fn parse(text: &str) -> Result<Self, CaptureFileError> {
+        let probe: serde_json::Value = serde_json::from_str(text)?;
+        let format = probe.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format != FORMAT {
+            return Err(CaptureFileError::Format(format.to_string()));
+        }
+        let version = probe.get("version").and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+        if version != VERSION {
+            return Err(CaptureFileError::Version(version));
+        }
+        Ok(serde_json::from_value(probe)?)
+    }
+
+    /// The evidence to judge, under `profile` (the recorded one unless overridden).
+    pub fn evidence(&self, profile: Option<Profile>) -> Result<Evidence, CaptureFileError> {
+        let resource_url =
+            Url::parse(&self.target).map_err(|_| CaptureFileError::Target(self.target.clone()))?;
+        Ok(Evidence {
+            resource: self.target.clone(),
+            resource_url,
+            profile: profile.unwrap_or(self.profile),
+            mode: Mode::Live,
+            api_key_given: self.api_key_given,
+            exchanges: self.exchanges.clone(),
+        })
+    }
+
+    /// The run facts for the replayed report.
+    pub fn meta(&self) -> crate::run::Meta {
+        crate::run::Meta {
+            started_at: self.started_at.clone(),
+            duration_ms: self.duration_ms,
+            requests: self.requests,
+            max_requests: self.max_requests,
+        }
+    }
+}
