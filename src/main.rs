@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use authspec::capture::{CaptureOptions, Endpoint};
 use authspec::checks::{self, Profile};
 use authspec::mock::{self, MockOptions};
-use authspec::report::{Report, human, json};
+use authspec::report::{Report, github, human, json, junit, markdown, sarif};
 use authspec::run::{self, CheckConfig, LintKind, RunError};
 use authspec::select::Selection;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -52,6 +52,11 @@ struct ReplayArgs {
 enum Format {
     Human,
     Json,
+    Junit,
+    Sarif,
+    Markdown,
+    /// GitHub Actions workflow-command annotations.
+    Github,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -62,7 +67,7 @@ struct Output {
     /// Format written to stdout.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Also write a report: FORMAT=FILE (repeatable; formats: human, json).
+    /// Also write a report: FORMAT=FILE (repeatable; human, json, junit, sarif, markdown, github).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     reports: Vec<String>,
     /// Run only checks matching this id, area or requirement ID (glob; repeatable).
@@ -310,7 +315,7 @@ fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
                 .split_once('=')
                 .with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
             let format = Format::from_str(f, true).map_err(|_| {
-                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json)")
+                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github)")
             })?;
             let path = PathBuf::from(path);
             let dir = path
@@ -426,6 +431,12 @@ fn render(report: &Report, format: Format, color: bool, verbose: bool) -> Result
     Ok(match format {
         Format::Human => human::render(report, &human::Style { color, verbose }),
         Format::Json => json::render(report)?,
+        Format::Junit => {
+            junit::render(report).map_err(|e| anyhow::anyhow!("cannot write JUnit XML: {e}"))?
+        }
+        Format::Sarif => sarif::render(report)?,
+        Format::Markdown => markdown::render(report),
+        Format::Github => github::render(report),
     })
 }
 

@@ -318,15 +318,99 @@ fn capture_then_replay_gives_the_same_results_offline() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cap = dir.path().join("run.capture.json");
     let cap_arg = cap.display().to_string();
-    let live = json_run(&["check", "--mock", "--fault", "jwks-rsa-1024", "--format", "json", "--capture", &cap_arg], 1);
+    let live = json_run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "jwks-rsa-1024",
+            "--format",
+            "json",
+            "--capture",
+            &cap_arg,
+        ],
+        1,
+    );
     let replayed = json_run(&["replay", &cap_arg, "--format", "json"], 1);
     assert_eq!(live["results"], replayed["results"]);
     assert_eq!(live["verdict"], replayed["verdict"]);
     let text = std::fs::read_to_string(&cap).expect("capture written");
     assert!(text.contains("\"format\": \"authspec-capture\""));
-    let rfc = json_run(&["replay", &cap_arg, "--format", "json", "--profile", "rfc"], 1);
+    let rfc = json_run(
+        &["replay", &cap_arg, "--format", "json", "--profile", "rfc"],
+        1,
+    );
     assert_eq!(rfc["profile"], "rfc");
-    std::fs::write(dir.path().join("bad.json"), "{\"format\": \"something-else\"}").expect("write");
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"format\": \"something-else\"}",
+    )
+    .expect("write");
     let bad = dir.path().join("bad.json").display().to_string();
     authspec().args(["replay", &bad]).assert().code(2);
+}
+
+#[test]
+fn every_report_format_renders_the_same_results() {
+    let args = ["check", "--mock", "--fault", "jwks-rsa-1024", "--format"];
+    let junit = text_run(&[&args[..], &["junit"]].concat(), 1);
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    let (mut cases, mut failures) = (0, 0);
+    loop {
+        match reader
+            .read_event()
+            .expect("JUnit output is well-formed XML")
+        {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    let json = json_run(&[&args[..], &["json"]].concat(), 1);
+    let total = json["summary"]["total"].as_u64().unwrap_or(0) as usize;
+    let failed = json["summary"]["fail"].as_u64().unwrap_or(0) as usize;
+    assert_eq!((cases, failures), (total, failed), "JUnit agrees with JSON");
+    assert!(junit.contains("<testcase name=\"jwks.rsa-2048\" classname=\"jwks\">"));
+
+    let sarif: Value = serde_json::from_str(&text_run(&[&args[..], &["sarif"]].concat(), 1))
+        .expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), failed, "one SARIF result per failed check");
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "jwks.rsa-2048")
+        .expect("the failure is a result");
+    assert_eq!(r["level"], "error");
+    let idx = r["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][idx]["id"], "jwks.rsa-2048");
+    assert_eq!(
+        r["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "/keys/0/n"
+    );
+
+    let md = text_run(&[&args[..], &["markdown"]].concat(), 1);
+    assert!(
+        md.contains("## authspec: ❌ FAIL")
+            && md.contains("`jwks.rsa-2048`")
+            && md.contains("```mermaid"),
+        "{md}"
+    );
+    let gh = text_run(&[&args[..], &["github"]].concat(), 1);
+    assert!(
+        gh.lines()
+            .any(|l| l.starts_with("::error title=jwks.rsa-2048 [must]::")),
+        "{gh}"
+    );
+    assert!(
+        gh.lines().all(|l| l.starts_with("::")),
+        "one workflow command per line"
+    );
 }

@@ -1,7 +1,11 @@
 //! The one result model every output format renders, and the verdict rule.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::checks::{Area, Check, Level, Profile};
 use crate::evidence::{Evidence, Exchange, Mode, Role};

@@ -1,0 +1,83 @@
+//! JUnit XML: one testsuite per area, one testcase per result, for CI test-report readers.
+
+use super::{CheckResult, Report};
+use crate::checks::Area;
+use crate::finding::{Outcome, SkipKind};
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+
+fn describe(r: &CheckResult) -> String {
+    let mut out = r.message.clone();
+    if let Some(e) = &r.expected {
+        out.push_str(&format!("\nexpected: {e}"));
+    }
+    if let Some(a) = &r.actual {
+        out.push_str(&format!("\nactual:   {a}"));
+    }
+    if let Some(p) = &r.pointer {
+        out.push_str(&format!("\nat:       {p}"));
+    }
+    for e in &r.evidence {
+        out.push_str(&format!(
+            "\n--> {} {} -> {}",
+            e.method,
+            e.url,
+            e.status
+                .map_or_else(|| e.error.clone().unwrap_or_default(), |s| s.to_string())
+        ));
+    }
+    out.push_str(&format!(
+        "\nfix:      {}\n{} [{}] {}",
+        r.fix,
+        r.spec,
+        r.requirements.join(", "),
+        r.spec_url
+    ));
+    out
+}
+
+fn case(r: &CheckResult) -> TestCase {
+    let status = match r.outcome {
+        Outcome::Pass => TestCaseStatus::success(),
+        Outcome::Fail | Outcome::Error => {
+            let kind = if r.outcome == Outcome::Fail {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut s = TestCaseStatus::non_success(kind);
+            s.set_message(format!("[{}] {}", r.level.as_str(), r.message))
+                .set_type(r.level.as_str())
+                .set_description(describe(r));
+            s
+        }
+        Outcome::Skip => {
+            let mut s = TestCaseStatus::skipped();
+            let kind = if r.skip_kind == Some(SkipKind::NoInput) {
+                "input missing"
+            } else {
+                "skipped"
+            };
+            s.set_message(format!("{kind}: {}", r.message))
+                .set_type(kind);
+            s
+        }
+    };
+    let mut c = TestCase::new(r.id.clone(), status);
+    c.set_classname(r.area.slug());
+    c
+}
+
+/// Renders `report` as JUnit XML.
+pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
+    let mut out = quick_junit::Report::new(format!("authspec {}", report.target));
+    for area in Area::ALL {
+        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut suite = TestSuite::new(area.slug());
+        suite.add_test_cases(rows.into_iter().map(case));
+        out.add_test_suite(suite);
+    }
+    out.to_string()
+}

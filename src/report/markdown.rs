@@ -1,0 +1,122 @@
+//! Markdown for a GitHub job summary or a pull-request comment: verdict, failures, the chain.
+
+use super::{CheckResult, Report, Verdict};
+use crate::finding::{Outcome, SkipKind};
+use std::fmt::Write;
+
+/// Table-safe text: pipes and newlines would break the table.
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn mermaid_id(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Renders `report` as Markdown.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let badge = match report.verdict {
+        Verdict::Pass => "✅ PASS",
+        Verdict::Fail => "❌ FAIL",
+        Verdict::Incomplete => "⚠️ INCOMPLETE",
+    };
+    let s = &report.summary;
+    let _ = writeln!(out, "## authspec: {badge}\n");
+    let _ = writeln!(
+        out,
+        "`{}` · profile `{}` · authspec {} · {} requests · {} ms{}\n",
+        report.target,
+        report.profile.as_str(),
+        report.tool.version,
+        report.requests,
+        report.duration_ms,
+        if report.non_production {
+            " · loopback http (not production evidence)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "| checks | passed | failed (must) | failed (should) | skipped | errors |\n|---:|---:|---:|---:|---:|---:|"
+    );
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} |\n",
+        s.total, s.pass, s.must_fail, s.should_fail, s.skip, s.error
+    );
+    let problems: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| {
+            matches!(r.outcome, Outcome::Fail | Outcome::Error)
+                || r.skip_kind == Some(SkipKind::NoInput)
+        })
+        .collect();
+    if !problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Problems\n\n| check | level | outcome | what | expected | actual | spec |\n|---|---|---|---|---|---|---|"
+        );
+        for r in problems {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {:?} | {} | {} | {} | [{}]({}) {} |",
+                r.id,
+                r.level.as_str(),
+                r.outcome,
+                cell(&r.message),
+                cell(r.expected.as_deref().unwrap_or("")),
+                cell(r.actual.as_deref().unwrap_or("")),
+                cell(&r.spec),
+                r.spec_url,
+                r.requirements.join(", ")
+            );
+        }
+        out.push('\n');
+    }
+    if !report.chain.is_empty() {
+        let _ = writeln!(out, "### Discovery chain\n\n```mermaid\nflowchart LR");
+        for e in &report.chain {
+            let label = format!(
+                "{} {}",
+                e.status.map_or("—".to_string(), |s| s.to_string()),
+                if e.ok { "ok" } else { "BROKEN" }
+            );
+            let _ = writeln!(
+                out,
+                "  {}[\"{}\"] -->|{}| {}[\"{}\"]",
+                mermaid_id(&e.from),
+                e.from.replace('"', "'"),
+                label,
+                mermaid_id(&e.to),
+                e.to.replace('"', "'")
+            );
+        }
+        let _ = writeln!(out, "```\n");
+    }
+    let passes: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Pass)
+        .collect();
+    let _ = writeln!(
+        out,
+        "<details><summary>{} passed checks</summary>\n\n| check | level | result |\n|---|---|---|",
+        passes.len()
+    );
+    for r in passes {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            r.id,
+            r.level.as_str(),
+            cell(&r.message)
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
+    out
+}

@@ -1,0 +1,83 @@
+//! SARIF 2.1.0: one rule per catalogue check, one result per failed or errored check.
+
+use super::{CheckResult, Report};
+use crate::checks::{self, Level};
+use crate::finding::Outcome;
+use serde_json::{Value, json};
+
+fn level(l: Level) -> &'static str {
+    match l {
+        Level::Must => "error",
+        Level::Should => "warning",
+        Level::May => "note",
+    }
+}
+
+fn rules(report: &Report) -> Vec<Value> {
+    checks::catalogue()
+        .map(|c| {
+            let lvl = c.levels.get(report.profile).unwrap_or(Level::May);
+            json!({
+                "id": c.id,
+                "name": c.id.replace(['.', '-'], "_"),
+                "shortDescription": {"text": c.title},
+                "fullDescription": {"text": format!("{} ({})", c.title, c.spec)},
+                "help": {"text": c.fix, "markdown": format!("{}\n\nSpec: [{}]({})", c.fix, c.spec, c.spec_url)},
+                "helpUri": c.spec_url,
+                "defaultConfiguration": {"level": level(lvl)},
+                "properties": {"requirements": c.requirements, "area": c.area.slug(), "tags": c.requirements}
+            })
+        })
+        .collect()
+}
+
+fn location(r: &CheckResult, report: &Report) -> Value {
+    let uri = r
+        .evidence
+        .first()
+        .map_or_else(|| report.target.clone(), |e| e.url.clone());
+    let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+    if let Some(p) = &r.pointer {
+        loc["logicalLocations"] = json!([{"fullyQualifiedName": p, "kind": "member"}]);
+    }
+    loc
+}
+
+/// Renders `report` as a SARIF 2.1.0 log.
+pub fn render(report: &Report) -> Result<String, serde_json::Error> {
+    let ids: Vec<&str> = checks::catalogue().map(|c| c.id).collect();
+    let results: Vec<Value> = report
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
+        .map(|r| {
+            let mut text = r.message.clone();
+            if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
+                text.push_str(&format!(" (expected {e}; actual {a})"));
+            }
+            json!({
+                "ruleId": r.id,
+                "ruleIndex": ids.iter().position(|i| *i == r.id).unwrap_or(0),
+                "level": if r.outcome == Outcome::Error { "error" } else { level(r.level) },
+                "kind": "fail",
+                "message": {"text": text},
+                "locations": [location(r, report)],
+                "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual}
+            })
+        })
+        .collect();
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "authspec", "version": report.tool.version, "informationUri": "https://github.com/authspec/authspec", "rules": rules(report)}},
+            "invocations": [{"executionSuccessful": report.verdict != super::Verdict::Incomplete, "startTimeUtc": report.started_at}],
+            "properties": {"target": report.target, "profile": report.profile.as_str(), "verdict": report.verdict.as_str()},
+            "results": results
+        }]
+    });
+    serde_json::to_string_pretty(&log).map(|mut s| {
+        s.push('\n');
+        s
+    })
+}
