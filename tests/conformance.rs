@@ -25,15 +25,21 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// Checks the mock with `faults` applied, using its own keys and endpoints, side effects allowed.
 async fn check_mock(faults: Vec<&'static Fault>, burst: bool) -> Report {
-    let m = mock::start(
-        ([127, 0, 0, 1], 0).into(),
+    check_mock_with(
         MockOptions {
             faults,
             ..MockOptions::default()
         },
+        burst,
     )
     .await
-    .expect("mock starts");
+}
+
+/// Checks a mock started with `opts`; the replay of its capture must equal the live run.
+async fn check_mock_with(opts: MockOptions, burst: bool) -> Report {
+    let m = mock::start(([127, 0, 0, 1], 0).into(), opts)
+        .await
+        .expect("mock starts");
     let base = CaptureOptions {
         burst,
         allow_side_effects: true,
@@ -234,25 +240,7 @@ fn can_fail_trial(reports: Vec<Arc<Report>>) -> Trial {
 /// The healthy mock in another configuration passes too (with burst and side effects).
 fn variant_trial(name: &str, opts: MockOptions) -> Trial {
     Trial::test(format!("mock::{name}-passes"), move || {
-        let report = runtime().block_on(async {
-            let m = mock::start(([127, 0, 0, 1], 0).into(), opts)
-                .await
-                .expect("mock starts");
-            let base = CaptureOptions {
-                burst: true,
-                allow_side_effects: true,
-                ..CaptureOptions::default()
-            };
-            let cfg = CheckConfig {
-                target: m.resource_url().to_string(),
-                capture: m.capture_options(base),
-                selection: Selection::default(),
-                strict: false,
-            };
-            let report = run::check(&cfg).await.expect("check runs");
-            m.stop().await;
-            report
-        });
+        let report = runtime().block_on(check_mock_with(opts, true));
         let bad: Vec<String> = report
             .results
             .iter()

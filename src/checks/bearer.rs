@@ -289,6 +289,23 @@ fn judgeable(ev: &Evidence, badkey: bool) -> Result<Vec<&Exchange>, Vec<Finding>
     Ok(list)
 }
 
+/// Judges every judgeable probe (unauthenticated, or with a bad key) with `judge`.
+fn each_probe(
+    ev: &Evidence,
+    badkey: bool,
+    what: &str,
+    judge: impl Fn(&Exchange) -> Finding,
+) -> Vec<Finding> {
+    let list = match judgeable(ev, badkey) {
+        Ok(l) => l,
+        Err(skipped) => return skipped,
+    };
+    if list.is_empty() {
+        return no_probes(ev, what);
+    }
+    list.into_iter().map(judge).collect()
+}
+
 fn bearer_of(ex: &Exchange) -> Option<Challenge> {
     challenge::parse_fields(ex.headers("www-authenticate"))
         .ok()?
@@ -304,15 +321,8 @@ fn no_probes(ev: &Evidence, what: &str) -> Vec<Finding> {
 }
 
 fn bearer_challenge(ev: &Evidence) -> Vec<Finding> {
-    let list = match judgeable(ev, false) {
-        Ok(l) => l,
-        Err(skipped) => return skipped,
-    };
-    if list.is_empty() {
-        return no_probes(ev, "unauthenticated probe");
-    }
-    list.into_iter()
-        .map(|ex| match (ex.status, bearer_of(ex), &ex.error) {
+    each_probe(ev, false, "unauthenticated probe", |ex| {
+        match (ex.status, bearer_of(ex), &ex.error) {
             (_, _, Some(e)) => Finding::error(format!("the probe failed: {e}")).on(ex),
             (Some(401), Some(_), _) => Finding::pass(format!(
                 "{} {} answered 401 with a Bearer challenge",
@@ -330,8 +340,8 @@ fn bearer_challenge(ev: &Evidence) -> Vec<Finding> {
             .expected("401")
             .actual(s.map_or("no status".into(), |s| s.to_string()))
             .on(ex),
-        })
-        .collect()
+        }
+    })
 }
 
 fn bearer_has_param(ev: &Evidence) -> Vec<Finding> {
@@ -377,36 +387,25 @@ fn no_error_anon(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn error_on_bad_token(ev: &Evidence) -> Vec<Finding> {
-    let list = match judgeable(ev, true) {
-        Ok(l) => l,
-        Err(skipped) => return skipped,
-    };
-    if list.is_empty() {
-        return no_probes(ev, "bad-key probe");
-    }
-    list.into_iter()
-        .map(|ex| {
-            let err = bearer_of(ex).and_then(|c| c.param("error").map(|p| p.value.clone()));
-            match (ex.status, err.as_deref()) {
-                (Some(401), Some("invalid_token")) => {
-                    Finding::pass("a refused key gets 401 with error=\"invalid_token\"").on(ex)
-                }
-                (s, e) => {
-                    Finding::fail("a refused key does not get 401 with error=\"invalid_token\"")
-                        .expected("401 and error=\"invalid_token\"")
-                        .actual(format!(
-                            "{} and {}",
-                            s.map_or("no status".into(), |s| s.to_string()),
-                            e.map_or("no error parameter".into(), |e| format!(
-                                "error={}",
-                                quote(e)
-                            ))
-                        ))
-                        .on(ex)
-                }
+    each_probe(ev, true, "bad-key probe", |ex| {
+        let err = bearer_of(ex).and_then(|c| c.param("error").map(|p| p.value.clone()));
+        match (ex.status, err.as_deref()) {
+            (Some(401), Some("invalid_token")) => {
+                Finding::pass("a refused key gets 401 with error=\"invalid_token\"").on(ex)
             }
-        })
-        .collect()
+            (s, e) => Finding::fail("a refused key does not get 401 with error=\"invalid_token\"")
+                .expected("401 and error=\"invalid_token\"")
+                .actual(format!(
+                    "{} and {}",
+                    s.map_or("no status".into(), |s| s.to_string()),
+                    e.map_or("no error parameter".into(), |e| format!(
+                        "error={}",
+                        quote(e)
+                    ))
+                ))
+                .on(ex),
+        }
+    })
 }
 
 fn allowed(c: char, space_ok: bool) -> bool {
@@ -470,35 +469,26 @@ fn error_uri(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn header_support(ev: &Evidence) -> Vec<Finding> {
-    let list = match judgeable(ev, true) {
-        Ok(l) => l,
-        Err(skipped) => return skipped,
-    };
-    if list.is_empty() {
-        return no_probes(ev, "bad-key probe");
-    }
-    list.into_iter()
-        .map(|ex| match ex.status {
-            Some(401 | 403) => Finding::pass(format!(
-                "the Authorization header was judged ({})",
-                ex.status.unwrap_or(0)
-            ))
-            .on(ex),
-            Some(s) if s == 400 || s == 415 || s == 501 => {
-                Finding::fail("the Authorization: Bearer method looks unsupported")
-                    .expected("401 for a bad key")
-                    .actual(s.to_string())
-                    .on(ex)
-            }
-            Some(s) => Finding::fail(format!("a bad key got {s}"))
-                .expected("401")
+    each_probe(ev, true, "bad-key probe", |ex| match ex.status {
+        Some(401 | 403) => Finding::pass(format!(
+            "the Authorization header was judged ({})",
+            ex.status.unwrap_or(0)
+        ))
+        .on(ex),
+        Some(s) if s == 400 || s == 415 || s == 501 => {
+            Finding::fail("the Authorization: Bearer method looks unsupported")
+                .expected("401 for a bad key")
                 .actual(s.to_string())
-                .on(ex),
-            None => Finding::no_input(format!(
-                "no response: {}",
-                ex.error.as_deref().unwrap_or("?")
-            ))
+                .on(ex)
+        }
+        Some(s) => Finding::fail(format!("a bad key got {s}"))
+            .expected("401")
+            .actual(s.to_string())
             .on(ex),
-        })
-        .collect()
+        None => Finding::no_input(format!(
+            "no response: {}",
+            ex.error.as_deref().unwrap_or("?")
+        ))
+        .on(ex),
+    })
 }
