@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use authspec::capture::{CaptureOptions, Endpoint};
 use authspec::checks::{self, Profile};
 use authspec::mock::{self, MockOptions};
-use authspec::report::{Report, github, human, json, junit, markdown, sarif};
+use authspec::report::{Report, github, html, human, json, junit, markdown, sarif};
 use authspec::run::{self, CheckConfig, LintKind, RunError};
 use authspec::select::Selection;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -57,6 +57,8 @@ enum Format {
     Markdown,
     /// GitHub Actions workflow-command annotations.
     Github,
+    /// One self-contained HTML page.
+    Html,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -67,7 +69,7 @@ struct Output {
     /// Format written to stdout.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Also write a report: FORMAT=FILE (repeatable; human, json, junit, sarif, markdown, github).
+    /// Also write a report: FORMAT=FILE (repeatable; human, json, junit, sarif, markdown, github, html).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     reports: Vec<String>,
     /// Run only checks matching this id, area or requirement ID (glob; repeatable).
@@ -315,7 +317,7 @@ fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
                 .split_once('=')
                 .with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
             let format = Format::from_str(f, true).map_err(|_| {
-                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github)")
+                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github, html)")
             })?;
             let path = PathBuf::from(path);
             let dir = path
@@ -336,7 +338,7 @@ fn cmd_lint(a: LintArgs) -> Result<u8> {
     let body = read_capped(&a.file, 16 << 20)?;
     let report =
         run::lint(a.kind, body, &a.url, a.out.profile(), &sel, a.out.strict).map_err(usage)?;
-    emit(&report, &a.out, &targets)
+    emit(&report, &a.out, &targets, None)
 }
 
 fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
@@ -418,16 +420,25 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         strict: a.out.strict,
     };
     let (report, recorded) = run::check_recorded(&cfg).await.map_err(usage)?;
+    let mut capture_sha = None;
     if let Some(p) = &a.capture {
-        write_atomically(p, &serde_json::to_string_pretty(&recorded)?)?;
+        let text = serde_json::to_string_pretty(&recorded)?;
+        write_atomically(p, &text)?;
+        capture_sha = Some(sha256_hex(text.as_bytes()));
     }
     if let Some(m) = _mock {
         m.stop().await;
     }
-    emit(&report, &a.out, &targets)
+    emit(&report, &a.out, &targets, capture_sha.as_deref())
 }
 
-fn render(report: &Report, format: Format, color: bool, verbose: bool) -> Result<String> {
+fn render(
+    report: &Report,
+    format: Format,
+    color: bool,
+    verbose: bool,
+    capture_sha: Option<&str>,
+) -> Result<String> {
     Ok(match format {
         Format::Human => human::render(report, &human::Style { color, verbose }),
         Format::Json => json::render(report)?,
@@ -437,6 +448,7 @@ fn render(report: &Report, format: Format, color: bool, verbose: bool) -> Result
         Format::Sarif => sarif::render(report)?,
         Format::Markdown => markdown::render(report),
         Format::Github => github::render(report),
+        Format::Html => html::render(report, capture_sha),
     })
 }
 
@@ -454,12 +466,17 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
         })
 }
 
-fn emit(report: &Report, out: &Output, targets: &[(Format, PathBuf)]) -> Result<u8> {
+fn emit(
+    report: &Report,
+    out: &Output,
+    targets: &[(Format, PathBuf)],
+    capture_sha: Option<&str>,
+) -> Result<u8> {
     for (format, path) in targets {
-        write_atomically(path, &render(report, *format, false, true)?)?;
+        write_atomically(path, &render(report, *format, false, true, capture_sha)?)?;
     }
     let color = out.format == Format::Human && human::color_wanted(std::io::stdout().is_terminal());
-    let text = render(report, out.format, color, out.verbose)?;
+    let text = render(report, out.format, color, out.verbose, capture_sha)?;
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a non-zero exit of its own.
     let _ = stdout.write_all(text.as_bytes());
@@ -475,7 +492,15 @@ fn cmd_replay(a: ReplayArgs) -> Result<u8> {
         .with_context(|| format!("{}", a.file.display()))?;
     let profile = a.out.profile_arg;
     let report = run::replay(&file, profile, &sel, a.out.strict).map_err(usage)?;
-    emit(&report, &a.out, &targets)
+    emit(&report, &a.out, &targets, None)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn check_writable(path: &Path, flag: &str) -> Result<()> {

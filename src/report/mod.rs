@@ -1,6 +1,7 @@
 //! The one result model every output format renders, and the verdict rule.
 
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

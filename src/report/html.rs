@@ -1,0 +1,187 @@
+//! One self-contained HTML page (no external assets) that a team can publish as self-certification.
+
+use super::{CheckResult, Report, Verdict};
+use crate::checks::Area;
+use crate::finding::{Outcome, SkipKind};
+use std::fmt::Write;
+
+/// Escapes text for HTML element content and attribute values.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#1b1f24}\
+h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}\
+.badge{display:inline-block;padding:.2rem .7rem;border-radius:1rem;color:#fff;font-weight:600}.pass{background:#1a7f37}.fail{background:#cf222e}.incomplete{background:#9a6700}\
+.o-pass{color:#1a7f37}.o-fail{color:#cf222e;font-weight:600}.o-warn{color:#9a6700;font-weight:600}.o-skip{color:#6e7781}.o-error{color:#8250df;font-weight:600}\
+code{font-size:.9em}details{margin:.2rem 0}.meta td:first-child{color:#57606a;width:12rem}";
+
+fn outcome_class(r: &CheckResult) -> (&'static str, &'static str) {
+    match (r.outcome, r.level, r.skip_kind) {
+        (Outcome::Pass, _, _) => ("o-pass", "pass"),
+        (Outcome::Fail, crate::checks::Level::Must, _) => ("o-fail", "FAIL"),
+        (Outcome::Fail, _, _) => ("o-warn", "warn"),
+        (Outcome::Error, _, _) => ("o-error", "ERROR"),
+        (Outcome::Skip, _, Some(SkipKind::NoInput)) => ("o-error", "skip (no input)"),
+        (Outcome::Skip, _, _) => ("o-skip", "skip"),
+    }
+}
+
+fn row(out: &mut String, r: &CheckResult) {
+    let (class, word) = outcome_class(r);
+    let mut detail = esc(&r.message);
+    if let Some(e) = &r.expected {
+        let _ = write!(detail, "<br>expected: <code>{}</code>", esc(e));
+    }
+    if let Some(a) = &r.actual {
+        let _ = write!(detail, "<br>actual: <code>{}</code>", esc(a));
+    }
+    if let Some(p) = &r.pointer {
+        let _ = write!(detail, "<br>at <code>{}</code>", esc(p));
+    }
+    let evidence: Vec<String> = r
+        .evidence
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} → {}",
+                esc(&e.method),
+                esc(&e.url),
+                e.status
+                    .map_or_else(|| esc(e.error.as_deref().unwrap_or("")), |s| s.to_string())
+            )
+        })
+        .collect();
+    if !evidence.is_empty() {
+        let _ = write!(
+            detail,
+            "<details><summary>evidence</summary>{}</details>",
+            evidence.join("<br>")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "<tr><td class=\"{class}\">{word}</td><td><code>{}</code><br>{}</td><td>{}</td><td>{detail}</td><td><a href=\"{}\">{}</a><br><small>{}</small></td></tr>",
+        esc(&r.id),
+        esc(&r.title),
+        r.level.as_str(),
+        esc(&r.spec_url),
+        esc(&r.spec),
+        esc(&r.requirements.join(", "))
+    );
+}
+
+/// Renders `report` as a standalone HTML page; `capture_sha256` names the evidence it was judged from.
+pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
+    let mut out = String::new();
+    let badge = match report.verdict {
+        Verdict::Pass => "<span class=\"badge pass\">PASS</span>",
+        Verdict::Fail => "<span class=\"badge fail\">FAIL</span>",
+        Verdict::Incomplete => "<span class=\"badge incomplete\">INCOMPLETE</span>",
+    };
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">"
+    );
+    let _ = writeln!(
+        out,
+        "<title>authspec: {}</title><style>{STYLE}</style></head><body>",
+        esc(&report.target)
+    );
+    let _ = writeln!(
+        out,
+        "<h1>authspec conformance report {badge}</h1><table class=\"meta\">"
+    );
+    let meta = [
+        ("target", report.target.clone()),
+        ("profile", report.profile.as_str().to_string()),
+        ("started", report.started_at.clone()),
+        (
+            "tool",
+            format!("{} {}", report.tool.name, report.tool.version),
+        ),
+        (
+            "requests",
+            format!("{} (budget {})", report.requests, report.max_requests),
+        ),
+        (
+            "summary",
+            format!(
+                "{} checks: {} passed, {} failed ({} must, {} should), {} skipped, {} errors",
+                s.total, s.pass, s.fail, s.must_fail, s.should_fail, s.skip, s.error
+            ),
+        ),
+        (
+            "evidence",
+            capture_sha256.map_or("not recorded (run with --capture)".to_string(), |h| {
+                format!("capture SHA-256 {h}")
+            }),
+        ),
+        (
+            "environment",
+            if report.non_production {
+                "loopback http: not production evidence".into()
+            } else {
+                "https".into()
+            },
+        ),
+    ];
+    for (k, v) in meta {
+        let _ = writeln!(out, "<tr><td>{k}</td><td>{}</td></tr>", esc(&v));
+    }
+    let _ = writeln!(out, "</table>");
+    if !report.chain.is_empty() {
+        let _ = writeln!(
+            out,
+            "<h2>Discovery chain</h2><table><tr><th></th><th>edge</th><th>URL</th><th>status</th><th>compared</th></tr>"
+        );
+        for e in &report.chain {
+            let cmp = e
+                .compared
+                .as_ref()
+                .map(|c| {
+                    format!(
+                        "{}: {} (expected {})",
+                        esc(&c.member),
+                        esc(c.actual.as_deref().unwrap_or("absent")),
+                        esc(&c.expected)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"{}\">{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{cmp}</td></tr>",
+                if e.ok { "o-pass" } else { "o-fail" },
+                if e.ok { "ok" } else { "broken" },
+                esc(&e.from),
+                esc(&e.to),
+                esc(&e.url),
+                e.status.map_or("—".into(), |s| s.to_string())
+            );
+        }
+        let _ = writeln!(out, "</table>");
+    }
+    for area in Area::ALL {
+        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "<h2>{} <small>({})</small></h2><table><tr><th>outcome</th><th>check</th><th>level</th><th>result</th><th>spec</th></tr>",
+            esc(area.title()),
+            area.slug()
+        );
+        for r in rows {
+            row(&mut out, r);
+        }
+        let _ = writeln!(out, "</table>");
+    }
+    let _ = writeln!(out, "</body></html>");
+    out
+}
