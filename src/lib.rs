@@ -6,6 +6,7 @@
 pub mod capture;
 pub mod capturefile;
 pub mod checks;
+pub mod config;
 pub mod evidence;
 pub mod finding;
 pub mod identifier;

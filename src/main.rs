@@ -3,6 +3,7 @@
 use anyhow::{Context, Result, bail};
 use authspec::capture::{CaptureOptions, Endpoint};
 use authspec::checks::{self, Profile};
+use authspec::config::Config;
 use authspec::mock::{self, MockOptions};
 use authspec::report::{Report, github, html, human, json, junit, markdown, sarif};
 use authspec::run::{self, CheckConfig, LintKind, RunError};
@@ -89,7 +90,7 @@ struct Output {
 #[derive(Args, Debug)]
 struct CheckArgs {
     /// The resource identifier, e.g. https://api.example.com
-    #[arg(required_unless_present = "mock", conflicts_with = "mock")]
+    #[arg(conflicts_with = "mock")]
     resource_url: Option<String>,
     /// Start the bundled mock on a loopback port and check it with its own key.
     #[arg(long)]
@@ -136,6 +137,12 @@ struct CheckArgs {
     /// Write every exchange of the run (credentials redacted) to FILE, for `authspec replay`.
     #[arg(long, value_name = "FILE")]
     capture: Option<PathBuf>,
+    /// Configuration file (default: ./authspec.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print the merged configuration (file plus flags) as TOML and exit.
+    #[arg(long)]
+    print_config: bool,
     #[command(flatten)]
     out: Output,
 }
@@ -357,7 +364,84 @@ fn usage(e: RunError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
+/// Reads `--config FILE`, or ./authspec.toml when present.
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    let (path, required) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => (PathBuf::from("authspec.toml"), false),
+    };
+    if !required && !path.is_file() {
+        return Ok(Config::default());
+    }
+    let bytes = read_capped(&path, 1 << 20)?;
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8", path.display()))?;
+    Ok(Config::parse(&text, &path.display().to_string())?)
+}
+
+/// Flags override the file: a flag that was given wins, the file fills in the rest.
+fn merge(mut a: CheckArgs, cfg: &Config) -> Result<(CheckArgs, Config)> {
+    if a.resource_url.is_none() && !a.mock {
+        a.resource_url = cfg.target.clone();
+    }
+    if a.endpoint.is_empty() {
+        a.endpoint = cfg
+            .endpoints
+            .iter()
+            .map(|e| {
+                e.parse()
+                    .map_err(|m| anyhow::anyhow!("config endpoints: {m}"))
+            })
+            .collect::<Result<_>>()?;
+    }
+    a.out.profile_arg = a.out.profile_arg.or(cfg.profile);
+    if a.site.is_none() {
+        a.site = cfg
+            .site
+            .as_deref()
+            .map(parse_url)
+            .transpose()
+            .map_err(|m| anyhow::anyhow!("config site: {m}"))?;
+    }
+    if a.openapi.is_none() {
+        a.openapi = cfg
+            .openapi
+            .as_deref()
+            .map(parse_url)
+            .transpose()
+            .map_err(|m| anyhow::anyhow!("config openapi: {m}"))?;
+    }
+    a.out.strict = a.out.strict || cfg.strict.unwrap_or(false);
+    if a.out.only.is_empty() {
+        a.out.only = cfg.only.clone();
+    }
+    if a.out.skip.is_empty() {
+        a.out.skip = cfg.skip.clone();
+    }
+    let merged = Config {
+        target: a.resource_url.clone(),
+        endpoints: a.endpoint.iter().map(ToString::to_string).collect(),
+        profile: Some(a.out.profile()),
+        site: a.site.as_ref().map(ToString::to_string),
+        openapi: a.openapi.as_ref().map(ToString::to_string),
+        strict: Some(a.out.strict),
+        only: a.out.only.clone(),
+        skip: a.out.skip.clone(),
+        waivers: cfg.waivers.clone(),
+    };
+    Ok((a, merged))
+}
+
 async fn cmd_check(a: CheckArgs) -> Result<u8> {
+    let cfg = load_config(a.config.as_deref())?;
+    let (a, merged) = merge(a, &cfg)?;
+    if a.print_config {
+        print!("{}", merged.to_toml());
+        return Ok(0);
+    }
+    if a.resource_url.is_none() && !a.mock {
+        bail!("no resource URL: give one, use --mock, or set target in authspec.toml");
+    }
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
     if let Some(p) = &a.capture {
@@ -419,7 +503,10 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         selection: sel,
         strict: a.out.strict,
     };
-    let (report, recorded) = run::check_recorded(&cfg).await.map_err(usage)?;
+    let (mut report, recorded) = run::check_recorded(&cfg).await.map_err(usage)?;
+    if !merged.waivers.is_empty() {
+        authspec::report::apply_waivers(&mut report, &merged.waivers, &run::now_rfc3339()[..10]);
+    }
     let mut capture_sha = None;
     if let Some(p) = &a.capture {
         let text = serde_json::to_string_pretty(&recorded)?;

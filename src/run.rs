@@ -154,6 +154,7 @@ pub fn judge(
         results,
         chain: report::chain(ev),
         exchanges: ev.exchanges.iter().map(ExchangeRef::of).collect(),
+        waivers: Vec::new(),
     }
 }
 

@@ -414,3 +414,89 @@ fn every_report_format_renders_the_same_results() {
         "one workflow command per line"
     );
 }
+
+#[test]
+fn waivers_are_applied_expired_or_stale() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("authspec.toml");
+    let write = |text: &str| std::fs::write(&cfg, text).expect("write config");
+    let cfg_arg = cfg.display().to_string();
+    let run = |code: i32| {
+        json_run(
+            &[
+                "check",
+                "--mock",
+                "--fault",
+                "jwks-rsa-1024",
+                "--format",
+                "json",
+                "--config",
+                &cfg_arg,
+            ],
+            code,
+        )
+    };
+
+    write(
+        "[[waiver]]\nid = \"JWK-RSA-2048\"\nreason = \"retiring the key\"\nexpires = 2099-12-31\n\n[[waiver]]\nid = \"catalog.profile\"\nreason = \"nothing to waive\"\nexpires = 2099-12-31\n",
+    );
+    let v = run(0);
+    let r = results(&v)
+        .find(|r| r["id"] == "jwks.rsa-2048")
+        .expect("result");
+    assert_eq!(
+        r["outcome"], "fail",
+        "a waived failure is still reported as a failure"
+    );
+    assert_eq!(r["waived"], "retiring the key");
+    assert_eq!(v["waivers"][0]["status"], "applied");
+    assert_eq!(v["waivers"][1]["status"], "stale");
+    assert_eq!(v["summary"]["waived"], 1);
+
+    write(
+        "[[waiver]]\nid = \"jwks.rsa-2048\"\nreason = \"was accepted last year\"\nexpires = 2020-01-01\n",
+    );
+    let v = run(1);
+    assert_eq!(v["waivers"][0]["status"], "expired");
+    assert!(
+        results(&v).all(|r| r.get("waived").is_none()),
+        "an expired waiver waives nothing"
+    );
+
+    write("target = \"https://a.example\"\ntimeout = 5\n");
+    let out = authspec()
+        .args(["check", "--config", &cfg_arg])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2") && err.contains("timeout"), "{err}");
+}
+
+#[test]
+fn print_config_shows_flags_over_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("authspec.toml");
+    std::fs::write(
+        &cfg,
+        "target = \"https://file.example\"\nprofile = \"rfc\"\nendpoints = [\"GET /v1/a\"]\n",
+    )
+    .expect("write");
+    let cfg_arg = cfg.display().to_string();
+    let text = text_run(
+        &[
+            "check",
+            "https://flag.example",
+            "--config",
+            &cfg_arg,
+            "--print-config",
+        ],
+        0,
+    );
+    assert!(text.contains("target = \"https://flag.example\""), "{text}");
+    assert!(
+        text.contains("profile = \"rfc\"") && text.contains("GET /v1/a"),
+        "{text}"
+    );
+}

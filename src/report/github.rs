@@ -25,6 +25,7 @@ pub fn render(report: &Report) -> String {
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
     {
         let command = match (r.outcome, r.level) {
+            _ if r.waived.is_some() => "notice",
             (Outcome::Error, _) | (_, Level::Must) => "error",
             (_, Level::Should) => "warning",
             (_, Level::May) => "notice",

@@ -31,6 +31,9 @@ pub fn color_wanted(is_terminal: bool) -> bool {
 }
 
 fn mark(r: &CheckResult, st: &Style) -> String {
+    if r.waived.is_some() {
+        return st.paint("33", "waivd");
+    }
     match (r.outcome, r.level, r.skip_kind) {
         (Outcome::Pass, _, _) => st.paint("32", "pass "),
         (Outcome::Fail, Level::Must, _) => st.paint("1;31", "FAIL "),
@@ -103,11 +106,45 @@ pub fn render(report: &Report, st: &Style) -> String {
             );
         }
     }
+    if !report.waivers.is_empty() {
+        let _ = writeln!(out, "\n{}", st.paint("1", "waivers"));
+        for w in &report.waivers {
+            let status = match w.status.as_str() {
+                "expired" => st.paint("1;31", "EXPIRED"),
+                "stale" => st.paint("33", "stale  "),
+                _ => st.paint("32", "applied"),
+            };
+            let _ = writeln!(
+                out,
+                "  {status} {} until {} ({}){}",
+                w.id,
+                w.expires,
+                w.reason,
+                if w.waived.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", w.waived.join(", "))
+                }
+            );
+        }
+    }
     let _ = writeln!(out, "\n{}", summary_line(report, st));
     out
 }
 
 fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
+    if let Some(reason) = &r.waived {
+        let _ = writeln!(
+            out,
+            "  {} {:<34} {} {}",
+            mark(r, st),
+            r.id,
+            r.title,
+            st.paint("2", &format!("[{}]", r.level.as_str()))
+        );
+        let _ = writeln!(out, "        {} (waived: {reason})", r.message);
+        return;
+    }
     let problem = (r.outcome == Outcome::Fail && r.level != Level::May)
         || r.outcome == Outcome::Error
         || r.skip_kind == Some(SkipKind::NoInput);
@@ -183,13 +220,18 @@ pub fn summary_line(report: &Report, st: &Style) -> String {
         Verdict::Incomplete => st.paint("1;35", "INCOMPLETE"),
     };
     format!(
-        "{} checks: {} passed, {} failed ({} must, {} should, {} may), {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
+        "{} checks: {} passed, {} failed ({} must, {} should, {} may{}), {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
         s.total,
         s.pass,
         s.fail,
         s.must_fail,
         s.should_fail,
         s.fail - s.must_fail - s.should_fail,
+        if s.waived > 0 {
+            format!("; {} waived", s.waived)
+        } else {
+            String::new()
+        },
         s.skip,
         s.error,
         report.requests,

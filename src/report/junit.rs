@@ -37,6 +37,17 @@ fn describe(r: &CheckResult) -> String {
 
 fn case(r: &CheckResult) -> TestCase {
     let status = match r.outcome {
+        _ if r.waived.is_some() => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!(
+                "waived: {} ({})",
+                r.waived.as_deref().unwrap_or(""),
+                r.message
+            ))
+            .set_type("waived")
+            .set_description(describe(r));
+            s
+        }
         Outcome::Pass => TestCaseStatus::success(),
         Outcome::Fail | Outcome::Error => {
             let kind = if r.outcome == Outcome::Fail {

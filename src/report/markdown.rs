@@ -64,10 +64,13 @@ pub fn render(report: &Report) -> String {
         for r in problems {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {:?} | {} | {} | {} | [{}]({}) {} |",
+                "| `{}` | {} | {} | {} | {} | {} | [{}]({}) {} |",
                 r.id,
                 r.level.as_str(),
-                r.outcome,
+                r.waived.as_ref().map_or_else(
+                    || format!("{:?}", r.outcome),
+                    |w| format!("waived: {}", cell(w))
+                ),
                 cell(&r.message),
                 cell(r.expected.as_deref().unwrap_or("")),
                 cell(r.actual.as_deref().unwrap_or("")),

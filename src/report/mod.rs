@@ -39,6 +39,22 @@ pub struct Report {
     pub chain: Vec<Edge>,
     /// Every exchange the run recorded (no bodies; credentials redacted).
     pub exchanges: Vec<ExchangeRef>,
+    /// The configuration's waivers and what became of them.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub waivers: Vec<WaiverStatus>,
+}
+
+/// What a waiver did in this run.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct WaiverStatus {
+    pub id: String,
+    pub reason: String,
+    pub expires: String,
+    /// `applied` (it waived failures), `expired` (it fails the run) or `stale` (nothing to waive).
+    pub status: String,
+    /// Check ids it waived.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub waived: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -93,6 +109,9 @@ pub struct Summary {
     pub must_fail: usize,
     /// Failures at SHOULD level (warnings unless --strict).
     pub should_fail: usize,
+    /// Failures a waiver accepted (still counted in `fail`).
+    #[serde(default)]
+    pub waived: usize,
 }
 
 /// A pointer to one exchange, as results cite it.
@@ -166,6 +185,9 @@ pub struct CheckResult {
     pub evidence: Vec<ExchangeRef>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub details: Vec<Detail>,
+    /// The reason of the waiver that accepted this failure.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waived: Option<String>,
 }
 
 impl CheckResult {
@@ -224,6 +246,7 @@ impl CheckResult {
             expected: head.expected,
             actual: head.actual,
             pointer: head.pointer,
+            waived: None,
             evidence: ids
                 .into_iter()
                 .filter_map(|i| ev.exchanges.iter().find(|e| e.id == i))
@@ -252,6 +275,7 @@ impl CheckResult {
             pointer: None,
             evidence: Vec::new(),
             details: Vec::new(),
+            waived: None,
         }
     }
 }
@@ -278,7 +302,9 @@ pub struct Compared {
 /// The verdict rule: fail on a MUST failure (or SHOULD with `strict`); incomplete when a MUST
 /// errored or lacked its input; else pass.
 pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
-    let decisive = |r: &CheckResult| r.level == Level::Must || (strict && r.level == Level::Should);
+    let decisive = |r: &CheckResult| {
+        r.waived.is_none() && (r.level == Level::Must || (strict && r.level == Level::Should))
+    };
     if results
         .iter()
         .any(|r| decisive(r) && r.outcome == Outcome::Fail)
@@ -308,6 +334,9 @@ pub fn summarize(results: &[CheckResult]) -> Summary {
             Outcome::Skip => s.skip += 1,
             Outcome::Error => s.error += 1,
         }
+        if r.waived.is_some() {
+            s.waived += 1;
+        }
         if r.outcome == Outcome::Fail {
             match r.level {
                 Level::Must => s.must_fail += 1,
@@ -317,6 +346,49 @@ pub fn summarize(results: &[CheckResult]) -> Summary {
         }
     }
     s
+}
+
+/// Applies `waivers` (as of `today`, `YYYY-MM-DD`): matching failures are marked waived and no
+/// longer decide the verdict; an expired waiver fails the run; one that matches nothing is stale.
+pub fn apply_waivers(report: &mut Report, waivers: &[crate::config::Waiver], today: &str) {
+    let mut expired = false;
+    for w in waivers {
+        let expiry = w.expiry();
+        let mut status = WaiverStatus {
+            id: w.id.clone(),
+            reason: w.reason.clone(),
+            expires: expiry.clone(),
+            status: String::new(),
+            waived: Vec::new(),
+        };
+        if expiry.as_str() < today {
+            status.status = "expired".into();
+            expired = true;
+        } else {
+            for r in report
+                .results
+                .iter_mut()
+                .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
+            {
+                if r.id == w.id || r.requirements.iter().any(|q| *q == w.id) {
+                    r.waived = Some(w.reason.clone());
+                    status.waived.push(r.id.clone());
+                }
+            }
+            status.status = if status.waived.is_empty() {
+                "stale".into()
+            } else {
+                "applied".into()
+            };
+        }
+        report.waivers.push(status);
+    }
+    report.summary = summarize(&report.results);
+    report.verdict = if expired {
+        Verdict::Fail
+    } else {
+        verdict(&report.results, report.strict)
+    };
 }
 
 /// The discovery chain as the evidence shows it.

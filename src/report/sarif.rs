@@ -62,7 +62,8 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
                 "kind": "fail",
                 "message": {"text": text},
                 "locations": [location(r, report)],
-                "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual}
+                "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual},
+                "suppressions": r.waived.as_ref().map_or_else(Vec::new, |why| vec![json!({"kind": "external", "status": "accepted", "justification": why})])
             })
         })
         .collect();

@@ -1,0 +1,122 @@
+//! `authspec.toml`: a run's settings and its waivers, read strictly (unknown keys are errors).
+
+use crate::checks::Profile;
+use serde::{Deserialize, Serialize};
+
+/// The configuration file's contents. Flags given on the command line override these.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The resource URL to check.
+    pub target: Option<String>,
+    /// Protected endpoints, `METHOD /path`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub endpoints: Vec<String>,
+    pub profile: Option<Profile>,
+    pub site: Option<String>,
+    pub openapi: Option<String>,
+    pub strict: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub only: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip: Vec<String>,
+    /// Accepted failures, each with a reason and an expiry date.
+    #[serde(default, rename = "waiver", skip_serializing_if = "Vec::is_empty")]
+    pub waivers: Vec<Waiver>,
+}
+
+/// An accepted failure: reported as waived, not hidden, until it expires.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// A check id (`prm.resource-match`) or a requirement ID (`PRM-RESOURCE-MATCH`).
+    pub id: String,
+    pub reason: String,
+    /// Last day the waiver holds, `YYYY-MM-DD`.
+    pub expires: toml::value::Datetime,
+}
+
+impl Waiver {
+    /// The expiry as `YYYY-MM-DD`, comparable as text with another date of that form.
+    pub fn expiry(&self) -> String {
+        self.expires.date.map_or_else(
+            || self.expires.to_string(),
+            |d| format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+        )
+    }
+}
+
+/// Why a configuration file is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+impl Config {
+    /// Parses `text` (read from `file`, named in errors with the line of the problem).
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let cfg: Config = toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let msg = e.message().trim().replace('\n', " ");
+            ConfigError::Invalid {
+                file: file.to_string(),
+                message: line.map_or(msg.clone(), |l| format!("line {l}: {msg}")),
+            }
+        })?;
+        for w in &cfg.waivers {
+            if w.expires.date.is_none() || w.reason.trim().is_empty() {
+                return Err(ConfigError::Invalid {
+                    file: file.to_string(),
+                    message: format!(
+                        "waiver for {:?} needs a reason and an expires date (YYYY-MM-DD)",
+                        w.id
+                    ),
+                });
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The merged configuration as TOML, for `--print-config`.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_settings_and_waivers() {
+        let c = Config::parse(
+            "target = \"https://api.example.com\"\nprofile = \"rfc\"\nendpoints = [\"POST /v1/x\"]\n\n[[waiver]]\nid = \"jwks.kid-present\"\nreason = \"rotating keys next sprint\"\nexpires = 2027-01-31\n",
+            "authspec.toml",
+        )
+        .unwrap();
+        assert_eq!(c.profile, Some(Profile::Rfc));
+        assert_eq!(c.waivers[0].expiry(), "2027-01-31");
+        assert!(c.to_toml().contains("[[waiver]]"));
+    }
+
+    #[test]
+    fn unknown_keys_name_the_key_and_line() {
+        let e = Config::parse("target = \"https://a\"\ntimout = 3\n", "authspec.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("authspec.toml") && e.contains("line 2") && e.contains("timout"),
+            "{e}"
+        );
+        let e = Config::parse(
+            "[[waiver]]\nid = \"x\"\nreason = \"\"\nexpires = 2027-01-01\n",
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("needs a reason"), "{e}");
+    }
+}
