@@ -370,7 +370,7 @@ pub fn apply_waivers(report: &mut Report, waivers: &[crate::config::Waiver], tod
                 .iter_mut()
                 .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
             {
-                if r.id == w.id || r.requirements.iter().any(|q| *q == w.id) {
+                if r.id == w.id || r.requirements.contains(&w.id) {
                     r.waived = Some(w.reason.clone());
                     status.waived.push(r.id.clone());
                 }
