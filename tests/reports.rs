@@ -9,7 +9,16 @@ use std::path::Path;
 
 fn renderings(report: &Report, capture_sha: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("txt", human::render(report, &human::Style { color: false, verbose: true })),
+        (
+            "txt",
+            human::render(
+                report,
+                &human::Style {
+                    color: false,
+                    verbose: true,
+                },
+            ),
+        ),
         ("json", json::render(report).expect("json")),
         ("junit.xml", junit::render(report).expect("junit")),
         ("sarif", sarif::render(report).expect("sarif")),
@@ -21,7 +30,10 @@ fn renderings(report: &Report, capture_sha: &str) -> Vec<(&'static str, String)>
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -43,5 +55,8 @@ fn example_reports_are_current() {
             }
         }
     }
-    assert!(stale.is_empty(), "example reports drifted (run UPDATE_REPORTS=1 cargo test --test reports): {stale:#?}");
+    assert!(
+        stale.is_empty(),
+        "example reports drifted (run UPDATE_REPORTS=1 cargo test --test reports): {stale:#?}"
+    );
 }

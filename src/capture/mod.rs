@@ -191,9 +191,7 @@ impl Engine<'_> {
 
     /// The SSRF guard (PRM-SSRF): a public target's documents may not send us to private hosts.
     fn refuse(&self, f: &Fetch) -> Option<String> {
-        let discovered = !same_origin(&f.url, &self.resource);
-        (discovered && !self.opts.allow_private && !is_private(&self.resource) && is_private(&f.url))
-            .then(|| format!("{} is a private, loopback or link-local address named by a public target (PRM-SSRF; pass --allow-private to follow it)", f.url.host_str().unwrap_or("")))
+        ssrf_refusal(&self.resource, &f.url, self.opts.allow_private)
     }
 
     fn complete(&mut self, key: Key, mut ex: Exchange) -> Vec<Fetch> {
@@ -229,6 +227,19 @@ impl Engine<'_> {
     }
 }
 
+/// The SSRF guard (PRM-SSRF): why `url`, found while checking `resource`, is not fetched, if it is
+/// not. A public target's documents may not send the harness to private, loopback or link-local
+/// hosts (cloud metadata services among them) unless the user allows it.
+pub fn ssrf_refusal(resource: &Url, url: &Url, allow_private: bool) -> Option<String> {
+    let discovered = !same_origin(url, resource);
+    (discovered && !allow_private && !is_private(resource) && is_private(url)).then(|| {
+        format!(
+            "{} is a private, loopback or link-local address named by a public target (PRM-SSRF; pass --allow-private to follow it)",
+            url.host_str().unwrap_or("")
+        )
+    })
+}
+
 /// A random well-formed key with the real key's prefix (`jp_live_` when there is none).
 fn bad_key(real: Option<&str>) -> String {
     let prefix = real
@@ -241,6 +252,37 @@ fn bad_key(real: Option<&str>) -> String {
         "{prefix}authspec{}",
         b.iter().map(|x| format!("{x:02x}")).collect::<String>()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssrf_guard() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        let public = u("https://api.example.com");
+        assert!(
+            ssrf_refusal(
+                &public,
+                &u("http://169.254.169.254/latest/meta-data"),
+                false
+            )
+            .is_some()
+        );
+        assert!(ssrf_refusal(&public, &u("https://10.0.0.5/jwks"), false).is_some());
+        assert!(ssrf_refusal(&public, &u("https://localhost/jwks"), false).is_some());
+        assert!(
+            ssrf_refusal(&public, &u("https://10.0.0.5/jwks"), true).is_none(),
+            "--allow-private"
+        );
+        assert!(ssrf_refusal(&public, &u("https://auth.example.com/jwks"), false).is_none());
+        let local = u("http://127.0.0.1:8080");
+        assert!(
+            ssrf_refusal(&local, &u("http://127.0.0.1:9090/jwks"), false).is_none(),
+            "a local target may use local hosts"
+        );
+    }
 }
 
 /// Orders exchanges and their roles deterministically and numbers them.
