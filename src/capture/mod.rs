@@ -254,6 +254,23 @@ fn bad_key(real: Option<&str>) -> String {
     )
 }
 
+/// Orders exchanges and their roles deterministically and numbers them.
+fn normalize(exchanges: &mut [Exchange]) {
+    for ex in exchanges.iter_mut() {
+        ex.roles
+            .sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
+        ex.roles.dedup();
+    }
+    exchanges.sort_by(|a, b| {
+        let ka = (a.roles.first().map(plan::role_rank), &a.url, &a.method);
+        let kb = (b.roles.first().map(plan::role_rank), &b.url, &b.method);
+        ka.cmp(&kb)
+    });
+    for (i, ex) in exchanges.iter_mut().enumerate() {
+        ex.id = i;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,22 +299,5 @@ mod tests {
             ssrf_refusal(&local, &u("http://127.0.0.1:9090/jwks"), false).is_none(),
             "a local target may use local hosts"
         );
-    }
-}
-
-/// Orders exchanges and their roles deterministically and numbers them.
-fn normalize(exchanges: &mut [Exchange]) {
-    for ex in exchanges.iter_mut() {
-        ex.roles
-            .sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
-        ex.roles.dedup();
-    }
-    exchanges.sort_by(|a, b| {
-        let ka = (a.roles.first().map(plan::role_rank), &a.url, &a.method);
-        let kb = (b.roles.first().map(plan::role_rank), &b.url, &b.method);
-        ka.cmp(&kb)
-    });
-    for (i, ex) in exchanges.iter_mut().enumerate() {
-        ex.id = i;
     }
 }
