@@ -497,13 +497,18 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
             "authspec: note: --profile mcp applies the RFC rows at MCP levels; the MCP probe and MCP-only rows are not in this version"
         );
     }
-    let cfg = CheckConfig {
+    let mut cfg = CheckConfig {
         target,
         capture,
         selection: sel,
         strict: a.out.strict,
     };
-    let (mut report, recorded) = run::check_recorded(&cfg).await.map_err(usage)?;
+    let bar = progress_bar(&mut cfg);
+    let result = run::check_recorded(&cfg).await;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let (mut report, recorded) = result.map_err(usage)?;
     if !merged.waivers.is_empty() {
         authspec::report::apply_waivers(&mut report, &merged.waivers, &run::now_rfc3339()[..10]);
     }
@@ -580,6 +585,22 @@ fn cmd_replay(a: ReplayArgs) -> Result<u8> {
     let profile = a.out.profile_arg;
     let report = run::replay(&file, profile, &sel, a.out.strict).map_err(usage)?;
     emit(&report, &a.out, &targets, None)
+}
+
+/// A spinner on a terminal's stderr while requests run; nothing when stderr is not a terminal.
+fn progress_bar(cfg: &mut CheckConfig) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let shown = bar.clone();
+    cfg.capture.progress = Some(authspec::capture::Progress(std::sync::Arc::new(
+        move |n, last| {
+            shown.set_message(format!("{n} requests · {last}"));
+        },
+    )));
+    Some(bar)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

@@ -46,6 +46,18 @@ pub struct CaptureOptions {
     pub revocable_key: Option<String>,
     /// Longest the harness waits for a Retry-After or a spent RateLimit window.
     pub max_wait: Duration,
+    /// Told about every finished exchange (for a progress display); never affects the run.
+    pub progress: Option<Progress>,
+}
+
+/// A callback told `(exchanges finished, the last one's summary)`.
+#[derive(Clone)]
+pub struct Progress(pub Arc<dyn Fn(usize, &str) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 impl Default for CaptureOptions {
@@ -65,6 +77,7 @@ impl Default for CaptureOptions {
             allow_side_effects: false,
             revocable_key: None,
             max_wait: Duration::from_secs(30),
+            progress: None,
         }
     }
 }
@@ -124,7 +137,12 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
             queue.extend(engine.schedule(f));
         }
         match engine.tasks.join_next().await {
-            Some(Ok((key, ex))) => queue.extend(engine.complete(key, ex)),
+            Some(Ok((key, ex))) => {
+                if let Some(Progress(tell)) = &opts.progress {
+                    tell(engine.exchanges.len() + 1, &ex.summary());
+                }
+                queue.extend(engine.complete(key, ex));
+            }
             Some(Err(_)) => {}
             None => match later.take() {
                 Some(next) if !next.is_empty() => queue.extend(next),
