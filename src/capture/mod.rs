@@ -50,9 +50,12 @@ pub struct CaptureOptions {
     pub progress: Option<Progress>,
 }
 
+/// The function a [`Progress`] calls.
+pub type ProgressFn = dyn Fn(usize, &str) + Send + Sync;
+
 /// A callback told `(exchanges finished, the last one's summary)`.
 #[derive(Clone)]
-pub struct Progress(pub Arc<dyn Fn(usize, &str) + Send + Sync>);
+pub struct Progress(pub Arc<ProgressFn>);
 
 impl std::fmt::Debug for Progress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
