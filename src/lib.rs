@@ -15,4 +15,5 @@ pub mod parse;
 pub mod redact;
 pub mod report;
 pub mod run;
+pub mod scan;
 pub mod select;

@@ -9,7 +9,7 @@ use authspec::report::{Report, github, html, human, json, junit, markdown, sarif
 use authspec::run::{self, CheckConfig, LintKind, RunError};
 use authspec::select::Selection;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -39,6 +39,32 @@ enum Command {
     Mock(MockArgs),
     /// Re-judge a capture file (from `check --capture`) with no network.
     Replay(ReplayArgs),
+    /// Check many deployments: one resource URL per line of a file (or - for stdin); JSON lines out.
+    Scan(ScanArgs),
+}
+
+#[derive(Args, Debug)]
+struct ScanArgs {
+    /// File with one resource URL per line (# comments and blank lines skipped), or - for stdin.
+    targets: PathBuf,
+    /// Targets checked at once (one at a time per origin regardless).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: u16,
+    /// Check only shard K of N (every N-th target from the K-th), to split a scan across CI jobs.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Profile for every target.
+    #[arg(long, value_enum, default_value = "auth-md")]
+    profile: Profile,
+    /// Per-request timeout.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    timeout: Duration,
+    /// Most requests per target.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    max_requests: u64,
+    /// SHOULD-level failures fail a target's verdict too.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Args, Debug)]
@@ -190,6 +216,9 @@ struct MockArgs {
     /// Serve the api-catalog and OpenAPI on a second origin at this address (port 0 picks one).
     #[arg(long, value_name = "ADDR")]
     site_addr: Option<std::net::SocketAddr>,
+    /// Delay every response by this many milliseconds (to measure runs against latency).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -248,6 +277,24 @@ fn parse_url(s: &str) -> Result<url::Url, String> {
     }
 }
 
+fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?} is not K/N"))?;
+    let (k, n): (usize, usize) = (
+        k.trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: K is not a number"))?,
+        n.trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: N is not a number"))?,
+    );
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("{s:?}: need 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
 fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
     s.parse()
 }
@@ -299,6 +346,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Explain { id } => cmd_explain(&id),
         Command::Mock(a) => runtime()?.block_on(cmd_mock(a)),
         Command::Replay(a) => cmd_replay(a),
+        Command::Scan(a) => runtime()?.block_on(cmd_scan(a)),
     }
 }
 
@@ -575,6 +623,57 @@ fn emit(
     Ok(report.verdict.exit_code() as u8)
 }
 
+async fn cmd_scan(a: ScanArgs) -> Result<u8> {
+    let lines: Box<dyn Iterator<Item = String> + Send> = if a.targets.as_os_str() == "-" {
+        Box::new(
+            std::io::BufReader::new(std::io::stdin())
+                .lines()
+                .map_while(Result::ok),
+        )
+    } else {
+        let f = std::fs::File::open(&a.targets)
+            .with_context(|| format!("cannot read {}", a.targets.display()))?;
+        Box::new(std::io::BufReader::new(f).lines().map_while(Result::ok))
+    };
+    let opts = authspec::scan::ScanOptions {
+        jobs: usize::from(a.jobs),
+        shard: a.shard,
+        capture: CaptureOptions {
+            timeout: a.timeout,
+            max_requests: a.max_requests as usize,
+            profile: a.profile,
+            ..CaptureOptions::default()
+        },
+        selection: Selection::default(),
+        strict: a.strict,
+    };
+    let t0 = std::time::Instant::now();
+    let mut stdout = std::io::stdout().lock();
+    let totals = authspec::scan::scan(lines, opts, |line| {
+        if let Ok(text) = serde_json::to_string(line) {
+            let _ = writeln!(stdout, "{text}");
+            let _ = stdout.flush();
+        }
+    })
+    .await;
+    eprintln!(
+        "\nscanned {} targets in {:.1} s",
+        totals.targets,
+        t0.elapsed().as_secs_f64()
+    );
+    for (verdict, n) in &totals.by_verdict {
+        eprintln!("  {verdict:<11} {n}");
+    }
+    let top = totals.top_failures(10);
+    if !top.is_empty() {
+        eprintln!("most common MUST failures (targets):");
+        for (id, n) in top {
+            eprintln!("  {n:>6}  {id}");
+        }
+    }
+    Ok(authspec::scan::exit_code(&totals) as u8)
+}
+
 fn cmd_replay(a: ReplayArgs) -> Result<u8> {
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
@@ -699,6 +798,7 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
             faults,
             structured_ratelimit: a.ratelimit_dialect == Dialect::Structured,
             site_addr: a.site_addr,
+            latency: Duration::from_millis(a.latency),
             ..MockOptions::default()
         },
     )

@@ -32,6 +32,8 @@ pub struct MockOptions {
     /// Serve the api-catalog and OpenAPI on a second origin at this address, as the seed
     /// deployment does (its catalog lives on jobspipe.dev, its API on api.jobspipe.dev).
     pub site_addr: Option<SocketAddr>,
+    /// Delay every response by this much, to measure a run against network latency on loopback.
+    pub latency: std::time::Duration,
 }
 
 impl Default for MockOptions {
@@ -43,6 +45,7 @@ impl Default for MockOptions {
             monthly_quota: 5000,
             structured_ratelimit: false,
             site_addr: None,
+            latency: std::time::Duration::ZERO,
         }
     }
 }
@@ -183,14 +186,16 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
             monthly_quota: opts.monthly_quota,
         })
     };
-    let mut servers = vec![serve(listener, router(state(site.routes())))];
+    let latency = opts.latency;
+    let mut servers = vec![serve(
+        listener,
+        delayed(router(state(site.routes())), latency),
+    )];
     if let Some(l) = site_listener {
-        servers.push(serve(
-            l,
-            Router::new()
-                .fallback(handlers::document)
-                .with_state(state(site.site_routes())),
-        ));
+        let docs = Router::new()
+            .fallback(handlers::document)
+            .with_state(state(site.site_routes()));
+        servers.push(serve(l, delayed(docs, latency)));
     }
     Ok(RunningMock {
         addr,
@@ -199,6 +204,19 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
         site,
         servers,
     })
+}
+
+/// `app` with every response delayed by `latency` (none when zero).
+fn delayed(app: Router, latency: std::time::Duration) -> Router {
+    if latency.is_zero() {
+        return app;
+    }
+    app.layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            tokio::time::sleep(latency).await;
+            next.run(req).await
+        },
+    ))
 }
 
 /// Serves `app` on `listener` until the returned sender fires (or is dropped).

@@ -1,0 +1,153 @@
+//! Benchmark: wall time and requests of a full run against the mock at 0 and 100 ms latency, the
+//! naive sequential baseline, the judge phase alone, and peak memory.
+//!
+//! `cargo run --release --example bench [-- RUNS [SCAN_TARGETS]]`
+
+use authspec::capture::CaptureOptions;
+use authspec::capturefile::CaptureFile;
+use authspec::mock::{self, MockOptions};
+use authspec::run::{self, CheckConfig};
+use authspec::select::Selection;
+use std::time::{Duration, Instant};
+
+/// Dependent round trips a discovery needs at least: 401 -> PRM -> AS metadata -> JWKS.
+const CHAIN_DEPTH: u32 = 4;
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn stats(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
+    v.sort();
+    (v[v.len() / 2], v[0], v[v.len() - 1])
+}
+
+async fn one_run(latency: Duration) -> (Duration, usize, CaptureFile, Duration) {
+    let m = mock::start(
+        ([127, 0, 0, 1], 0).into(),
+        MockOptions {
+            latency,
+            ..MockOptions::default()
+        },
+    )
+    .await
+    .expect("mock starts");
+    let cfg = CheckConfig {
+        target: m.resource_url().to_string(),
+        capture: m.capture_options(CaptureOptions::default()),
+        selection: Selection::default(),
+        strict: false,
+    };
+    let t0 = Instant::now();
+    let (report, file) = run::check_recorded(&cfg).await.expect("check runs");
+    let wall = t0.elapsed();
+    assert_eq!(report.verdict, authspec::report::Verdict::Pass);
+    // The naive baseline: the same requests, one after another, with one client.
+    let client = reqwest::Client::new();
+    let t1 = Instant::now();
+    for ex in &file.exchanges {
+        let method =
+            reqwest::Method::from_bytes(ex.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+        let _ = client
+            .request(method, &ex.url)
+            .body(if ex.method == "POST" { "{}" } else { "" })
+            .send()
+            .await
+            .map(|r| r.bytes());
+    }
+    let naive = t1.elapsed();
+    m.stop().await;
+    (wall, report.requests, file, naive)
+}
+
+#[tokio::main]
+async fn main() {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+    println!("authspec bench: {runs} runs per latency, chain depth {CHAIN_DEPTH}");
+    let mut capture = None;
+    for ms in [0u64, 100] {
+        let latency = Duration::from_millis(ms);
+        let (mut walls, mut naives, mut requests) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..runs {
+            let (wall, req, file, naive) = one_run(latency).await;
+            walls.push(wall);
+            naives.push(naive);
+            requests = req;
+            capture = Some(file);
+        }
+        let (med, min, max) = stats(walls);
+        let (naive_med, _, _) = stats(naives);
+        let bound = latency * CHAIN_DEPTH;
+        let ratio = if bound.is_zero() {
+            "n/a".to_string()
+        } else {
+            format!("{:.2}", med.as_secs_f64() / bound.as_secs_f64())
+        };
+        println!(
+            "latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
+            naive_med.as_secs_f64() / med.as_secs_f64().max(1e-9)
+        );
+    }
+    let file = capture.expect("a capture was recorded");
+    let n = 200;
+    let t = Instant::now();
+    let mut judged = 0;
+    for _ in 0..n {
+        judged += run::replay(&file, None, &Selection::default(), false)
+            .expect("replay")
+            .results
+            .len();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "judge phase alone: {n} replays, {judged} judgements in {secs:.2} s = {:.0} judgements/s",
+        judged as f64 / secs
+    );
+    println!(
+        "peak resident memory after single runs: {} MiB",
+        peak_rss_kib() / 1024
+    );
+    let targets: usize = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1000);
+    let mut mocks = Vec::with_capacity(targets);
+    for _ in 0..targets {
+        mocks.push(
+            mock::start(([127, 0, 0, 1], 0).into(), MockOptions::default())
+                .await
+                .expect("mock starts"),
+        );
+    }
+    let urls: Vec<String> = mocks.iter().map(|m| m.resource_url().to_string()).collect();
+    let before = peak_rss_kib();
+    let opts = authspec::scan::ScanOptions {
+        jobs: 16,
+        shard: None,
+        capture: CaptureOptions::default(),
+        selection: Selection::default(),
+        strict: false,
+    };
+    let t = Instant::now();
+    let mut requests = 0;
+    let totals = authspec::scan::scan(urls.into_iter(), opts, |l| requests += l.requests).await;
+    println!(
+        "scan of {} loopback targets (jobs 16): {:.1} s, {requests} requests, verdicts {:?}, peak resident memory {} MiB (was {} MiB with the {targets} mocks up)",
+        totals.targets,
+        t.elapsed().as_secs_f64(),
+        totals.by_verdict,
+        peak_rss_kib() / 1024,
+        before / 1024
+    );
+}
