@@ -145,3 +145,177 @@ async fn a_retry_after_of_a_year_is_capped_at_max_wait() {
     );
     assert!(r.requests <= 60);
 }
+
+/// A raw TCP server: every connection gets `behave` (for what HTTP libraries will not send).
+async fn raw(
+    behave: fn(
+        tokio::net::TcpStream,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
+) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            tokio::spawn(behave(s));
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn quick() -> CaptureOptions {
+    CaptureOptions {
+        timeout: Duration::from_millis(600),
+        ..CaptureOptions::default()
+    }
+}
+
+fn prm_unjudged(r: &Report) {
+    let w = outcome(r, "prm.wellknown-insert");
+    assert_eq!(w.outcome, Outcome::Error, "{}", w.message);
+    assert!(
+        r.results
+            .iter()
+            .filter(|x| x.id != "prm.root-form")
+            .all(|x| x.outcome != Outcome::Pass),
+        "nothing passes"
+    );
+    assert_eq!(r.verdict, Verdict::Incomplete);
+}
+
+#[tokio::test]
+async fn a_body_that_drips_times_out() {
+    use tokio::io::AsyncWriteExt;
+    let target = raw(|mut s| {
+        Box::pin(async move {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n").await;
+            for _ in 0..100 {
+                let _ = s.write_all(b" ").await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    })
+    .await;
+    let r = check(target, quick(), "prm").await;
+    prm_unjudged(&r);
+    assert!(
+        outcome(&r, "prm.wellknown-insert")
+            .message
+            .contains("timed out")
+    );
+}
+
+#[tokio::test]
+async fn headers_that_never_finish_time_out() {
+    use tokio::io::AsyncWriteExt;
+    let target = raw(|mut s| {
+        Box::pin(async move {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nx-slow: ").await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        })
+    })
+    .await;
+    prm_unjudged(&check(target, quick(), "prm").await);
+}
+
+#[tokio::test]
+async fn a_reset_mid_body_is_an_error_with_the_cause() {
+    use tokio::io::AsyncWriteExt;
+    let target = raw(|mut s| {
+        Box::pin(async move {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"resource\":").await;
+            drop(s);
+        })
+    })
+    .await;
+    let r = check(target, quick(), "prm").await;
+    prm_unjudged(&r);
+    assert!(
+        outcome(&r, "prm.wellknown-insert").message.contains("body"),
+        "{}",
+        outcome(&r, "prm.wellknown-insert").message
+    );
+}
+
+#[tokio::test]
+async fn a_300_mib_body_is_cut_at_the_cap() {
+    let stream = || async {
+        let chunk = axum::body::Bytes::from(vec![b' '; 1 << 20]);
+        let body = axum::body::Body::from_stream(Repeat { chunk, left: 300 });
+        ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+    };
+    let target =
+        serve(Router::new().route("/.well-known/oauth-protected-resource", get(stream))).await;
+    let r = check(
+        target,
+        CaptureOptions {
+            max_body: 2 << 20,
+            ..CaptureOptions::default()
+        },
+        "prm",
+    )
+    .await;
+    assert!(
+        outcome(&r, "prm.wellknown-insert")
+            .message
+            .contains("--max-body")
+    );
+    assert_eq!(r.verdict, Verdict::Incomplete);
+    let peak_kib: u64 = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0);
+    assert!(
+        peak_kib < 100 * 1024,
+        "resident memory stayed bounded: {peak_kib} KiB"
+    );
+}
+
+/// `n` copies of `chunk` as a body stream, produced lazily (the server never holds 300 MiB).
+struct Repeat {
+    chunk: axum::body::Bytes,
+    left: usize,
+}
+
+impl futures_core::Stream for Repeat {
+    type Item = Result<axum::body::Bytes, std::io::Error>;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        self.left -= 1;
+        std::task::Poll::Ready(Some(Ok(self.chunk.clone())))
+    }
+}
+
+#[tokio::test]
+async fn a_gzip_body_that_was_not_asked_for_is_not_json() {
+    let target = serve(Router::new().route(
+        "/.well-known/oauth-protected-resource",
+        get(|| async {
+            (
+                [
+                    (header::CONTENT_TYPE, "application/json"),
+                    (header::CONTENT_ENCODING, "gzip"),
+                ],
+                vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3],
+            )
+                .into_response()
+        }),
+    ))
+    .await;
+    let r = check(target, CaptureOptions::default(), "prm").await;
+    let f = outcome(&r, "prm.resp-200-json");
+    assert_eq!(f.outcome, Outcome::Fail, "{}", f.message);
+    assert!(
+        f.message.contains("not JSON") || f.message.contains("UTF-8"),
+        "{}",
+        f.message
+    );
+}

@@ -176,6 +176,18 @@ fn legacy_int(headers: &[(String, String)], name: &str, rl: &mut RateLimit) -> O
             );
             None
         }
+        // All digits but beyond i64: a "reset" like that is no delta anyone can wait out.
+        _ if name == "ratelimit-reset"
+            && !first.is_empty()
+            && first.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            problem(
+                &mut rl.problems,
+                "RL-RESET-DELTA",
+                format!("{name} is {first}, absurdly far in the future; it must be delta-seconds"),
+            );
+            None
+        }
         _ => {
             let req = if name == "ratelimit-reset" && first.starts_with('-') {
                 "RL-RESET-DELTA"
