@@ -26,6 +26,9 @@ pub struct CaptureFile {
     pub max_requests: usize,
     pub api_key_given: bool,
     pub exchanges: Vec<Exchange>,
+    /// The MCP version an `mcp` run judged against.
+    #[serde(default)]
+    pub mcp_version: crate::checks::McpVersion,
 }
 
 /// Why a capture file cannot be replayed.
@@ -56,6 +59,7 @@ impl CaptureFile {
             max_requests: meta.max_requests,
             api_key_given: ev.api_key_given,
             exchanges: ev.exchanges.clone(),
+            mcp_version: ev.mcp_version,
         }
     }
 
@@ -84,6 +88,7 @@ impl CaptureFile {
             mode: Mode::Live,
             api_key_given: self.api_key_given,
             exchanges: self.exchanges.clone(),
+            mcp_version: self.mcp_version,
         })
     }
 

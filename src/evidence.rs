@@ -52,6 +52,8 @@ pub enum Role {
     Revoke,
     /// A request with the revoked key.
     RevokedProbe { endpoint: String },
+    /// OpenID Connect discovery for an issuer, `form` `inserted` or `appended` (ASM-OIDC-COMPAT).
+    AsmOidc { issuer: String, form: String },
 }
 
 impl Role {
@@ -78,6 +80,7 @@ impl Role {
             Role::Register => "register".into(),
             Role::Revoke => "revoke".into(),
             Role::RevokedProbe { endpoint } => format!("revoked-probe({endpoint})"),
+            Role::AsmOidc { issuer, form } => format!("oidc-{form}({issuer})"),
         }
     }
 }
@@ -286,6 +289,8 @@ pub struct Evidence {
     /// Whether the user gave an API key (authenticated probes were possible).
     pub api_key_given: bool,
     pub exchanges: Vec<Exchange>,
+    /// The MCP specification version judged against (used by the `mcp` profile's rows).
+    pub mcp_version: crate::checks::McpVersion,
 }
 
 impl Evidence {
@@ -369,6 +374,21 @@ impl Evidence {
         for ex in self.with_role(|r| matches!(r, Role::Asm { .. })) {
             for r in &ex.roles {
                 if let Role::Asm { issuer } = r
+                    && !out.contains(issuer)
+                {
+                    out.push(issuer.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Issuers named by the PRM, including those only looked up through OIDC discovery.
+    pub fn issuers_with_oidc(&self) -> Vec<String> {
+        let mut out = self.issuers();
+        for ex in &self.exchanges {
+            for r in &ex.roles {
+                if let Role::AsmOidc { issuer, .. } = r
                     && !out.contains(issuer)
                 {
                     out.push(issuer.clone());

@@ -163,6 +163,12 @@ struct CheckArgs {
     /// Write every exchange of the run (credentials redacted) to FILE, for `authspec replay`.
     #[arg(long, value_name = "FILE")]
     capture: Option<PathBuf>,
+    /// MCP specification version for --profile mcp.
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    mcp_version: authspec::checks::McpVersion,
+    /// With --mock: run the mock as an MCP server at /mcp.
+    #[arg(long, requires = "mock")]
+    mock_mcp: bool,
     /// Configuration file (default: ./authspec.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -509,6 +515,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         site: a.site,
         openapi: a.openapi,
         max_wait: a.max_wait,
+        mcp_version: a.mcp_version,
         ..CaptureOptions::default()
     };
     let mut _mock = None;
@@ -526,6 +533,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
             ([127, 0, 0, 1], 0).into(),
             MockOptions {
                 faults,
+                mcp: a.mock_mcp,
                 ..MockOptions::default()
             },
         )
@@ -540,11 +548,6 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         run::parse_target(&t).map_err(usage)?;
         t
     };
-    if a.out.profile() == Profile::Mcp {
-        eprintln!(
-            "authspec: note: --profile mcp applies the RFC rows at MCP levels; the MCP probe and MCP-only rows are not in this version"
-        );
-    }
     let mut cfg = CheckConfig {
         target,
         capture,

@@ -74,6 +74,7 @@ pub async fn check_recorded(
         mode: Mode::Live,
         api_key_given: cfg.capture.api_key.is_some(),
         exchanges: cap.exchanges,
+        mcp_version: cfg.capture.mcp_version,
     };
     let meta = Meta {
         started_at,
@@ -248,6 +249,7 @@ pub fn lint(
         mode: Mode::Lint,
         api_key_given: false,
         exchanges: vec![ex],
+        mcp_version: crate::checks::McpVersion::default(),
     };
     let meta = Meta {
         started_at,

@@ -187,6 +187,7 @@ fn judge_capture(file: &str, profile: Profile) -> Report {
         mode: Mode::Live,
         api_key_given: false,
         exchanges: cap.exchanges,
+        mcp_version: authspec::checks::McpVersion::default(),
     };
     let meta = Meta {
         started_at: "2026-01-01T00:00:00Z".into(),

@@ -48,6 +48,8 @@ pub struct CaptureOptions {
     pub max_wait: Duration,
     /// Told about every finished exchange (for a progress display); never affects the run.
     pub progress: Option<Progress>,
+    /// The MCP specification version (`mcp` profile).
+    pub mcp_version: crate::checks::McpVersion,
 }
 
 /// The function a [`Progress`] calls.
@@ -81,6 +83,7 @@ impl Default for CaptureOptions {
             revocable_key: None,
             max_wait: Duration::from_secs(30),
             progress: None,
+            mcp_version: crate::checks::McpVersion::default(),
         }
     }
 }

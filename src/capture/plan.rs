@@ -123,12 +123,44 @@ impl Plan<'_> {
                 u.clone(),
             ));
         }
+        if self.opts.profile == Profile::Mcp && self.opts.endpoints.is_empty() {
+            // The MCP probe: an unauthenticated initialize, as a Streamable HTTP client sends it.
+            out.extend(self.mcp_probe());
+            return out;
+        }
         let endpoints = self.user_endpoints();
         let named = !self.opts.endpoints.is_empty();
         for (i, (method, url)) in endpoints.into_iter().enumerate() {
             out.extend(self.probes(&method, url, None, named, i == 0));
         }
         out
+    }
+
+    fn mcp_probe(&self) -> Vec<Fetch> {
+        let body = serde_json::json!({
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"protocolVersion": self.opts.mcp_version.as_str(), "capabilities": {}, "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}}
+        });
+        let endpoint = format!("POST {}", self.resource.path());
+        let base = Fetch {
+            method: "POST".into(),
+            body: serde_json::to_vec(&body).ok(),
+            accept: Some("application/json, text/event-stream"),
+            ..Fetch::get(
+                Role::ProbeUnauth {
+                    endpoint: endpoint.clone(),
+                },
+                self.resource.clone(),
+            )
+        };
+        vec![
+            base.clone(),
+            Fetch {
+                role: Role::ProbeBadKey { endpoint },
+                cred: Cred::BadKey,
+                ..base
+            },
+        ]
     }
 
     fn user_endpoints(&self) -> Vec<(String, Url)> {
@@ -233,6 +265,14 @@ impl Plan<'_> {
             Role::ProbeAuth { endpoint } if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.repeat(endpoint, ex)
             }
+            Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot
+                if self.opts.profile == Profile::Mcp =>
+            {
+                let mut out = issuers(ex);
+                out.extend(oidc_locations(ex));
+                out.extend(jwks(ex));
+                out
+            }
             Role::Prm | Role::PrmHinted { .. } => {
                 let mut out = issuers(ex);
                 out.extend(jwks(ex));
@@ -244,7 +284,8 @@ impl Plan<'_> {
                 out
             }
             Role::Catalog { .. } => service_descs(ex),
-            Role::OpenApi { .. } => self.openapi_probes(ex),
+            // Under the MCP profile the protected endpoint is the MCP server URL itself.
+            Role::OpenApi { .. } if self.opts.profile != Profile::Mcp => self.openapi_probes(ex),
             Role::Burst { n } => self.burst_next(*n, ex),
             Role::Revoke if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.revoked_probe()
@@ -467,6 +508,42 @@ fn issuers(ex: &Exchange) -> Vec<Fetch> {
     out
 }
 
+/// OpenID Connect discovery for each issuer: the path-inserted and the appended form (for an
+/// issuer without a path they are one URL).
+fn oidc_locations(ex: &Exchange) -> Vec<Fetch> {
+    let Some(list) = object(ex)
+        .and_then(|o| o.get("authorization_servers"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for issuer in list.iter().filter_map(Value::as_str).take(8) {
+        let Ok(u) = Url::parse(issuer) else { continue };
+        let inserted = well_known(&u, "openid-configuration");
+        let appended = Url::parse(&format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        ))
+        .unwrap_or_else(|_| inserted.clone());
+        out.push(Fetch::get(
+            Role::AsmOidc {
+                issuer: issuer.to_string(),
+                form: "inserted".into(),
+            },
+            inserted,
+        ));
+        out.push(Fetch::get(
+            Role::AsmOidc {
+                issuer: issuer.to_string(),
+                form: "appended".into(),
+            },
+            appended,
+        ));
+    }
+    out
+}
+
 fn jwks(ex: &Exchange) -> Vec<Fetch> {
     object(ex)
         .and_then(|o| o.get("jwks_uri"))
@@ -534,6 +611,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::Register => 15,
         Role::Revoke => 16,
         Role::RevokedProbe { .. } => 17,
+        Role::AsmOidc { .. } => 10,
         Role::Burst { .. } => 18,
         Role::BurstRetry => 19,
     }

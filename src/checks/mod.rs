@@ -8,6 +8,7 @@ mod catalog;
 mod contract;
 mod errors;
 mod jwks;
+mod mcp;
 mod members;
 mod openapi;
 mod prm;
@@ -63,6 +64,43 @@ impl Profile {
     }
 }
 
+/// The MCP specification version an `mcp` run judges against (catalogue A-14).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    Default,
+    clap::ValueEnum,
+)]
+pub enum McpVersion {
+    #[value(name = "2025-06-18")]
+    #[serde(rename = "2025-06-18")]
+    V2025_06_18,
+    #[value(name = "2025-11-25")]
+    #[serde(rename = "2025-11-25")]
+    V2025_11_25,
+    #[default]
+    #[value(name = "2026-07-28")]
+    #[serde(rename = "2026-07-28")]
+    V2026_07_28,
+}
+
+impl McpVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            McpVersion::V2025_06_18 => "2025-06-18",
+            McpVersion::V2025_11_25 => "2025-11-25",
+            McpVersion::V2026_07_28 => "2026-07-28",
+        }
+    }
+}
+
 /// The level a check has under each profile; `None` means the profile does not apply the row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Levels {
@@ -86,6 +124,14 @@ impl Levels {
             auth_md: Some(l),
             rfc: None,
             mcp: None,
+        }
+    }
+    /// Only the MCP profile applies this row.
+    pub const fn mcp(l: Level) -> Self {
+        Levels {
+            auth_md: None,
+            rfc: None,
+            mcp: Some(l),
         }
     }
     pub fn get(&self, p: Profile) -> Option<Level> {
@@ -124,10 +170,12 @@ pub enum Area {
     Catalog,
     #[serde(rename = "openapi")]
     Openapi,
+    #[serde(rename = "mcp")]
+    Mcp,
 }
 
 impl Area {
-    pub const ALL: [Area; 10] = [
+    pub const ALL: [Area; 11] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -138,6 +186,7 @@ impl Area {
         Area::Errors,
         Area::Catalog,
         Area::Openapi,
+        Area::Mcp,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -152,6 +201,7 @@ impl Area {
             Area::Errors => "errors",
             Area::Catalog => "catalog",
             Area::Openapi => "openapi",
+            Area::Mcp => "mcp",
         }
     }
     pub fn title(self) -> &'static str {
@@ -168,6 +218,7 @@ impl Area {
             Area::Errors => "Error responses (RFC 9457, RFC 9110 §15)",
             Area::Catalog => "API catalog (RFC 9727, RFC 9264)",
             Area::Openapi => "OpenAPI description",
+            Area::Mcp => "MCP authorization (2025-06-18, 2025-11-25, 2026-07-28)",
         }
     }
 }
@@ -213,6 +264,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(errors::CHECKS)
         .chain(catalog::CHECKS)
         .chain(openapi::CHECKS)
+        .chain(mcp::CHECKS)
 }
 
 /// The check with id `id`.

@@ -361,3 +361,27 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
         &json!({"revoked": true}),
     )
 }
+
+/// `POST /mcp`: the MCP server. Without a valid token, 401 and the challenge; with one, a
+/// minimal JSON-RPC result for whatever method was called.
+pub async fn mcp(S(st): St, method: Method, headers: HeaderMap, body: Bytes) -> Response {
+    let token = bearer(&headers);
+    if !accepted(&st, token) {
+        return refuse(&st, token);
+    }
+    if method != Method::POST {
+        return problem(&st, StatusCode::METHOD_NOT_ALLOWED, "use POST");
+    }
+    let id = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("id").cloned())
+        .unwrap_or(Value::Null);
+    json_response(
+        StatusCode::OK,
+        "application/json",
+        &json!({
+            "jsonrpc": "2.0", "id": id,
+            "result": {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}}, "serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}}
+        }),
+    )
+}

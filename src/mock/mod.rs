@@ -34,6 +34,8 @@ pub struct MockOptions {
     pub site_addr: Option<SocketAddr>,
     /// Delay every response by this much, to measure a run against network latency on loopback.
     pub latency: std::time::Duration,
+    /// Run as an MCP server: the protected endpoint is `POST /mcp` (JSON-RPC over Streamable HTTP).
+    pub mcp: bool,
 }
 
 impl Default for MockOptions {
@@ -46,6 +48,7 @@ impl Default for MockOptions {
             structured_ratelimit: false,
             site_addr: None,
             latency: std::time::Duration::ZERO,
+            mcp: false,
         }
     }
 }
@@ -163,6 +166,9 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
         None => None,
     };
     let mut site = Site::healthy(&format!("http://{addr}"));
+    if opts.mcp {
+        site.make_mcp();
+    }
     if opts.structured_ratelimit {
         site.api.ratelimit = site::RateLimitStyle::Structured;
     }
@@ -238,6 +244,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/v1/jobs/search", any(handlers::api))
         .route("/api/v1/jobs/search", any(handlers::api))
         .route("/v1/usage", any(handlers::api))
+        .route("/mcp", any(handlers::mcp))
         .route("/api/v1/usage", any(handlers::api))
         .route("/agent/auth", post(handlers::register))
         .route("/agent/auth/claim", post(handlers::claim))

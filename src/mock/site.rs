@@ -86,6 +86,8 @@ pub struct Site {
     pub api: Behaviour,
     /// The second origin serving the catalog and OpenAPI, when split (`--site-addr`).
     pub site_base: Option<String>,
+    /// The `scope` parameter of 401 challenges (MCP servers send one).
+    pub challenge_scope: Option<String>,
 }
 
 /// How the protected API answers; faults change one field each.
@@ -270,6 +272,7 @@ impl Site {
             catalog,
             api: Behaviour::default(),
             site_base: None,
+            challenge_scope: None,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -327,6 +330,38 @@ impl Site {
             .collect()
     }
 
+    /// Turns the deployment into an MCP server at `/mcp`: path-inserted PRM, a scope in the
+    /// challenge, and the AS metadata MCP clients look for (PKCE, registration, iss).
+    pub fn make_mcp(&mut self) {
+        self.move_resource("/mcp");
+        // The REST API (and its OpenAPI description) stays at the origin; only MCP moves.
+        let base = self.base.clone();
+        self.openapi
+            .obj()
+            .insert("servers".into(), json!([{ "url": base }]));
+        self.endpoints = vec!["POST /mcp".into()];
+        self.challenge_scope = Some("mcp:tools".into());
+        self.prm.obj().insert(
+            "scopes_supported".into(),
+            json!(["mcp:tools", "mcp:resources"]),
+        );
+        let b = self.base.clone();
+        let asm = self.asm.obj();
+        asm.insert(
+            "registration_endpoint".into(),
+            json!(format!("{b}/oauth/register")),
+        );
+        asm.insert("client_id_metadata_document_supported".into(), json!(true));
+        asm.insert(
+            "authorization_response_iss_parameter_supported".into(),
+            json!(true),
+        );
+        asm.insert(
+            "scopes_supported".into(),
+            json!(["mcp:tools", "mcp:resources"]),
+        );
+    }
+
     /// The JWK with `kid` (mutable), for key faults.
     pub fn key(&mut self, kid: &str) -> &mut Map<String, Value> {
         let keys = self.jwks.obj().entry("keys").or_insert_with(|| json!([]));
@@ -382,6 +417,9 @@ impl Site {
             parts.push(format!(
                 "error=\"{e}\", error_description=\"The API key is invalid or revoked\""
             ));
+        }
+        if let Some(sc) = &self.challenge_scope {
+            parts.push(format!("scope=\"{sc}\""));
         }
         if let (true, Some(x)) = (refused, &self.api.bad_key_extra) {
             parts.push(x.clone());

@@ -1,0 +1,461 @@
+//! MCP authorization (catalogue 8.3) at the level each specification version gives a row.
+
+use super::members::{quote, show, strings};
+use super::{Area, Check, Level, Levels, McpVersion};
+use crate::evidence::{Doc, Evidence, Exchange, Role, Subject};
+use crate::finding::{Finding, pass_or};
+use crate::identifier::{PRM_SUFFIX, is_prefix_resource, well_known};
+use crate::parse::challenge;
+use serde_json::Value;
+use url::Url;
+
+const SPEC_URL: &str =
+    "https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization";
+
+/// A row of this area.
+macro_rules! row {
+    ($($t:tt)*) => {
+        super::check!(Area::Mcp, $($t)*)
+    };
+}
+
+/// The MCP rows, in report order (MCP profile only).
+pub static CHECKS: &[Check] = &[
+    row!(
+        "mcp.prm-authorization-servers",
+        "The PRM names at least one authorization server",
+        Levels::mcp(Level::Must),
+        &["MCP-PRM-AS-NONEMPTY", "MCP-PRM-REQUIRED"],
+        "MCP authorization §Authorization Server Location",
+        SPEC_URL,
+        "List the issuer in authorization_servers.",
+        as_nonempty
+    ),
+    row!(
+        "mcp.401-resource-metadata",
+        "The 401 of the MCP endpoint carries resource_metadata (2025-06-18)",
+        Levels::mcp(Level::Must),
+        &["MCP-401-WWWA"],
+        "MCP 2025-06-18 authorization §2.3.1",
+        SPEC_URL,
+        "Answer unauthenticated requests with 401 and WWW-Authenticate: Bearer resource_metadata=\"…\".",
+        challenge_hint
+    ),
+    row!(
+        "mcp.prm-discovery",
+        "An MCP client finds the PRM (header hint, then path-inserted, then root)",
+        Levels::mcp(Level::Must),
+        &["MCP-PRM-DISCOVERY"],
+        "MCP 2025-11-25+ authorization §Protected Resource Metadata Discovery",
+        SPEC_URL,
+        "Serve the PRM at the hinted URL or at /.well-known/oauth-protected-resource/<mcp path>, naming this server.",
+        prm_discovery
+    ),
+    row!(
+        "mcp.challenge-scope",
+        "The 401 challenge says which scope to ask for",
+        Levels::mcp(Level::Should),
+        &["MCP-WWWA-SCOPE"],
+        "MCP 2025-11-25+ authorization §Scope Selection",
+        SPEC_URL,
+        "Add scope=\"…\" to the Bearer challenge.",
+        challenge_scope
+    ),
+    row!(
+        "mcp.as-discovery",
+        "An MCP client finds the AS metadata (RFC 8414, or OIDC from 2025-11-25)",
+        Levels::mcp(Level::Must),
+        &["MCP-ASM-REQUIRED", "ASM-OIDC-COMPAT"],
+        "MCP authorization §Authorization Server Metadata Discovery",
+        SPEC_URL,
+        "Serve RFC 8414 metadata at /.well-known/oauth-authorization-server (path-inserted for path issuers).",
+        as_discovery
+    ),
+    row!(
+        "mcp.oidc-document",
+        "AS metadata found only through OIDC discovery has the OIDC required members",
+        Levels::mcp(Level::Must),
+        &["ASM-OIDC-COMPAT"],
+        "OpenID Connect Discovery 1.0 §3; catalogue A-9",
+        "https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderMetadata",
+        "Add issuer, authorization_endpoint, jwks_uri, response_types_supported, subject_types_supported and id_token_signing_alg_values_supported.",
+        oidc_document
+    ),
+    row!(
+        "mcp.client-registration",
+        "The AS offers a registration route (DCR or client ID metadata documents)",
+        Levels::mcp(Level::Should),
+        &["MCP-CLIENT-REG"],
+        "MCP authorization §Client Registration",
+        SPEC_URL,
+        "Advertise registration_endpoint (RFC 7591) or client_id_metadata_document_supported: true.",
+        client_registration
+    ),
+    row!(
+        "mcp.no-offline-scope",
+        "offline_access is not among the resource's scopes (2026-07-28)",
+        Levels::mcp(Level::Should),
+        &["MCP-NO-OFFLINE-SCOPE"],
+        "MCP 2026-07-28 authorization §Scope Selection",
+        SPEC_URL,
+        "Leave offline_access out of scopes_supported and the challenge's scope.",
+        no_offline_scope
+    ),
+    row!(
+        "mcp.resource-no-trailing-slash",
+        "The canonical server URI has no trailing slash",
+        Levels::mcp(Level::May),
+        &["MCP-RESOURCE-PARAM"],
+        "MCP authorization §Resource Parameter; RFC 8707",
+        SPEC_URL,
+        "Name the server as https://host/mcp, not https://host/mcp/.",
+        resource_slash
+    ),
+    row!(
+        "mcp.iss-parameter",
+        "The AS says whether it returns iss in authorization responses (2026-07-28)",
+        Levels::mcp(Level::May),
+        &["MCP-ISS-PARAM"],
+        "MCP 2026-07-28; RFC 9207",
+        SPEC_URL,
+        "Return iss and advertise authorization_response_iss_parameter_supported: true.",
+        iss_parameter
+    ),
+];
+
+fn version_skip(ev: &Evidence, from: McpVersion, until: McpVersion) -> Option<Finding> {
+    (ev.mcp_version < from || ev.mcp_version > until).then(|| {
+        Finding::skip(format!(
+            "MCP {} does not have this row",
+            ev.mcp_version.as_str()
+        ))
+    })
+}
+
+/// A role test with the words reports use for that discovery route.
+type Route = (fn(&Role) -> bool, &'static str);
+
+/// The PRM an MCP client would use: the hinted one, else path-inserted, else root.
+fn client_prm(ev: &Evidence) -> Option<(Doc<'_>, &'static str)> {
+    let order: [Route; 3] = [
+        (
+            |r| matches!(r, Role::PrmHinted { .. }),
+            "the challenge's resource_metadata",
+        ),
+        (
+            |r| matches!(r, Role::Prm),
+            "the path-inserted well-known URL",
+        ),
+        (|r| matches!(r, Role::PrmRoot), "the root well-known URL"),
+    ];
+    for (matches, label) in order {
+        for ex in ev.with_role(matches) {
+            if let Subject::Doc(d) = ev.subject(Some(ex), "PRM")
+                && d.str("resource")
+                    .and_then(|r| Url::parse(r).ok())
+                    .is_some_and(|r| is_prefix_resource(&r, &ev.resource_url))
+            {
+                return Some((d, label));
+            }
+        }
+    }
+    None
+}
+
+fn as_nonempty(ev: &Evidence) -> Vec<Finding> {
+    let Some((d, _)) = client_prm(ev) else {
+        return vec![Finding::no_input(
+            "no PRM describing this server was found (mcp.prm-discovery reports it)",
+        )];
+    };
+    vec![match d.get("authorization_servers") {
+        Some(Value::Array(a)) if !a.is_empty() => {
+            Finding::pass(format!("{} authorization server(s)", a.len())).on(d.ex)
+        }
+        other => Finding::fail("the PRM names no authorization server")
+            .expected("authorization_servers with at least one issuer")
+            .actual(other.map_or("absent".into(), show))
+            .on(d.ex),
+    }]
+}
+
+fn mcp_probe(ev: &Evidence) -> Option<&Exchange> {
+    ev.probes(|r| matches!(r, Role::ProbeUnauth { .. }))
+        .into_iter()
+        .next()
+}
+
+fn bearer_param(ex: &Exchange, name: &str) -> Option<String> {
+    let chs = challenge::parse_fields(ex.headers("www-authenticate")).ok()?;
+    chs.iter()
+        .filter(|c| c.is("bearer"))
+        .find_map(|c| c.param(name).map(|p| p.value.clone()))
+}
+
+fn challenge_hint(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2025_06_18, McpVersion::V2025_06_18) {
+        return vec![Finding {
+            message: format!(
+                "{} (from 2025-11-25 the hint is one of two discovery routes: mcp.prm-discovery)",
+                f.message
+            ),
+            ..f
+        }];
+    }
+    let Some(p) = mcp_probe(ev) else {
+        return vec![Finding::no_input("no initialize probe was made")];
+    };
+    vec![match (p.status, bearer_param(p, "resource_metadata")) {
+        (Some(401), Some(h)) => Finding::pass(format!("401 names {h}")).on(p),
+        (s, _) => Finding::fail("the MCP endpoint's 401 does not carry resource_metadata")
+            .expected("401 with Bearer resource_metadata=\"…\"")
+            .actual(format!(
+                "{} {}",
+                s.map_or("no status".into(), |s| s.to_string()),
+                p.header("www-authenticate").unwrap_or("(no challenge)")
+            ))
+            .on(p),
+    }]
+}
+
+fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
+    let tried: Vec<String> = ev
+        .with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::Prm | Role::PrmRoot))
+        .iter()
+        .map(|e| e.summary())
+        .collect();
+    match client_prm(ev) {
+        Some((d, via)) => vec![
+            Finding::pass(format!(
+                "found through {via}: {} (tried: {})",
+                d.ex.url,
+                tried.join("; ")
+            ))
+            .on(d.ex),
+        ],
+        None => vec![
+            Finding::fail("no discovery route yields a PRM describing this server")
+                .expected(format!(
+                    "the PRM at the hinted URL or {}",
+                    well_known(&ev.resource_url, PRM_SUFFIX)
+                ))
+                .actual(tried.join("; ")),
+        ],
+    }
+}
+
+fn challenge_scope(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2025_11_25, McpVersion::V2026_07_28) {
+        return vec![f];
+    }
+    let Some(p) = mcp_probe(ev).filter(|p| p.status == Some(401)) else {
+        return vec![Finding::skip("the MCP endpoint did not answer 401")];
+    };
+    vec![match bearer_param(p, "scope") {
+        Some(s) => Finding::pass(format!("scope={}", quote(&s))).on(p),
+        None => Finding::fail("the challenge has no scope")
+            .expected("Bearer …, scope=\"…\"")
+            .actual(p.header("www-authenticate").unwrap_or("").to_string())
+            .on(p),
+    }]
+}
+
+/// Where an MCP client of this version finds each issuer's metadata, in its probe order.
+fn as_documents(ev: &Evidence) -> Vec<(String, Option<(&Exchange, &'static str)>, Vec<String>)> {
+    let allow_oidc = ev.mcp_version >= McpVersion::V2025_11_25;
+    ev.issuers_with_oidc()
+        .into_iter()
+        .map(|issuer| {
+            let mut tried = Vec::new();
+            let mut found = None;
+            let candidates: Vec<(&Exchange, &'static str)> = ev
+                .role(&Role::Asm {
+                    issuer: issuer.clone(),
+                })
+                .map(|e| (e, "RFC 8414"))
+                .into_iter()
+                .chain(
+                    ev.role(&Role::AsmOidc {
+                        issuer: issuer.clone(),
+                        form: "inserted".into(),
+                    })
+                    .map(|e| (e, "OIDC (inserted)")),
+                )
+                .chain(
+                    ev.role(&Role::AsmOidc {
+                        issuer: issuer.clone(),
+                        form: "appended".into(),
+                    })
+                    .map(|e| (e, "OIDC (appended)")),
+                )
+                .collect();
+            for (ex, how) in candidates {
+                tried.push(format!("{how}: {}", ex.summary()));
+                if found.is_none()
+                    && (how == "RFC 8414" || allow_oidc)
+                    && matches!(ev.subject(Some(ex), "AS metadata"), Subject::Doc(_))
+                {
+                    found = Some((ex, how));
+                }
+            }
+            (issuer, found, tried)
+        })
+        .collect()
+}
+
+fn as_discovery(ev: &Evidence) -> Vec<Finding> {
+    let list = as_documents(ev);
+    if list.is_empty() {
+        return vec![Finding::no_input("no authorization server is named")];
+    }
+    list.into_iter()
+        .map(|(issuer, found, tried)| match found {
+            Some((ex, how)) => Finding::pass(format!("{issuer}: {how} at {}", ex.url)).on(ex),
+            None => Finding::fail(format!(
+                "an MCP {} client finds no metadata for {issuer}",
+                ev.mcp_version.as_str()
+            ))
+            .expected(if ev.mcp_version >= McpVersion::V2025_11_25 {
+                "RFC 8414 or OIDC discovery metadata"
+            } else {
+                "RFC 8414 metadata"
+            })
+            .actual(tried.join("; ")),
+        })
+        .collect()
+}
+
+const OIDC_REQUIRED: [&str; 6] = [
+    "issuer",
+    "authorization_endpoint",
+    "jwks_uri",
+    "response_types_supported",
+    "subject_types_supported",
+    "id_token_signing_alg_values_supported",
+];
+
+fn oidc_document(ev: &Evidence) -> Vec<Finding> {
+    let oidc: Vec<&Exchange> = as_documents(ev)
+        .into_iter()
+        .filter_map(|(_, f, _)| f)
+        .filter(|(_, how)| how.starts_with("OIDC"))
+        .map(|(e, _)| e)
+        .collect();
+    if oidc.is_empty() {
+        return vec![Finding::skip(
+            "the AS metadata was found through RFC 8414, not OIDC discovery",
+        )];
+    }
+    oidc.into_iter()
+        .map(|ex| {
+            let Subject::Doc(d) = ev.subject(Some(ex), "OIDC metadata") else {
+                return Finding::no_input("the OIDC document did not arrive");
+            };
+            let missing: Vec<&str> = OIDC_REQUIRED
+                .into_iter()
+                .filter(|m| !d.obj.contains_key(*m))
+                .collect();
+            if missing.is_empty() {
+                Finding::pass("the OIDC required members are present").on(ex)
+            } else {
+                Finding::fail("the OIDC discovery document lacks required members")
+                    .expected(OIDC_REQUIRED.join(", "))
+                    .actual(format!("missing {}", missing.join(", ")))
+                    .on(ex)
+            }
+        })
+        .collect()
+}
+
+fn each_found_as(ev: &Evidence, mut judge: impl FnMut(Doc<'_>) -> Finding) -> Vec<Finding> {
+    let docs: Vec<Doc> = as_documents(ev)
+        .into_iter()
+        .filter_map(|(_, f, _)| f)
+        .filter_map(|(e, _)| {
+            if let Subject::Doc(d) = ev.subject(Some(e), "AS metadata") {
+                Some(d)
+            } else {
+                None
+            }
+        })
+        .collect();
+    if docs.is_empty() {
+        return vec![Finding::no_input(
+            "no AS metadata was found (mcp.as-discovery reports it)",
+        )];
+    }
+    docs.into_iter().map(|d| judge(d).on(d.ex)).collect()
+}
+
+fn client_registration(ev: &Evidence) -> Vec<Finding> {
+    each_found_as(ev, |d| {
+        let dcr = d.str("registration_endpoint").is_some();
+        let cimd = d.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
+        match (dcr, cimd, ev.mcp_version >= McpVersion::V2025_11_25) {
+            (true, _, _) | (_, true, true) => Finding::pass(format!("registration: {}{}", if dcr { "DCR " } else { "" }, if cimd { "client ID metadata documents" } else { "" })),
+            (false, true, false) => Finding::fail("MCP 2025-06-18 clients register with DCR, and no registration_endpoint is advertised").expected("registration_endpoint").actual("client_id_metadata_document_supported only"),
+            _ => Finding::fail("no registration route is advertised").expected("registration_endpoint or client_id_metadata_document_supported: true").actual("neither (clients need a pre-registered client)"),
+        }
+    })
+}
+
+fn no_offline_scope(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2026_07_28, McpVersion::V2026_07_28) {
+        return vec![f];
+    }
+    let mut out = Vec::new();
+    if let Some((d, _)) = client_prm(ev)
+        && strings(d.obj, "scopes_supported").contains(&"offline_access")
+    {
+        out.push(
+            Finding::fail("scopes_supported lists offline_access")
+                .expected("no offline_access")
+                .actual(show(&d.obj["scopes_supported"]))
+                .on(d.ex),
+        );
+    }
+    if let Some(p) = mcp_probe(ev)
+        && bearer_param(p, "scope").is_some_and(|s| s.split(' ').any(|t| t == "offline_access"))
+    {
+        out.push(
+            Finding::fail("the challenge's scope asks for offline_access")
+                .expected("no offline_access")
+                .actual(bearer_param(p, "scope").unwrap_or_default())
+                .on(p),
+        );
+    }
+    pass_or(out, || Finding::pass("offline_access is not requested"))
+}
+
+fn resource_slash(ev: &Evidence) -> Vec<Finding> {
+    let Some((d, _)) = client_prm(ev) else {
+        return vec![Finding::no_input("no PRM describing this server was found")];
+    };
+    let r = d.str("resource").unwrap_or("");
+    vec![
+        if Url::parse(r).is_ok_and(|u| u.path() != "/" && u.path().ends_with('/')) {
+            Finding::fail("the resource identifier ends with '/'")
+                .expected(quote(r.trim_end_matches('/')))
+                .actual(quote(r))
+                .on(d.ex)
+        } else {
+            Finding::pass(format!("resource {}", quote(r))).on(d.ex)
+        },
+    ]
+}
+
+fn iss_parameter(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2026_07_28, McpVersion::V2026_07_28) {
+        return vec![f];
+    }
+    each_found_as(ev, |d| {
+        match d.get("authorization_response_iss_parameter_supported") {
+            Some(Value::Bool(true)) => {
+                Finding::pass("authorization_response_iss_parameter_supported: true")
+            }
+            other => Finding::fail("the AS does not advertise returning iss")
+                .expected("authorization_response_iss_parameter_supported: true")
+                .actual(other.map_or("absent".into(), show)),
+        }
+    })
+}
