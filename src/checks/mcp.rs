@@ -261,7 +261,10 @@ fn challenge_scope(ev: &Evidence) -> Vec<Finding> {
 }
 
 /// Where an MCP client of this version finds each issuer's metadata, in its probe order.
-fn as_documents(ev: &Evidence) -> Vec<(String, Option<(&Exchange, &'static str)>, Vec<String>)> {
+/// An issuer, the document a client would use with how it was found, and every location tried.
+type AsLookup<'a> = (String, Option<(&'a Exchange, &'static str)>, Vec<String>);
+
+fn as_documents(ev: &Evidence) -> Vec<AsLookup<'_>> {
     let allow_oidc = ev.mcp_version >= McpVersion::V2025_11_25;
     ev.issuers_with_oidc()
         .into_iter()
