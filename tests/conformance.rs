@@ -2,7 +2,7 @@
 //! one per mock fault (the fault fails exactly its requirements), and the "every check can fail" audit.
 
 use authspec::capture::CaptureOptions;
-use authspec::checks::{self, Level};
+use authspec::checks::{self, Level, McpVersion, Profile};
 use authspec::finding::{Outcome, SkipKind};
 use authspec::mock::{self, FAULTS, Fault, MockOptions};
 use authspec::report::{CheckResult, Report, Verdict};
@@ -35,16 +35,41 @@ async fn check_mock(faults: Vec<&'static Fault>, burst: bool) -> Report {
     .await
 }
 
+/// Checks the mock in MCP mode under `--profile mcp` at `version`.
+async fn check_mcp(faults: Vec<&'static Fault>, version: McpVersion) -> Report {
+    let base = CaptureOptions {
+        profile: Profile::Mcp,
+        mcp_version: version,
+        ..CaptureOptions::default()
+    };
+    check_mock_opts(
+        MockOptions {
+            faults,
+            mcp: true,
+            ..MockOptions::default()
+        },
+        base,
+    )
+    .await
+}
+
 /// Checks a mock started with `opts`; the replay of its capture must equal the live run.
 async fn check_mock_with(opts: MockOptions, burst: bool) -> Report {
+    check_mock_opts(
+        opts,
+        CaptureOptions {
+            burst,
+            allow_side_effects: true,
+            ..CaptureOptions::default()
+        },
+    )
+    .await
+}
+
+async fn check_mock_opts(opts: MockOptions, base: CaptureOptions) -> Report {
     let m = mock::start(([127, 0, 0, 1], 0).into(), opts)
         .await
         .expect("mock starts");
-    let base = CaptureOptions {
-        burst,
-        allow_side_effects: true,
-        ..CaptureOptions::default()
-    };
     let cfg = CheckConfig {
         target: m.resource_url().to_string(),
         capture: m.capture_options(base),
@@ -64,6 +89,17 @@ async fn check_mock_with(opts: MockOptions, burst: bool) -> Report {
     report
 }
 
+/// MCP faults (named `mcp-…`) run against the MCP mock under `--profile mcp`, at the version their
+/// name carries (default the newest).
+fn mcp_setup(f: &Fault) -> Option<McpVersion> {
+    let rest = f.name.strip_prefix("mcp-")?;
+    Some(match rest {
+        r if r.starts_with("2025-06-18") => McpVersion::V2025_06_18,
+        r if r.starts_with("2025-11-25") => McpVersion::V2025_11_25,
+        _ => McpVersion::V2026_07_28,
+    })
+}
+
 /// Whether a fault can only show with `--burst` (it breaks what a 429 says).
 fn needs_burst(f: &Fault) -> bool {
     f.breaks
@@ -76,7 +112,13 @@ fn fault_reports() -> Vec<(&'static Fault, Arc<Report>)> {
     runtime().block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, f) in FAULTS.iter().enumerate() {
-            set.spawn(async move { (i, check_mock(vec![f], needs_burst(f)).await) });
+            set.spawn(async move {
+                let report = match mcp_setup(f) {
+                    Some(v) => check_mcp(vec![f], v).await,
+                    None => check_mock(vec![f], needs_burst(f)).await,
+                };
+                (i, report)
+            });
         }
         let mut out: Vec<(usize, Report)> = set.join_all().await;
         out.sort_by_key(|(i, _)| *i);
@@ -267,6 +309,33 @@ fn variant_trial(name: &str, opts: MockOptions) -> Trial {
     })
 }
 
+/// The MCP mock passes `--profile mcp` at every MCP version.
+fn mcp_trial(v: McpVersion) -> Trial {
+    Trial::test(format!("mock::mcp-{}-passes", v.as_str()), move || {
+        let report = runtime().block_on(check_mcp(Vec::new(), v));
+        let failed: Vec<String> = report
+            .results
+            .iter()
+            .filter(|r| r.outcome == Outcome::Fail && r.level != Level::May)
+            .map(|r| format!("{} {}", r.id, r.message))
+            .collect();
+        let mcp_passes = report
+            .results
+            .iter()
+            .filter(|r| r.id.starts_with("mcp.") && r.outcome == Outcome::Pass)
+            .count();
+        if report.verdict == Verdict::Pass && failed.is_empty() && mcp_passes >= 5 {
+            Ok(())
+        } else {
+            Err(format!(
+                "verdict {:?}; {failed:?}; {mcp_passes} mcp rows passed",
+                report.verdict
+            )
+            .into())
+        }
+    })
+}
+
 fn healthy_mock_trial(report: Arc<Report>) -> Trial {
     Trial::test(
         "mock::healthy-run-passes-with-one-request-per-url",
@@ -338,6 +407,13 @@ fn main() {
         }
         _ => {
             let report = Arc::new(runtime().block_on(check_mock(Vec::new(), true)));
+            for v in [
+                McpVersion::V2025_06_18,
+                McpVersion::V2025_11_25,
+                McpVersion::V2026_07_28,
+            ] {
+                trials.push(mcp_trial(v));
+            }
             trials.push(variant_trial(
                 "structured-ratelimit",
                 MockOptions {

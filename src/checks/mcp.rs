@@ -4,7 +4,7 @@ use super::members::{quote, show, strings};
 use super::{Area, Check, Level, Levels, McpVersion};
 use crate::evidence::{Doc, Evidence, Exchange, Role, Subject};
 use crate::finding::{Finding, pass_or};
-use crate::identifier::{PRM_SUFFIX, is_prefix_resource, well_known};
+use crate::identifier::{PRM_SUFFIX, well_known};
 use crate::parse::challenge;
 use serde_json::Value;
 use url::Url;
@@ -150,10 +150,11 @@ fn client_prm(ev: &Evidence) -> Option<(Doc<'_>, &'static str)> {
     ];
     for (matches, label) in order {
         for ex in ev.with_role(matches) {
+            // MCP servers are single URLs: the PRM must name this server, not the origin above it
+            // (a trailing slash is judged by mcp.resource-no-trailing-slash).
             if let Subject::Doc(d) = ev.subject(Some(ex), "PRM")
                 && d.str("resource")
-                    .and_then(|r| Url::parse(r).ok())
-                    .is_some_and(|r| is_prefix_resource(&r, &ev.resource_url))
+                    .is_some_and(|r| r.trim_end_matches('/') == ev.resource.trim_end_matches('/'))
             {
                 return Some((d, label));
             }

@@ -1359,6 +1359,106 @@ pub static FAULTS: &[Fault] = &[
         about: "GET /v1/usage is declared protected but answers 200 without credentials",
         apply: |s| s.api.usage_unprotected = true,
     },
+    // --- MCP (run against the mock's MCP mode with --profile mcp; a version in the name pins it) ---
+    Fault {
+        name: "mcp-no-authorization-servers",
+        breaks: &["MCP-PRM-AS-NONEMPTY"],
+        about: "the MCP server's PRM names no authorization server",
+        apply: |s| unset(&mut s.prm, "authorization_servers"),
+    },
+    Fault {
+        name: "mcp-hint-404-root-only",
+        breaks: &["MCP-PRM-DISCOVERY", "PRM-WELLKNOWN-INSERT", "WWWA-RM-FETCH"],
+        about: "the hinted and path-inserted PRM answer 404; the root PRM names the origin, not /mcp",
+        apply: |s| {
+            s.prm.path = "/.well-known/oauth-protected-resource.json".into();
+            let mut root = s.prm.value.clone();
+            root["resource"] = json!(s.base);
+            s.extra.insert(
+                "/.well-known/oauth-protected-resource".into(),
+                Served {
+                    status: 200,
+                    content_type: "application/json".into(),
+                    body: root.to_string(),
+                    headers: Vec::new(),
+                },
+            );
+        },
+    },
+    Fault {
+        name: "mcp-no-challenge-scope",
+        breaks: &["MCP-WWWA-SCOPE"],
+        about: "the MCP server's challenge has no scope",
+        apply: |s| s.challenge_scope = None,
+    },
+    Fault {
+        name: "mcp-offline-scope",
+        breaks: &["MCP-NO-OFFLINE-SCOPE"],
+        about: "scopes_supported lists offline_access",
+        apply: |s| {
+            set(
+                &mut s.prm,
+                "scopes_supported",
+                json!(["mcp:tools", "offline_access"]),
+            )
+        },
+    },
+    Fault {
+        name: "mcp-no-registration",
+        breaks: &["MCP-CLIENT-REG"],
+        about: "the AS advertises neither DCR nor client ID metadata documents",
+        apply: |s| {
+            unset(&mut s.asm, "registration_endpoint");
+            unset(&mut s.asm, "client_id_metadata_document_supported");
+        },
+    },
+    Fault {
+        name: "mcp-oidc-only-incomplete",
+        breaks: &["ASM-OIDC-COMPAT", "ASM-WELLKNOWN-INSERT"],
+        about: "the AS metadata is only at the OIDC location and lacks OIDC's required members",
+        apply: |s| s.asm.path = "/.well-known/openid-configuration".into(),
+    },
+    Fault {
+        name: "mcp-no-pkce",
+        breaks: &["ASM-PKCE", "MCP-PKCE"],
+        about: "the AS does not advertise PKCE (MCP clients stop)",
+        apply: |s| unset(&mut s.asm, "code_challenge_methods_supported"),
+    },
+    Fault {
+        name: "mcp-resource-trailing-slash",
+        breaks: &["MCP-RESOURCE-PARAM", "PRM-RESOURCE-MATCH"],
+        about: "the PRM names the server https://host/mcp/",
+        apply: |s| {
+            let r = format!("{}/mcp/", s.base);
+            set(&mut s.prm, "resource", json!(r));
+        },
+    },
+    Fault {
+        name: "mcp-no-iss-parameter",
+        breaks: &["MCP-ISS-PARAM"],
+        about: "the AS does not advertise authorization_response_iss_parameter_supported",
+        apply: |s| unset(&mut s.asm, "authorization_response_iss_parameter_supported"),
+    },
+    Fault {
+        name: "mcp-2025-06-18-no-hint",
+        breaks: &["MCP-401-WWWA", "WWWA-RESOURCE-METADATA"],
+        about: "under MCP 2025-06-18 the 401 must carry resource_metadata, and it does not",
+        apply: |s| s.hint = None,
+    },
+    Fault {
+        name: "mcp-2025-06-18-oidc-only",
+        breaks: &["MCP-ASM-REQUIRED", "ASM-WELLKNOWN-INSERT"],
+        about: "the AS metadata is only at the OIDC location, which MCP 2025-06-18 clients do not try",
+        apply: |s| {
+            s.asm.path = "/.well-known/openid-configuration".into();
+            set(&mut s.asm, "subject_types_supported", json!(["public"]));
+            set(
+                &mut s.asm,
+                "id_token_signing_alg_values_supported",
+                json!(["RS256"]),
+            );
+        },
+    },
     // --- auth.md contract ---
     Fault {
         name: "key-rejected",
