@@ -65,6 +65,9 @@ struct ScanArgs {
     /// SHOULD-level failures fail a target's verdict too.
     #[arg(long)]
     strict: bool,
+    /// MCP specification version for --profile mcp.
+    #[arg(long, value_enum, default_value = "2026-07-28")]
+    mcp_version: authspec::checks::McpVersion,
 }
 
 #[derive(Args, Debug)]
@@ -645,6 +648,7 @@ async fn cmd_scan(a: ScanArgs) -> Result<u8> {
             timeout: a.timeout,
             max_requests: a.max_requests as usize,
             profile: a.profile,
+            mcp_version: a.mcp_version,
             ..CaptureOptions::default()
         },
         selection: Selection::default(),

@@ -143,6 +143,16 @@ fn check_target(target: &str) -> Report {
                     .expect("AUTHSPEC_ENDPOINTS entries are \"METHOD /path\"")
             })
             .collect(),
+        profile: match std::env::var("AUTHSPEC_PROFILE").as_deref() {
+            Ok("rfc") => Profile::Rfc,
+            Ok("mcp") => Profile::Mcp,
+            _ => Profile::AuthMd,
+        },
+        mcp_version: match std::env::var("AUTHSPEC_MCP_VERSION").as_deref() {
+            Ok("2025-06-18") => McpVersion::V2025_06_18,
+            Ok("2025-11-25") => McpVersion::V2025_11_25,
+            _ => McpVersion::V2026_07_28,
+        },
         ..CaptureOptions::default()
     };
     let cfg = CheckConfig {

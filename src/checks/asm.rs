@@ -671,6 +671,11 @@ fn rs256(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn pkce(ev: &Evidence) -> Vec<Finding> {
+    if ev.profile == super::Profile::Mcp && ev.mcp_version == super::McpVersion::V2025_06_18 {
+        return vec![Finding::skip(
+            "MCP 2025-06-18 does not require PKCE metadata (it is MUST from 2025-11-25)",
+        )];
+    }
     each_asm(ev, |_, d| {
         let m = "code_challenge_methods_supported";
         vec![if strings(d.obj, m).contains(&"S256") {

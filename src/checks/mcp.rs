@@ -112,6 +112,16 @@ pub static CHECKS: &[Check] = &[
         resource_slash
     ),
     row!(
+        "mcp.invalid-token-401",
+        "An invalid token gets 401, not 403 or another status",
+        Levels::mcp(Level::Must),
+        &["MCP-AUDIENCE", "MCP-ERRORS"],
+        "MCP authorization §Error Handling, §Token Handling",
+        SPEC_URL,
+        "Answer a token that is invalid, expired or not issued for this server with 401.",
+        invalid_token
+    ),
+    row!(
         "mcp.iss-parameter",
         "The AS says whether it returns iss in authorization responses (2026-07-28)",
         Levels::mcp(Level::May),
@@ -462,4 +472,26 @@ fn iss_parameter(ev: &Evidence) -> Vec<Finding> {
                 .actual(other.map_or("absent".into(), show)),
         }
     })
+}
+
+fn invalid_token(ev: &Evidence) -> Vec<Finding> {
+    let Some(p) = ev
+        .probes(|r| matches!(r, Role::ProbeBadKey { .. }))
+        .into_iter()
+        .next()
+    else {
+        return vec![Finding::no_input("no invalid-token probe was made")];
+    };
+    vec![match p.status {
+        Some(401) => Finding::pass("an invalid token got 401").on(p),
+        Some(s) => Finding::fail("an invalid token did not get 401")
+            .expected("401")
+            .actual(s.to_string())
+            .on(p),
+        None => Finding::no_input(format!(
+            "the probe failed: {}",
+            p.error.as_deref().unwrap_or("no response")
+        ))
+        .on(p),
+    }]
 }

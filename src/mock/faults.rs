@@ -1459,6 +1459,12 @@ pub static FAULTS: &[Fault] = &[
             );
         },
     },
+    Fault {
+        name: "mcp-invalid-token-403",
+        breaks: &["MCP-AUDIENCE", "WWWA-ERROR-ON-BADTOKEN"],
+        about: "the MCP server answers an invalid token with 403",
+        apply: |s| s.api.bad_key_status = 403,
+    },
     // --- auth.md contract ---
     Fault {
         name: "key-rejected",
