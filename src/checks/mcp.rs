@@ -233,7 +233,14 @@ fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
     let tried: Vec<String> = ev
         .with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::Prm | Role::PrmRoot))
         .iter()
-        .map(|e| e.summary())
+        .map(|e| match ev.subject(Some(e), "PRM") {
+            Subject::Doc(d) => format!(
+                "{} (names {})",
+                e.summary(),
+                d.str("resource").map_or("no resource".into(), quote)
+            ),
+            Subject::Absent(_) => e.summary(),
+        })
         .collect();
     match client_prm(ev) {
         Some((d, via)) => vec![
