@@ -477,30 +477,38 @@ fn hinted(ex: &Exchange) -> Vec<Fetch> {
         .collect()
 }
 
-fn issuers(ex: &Exchange) -> Vec<Fetch> {
+/// The issuers a PRM names (at most eight, http(s) only), parsed.
+fn named_issuers(ex: &Exchange) -> Vec<(String, Url)> {
     let Some(list) = object(ex)
         .and_then(|o| o.get("authorization_servers"))
         .and_then(Value::as_array)
     else {
         return Vec::new();
     };
+    list.iter()
+        .filter_map(Value::as_str)
+        .take(8)
+        .filter_map(|i| {
+            Url::parse(i)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| (i.to_string(), u))
+        })
+        .collect()
+}
+
+fn issuers(ex: &Exchange) -> Vec<Fetch> {
     let mut out = Vec::new();
-    for issuer in list.iter().filter_map(Value::as_str).take(8) {
-        let Ok(u) = Url::parse(issuer) else { continue };
-        if !matches!(u.scheme(), "http" | "https") {
-            continue;
-        }
+    for (issuer, u) in named_issuers(ex) {
         out.push(Fetch::get(
             Role::Asm {
-                issuer: issuer.to_string(),
+                issuer: issuer.clone(),
             },
             well_known(&u, ASM_SUFFIX),
         ));
         if u.path() != "/" && u.path().ends_with('/') {
             out.push(Fetch::get(
-                Role::AsmUnstripped {
-                    issuer: issuer.to_string(),
-                },
+                Role::AsmUnstripped { issuer },
                 well_known_unstripped(&u, ASM_SUFFIX),
             ));
         }
@@ -511,15 +519,8 @@ fn issuers(ex: &Exchange) -> Vec<Fetch> {
 /// OpenID Connect discovery for each issuer: the path-inserted and the appended form (for an
 /// issuer without a path they are one URL).
 fn oidc_locations(ex: &Exchange) -> Vec<Fetch> {
-    let Some(list) = object(ex)
-        .and_then(|o| o.get("authorization_servers"))
-        .and_then(Value::as_array)
-    else {
-        return Vec::new();
-    };
     let mut out = Vec::new();
-    for issuer in list.iter().filter_map(Value::as_str).take(8) {
-        let Ok(u) = Url::parse(issuer) else { continue };
+    for (issuer, u) in named_issuers(ex) {
         let inserted = well_known(&u, "openid-configuration");
         let appended = Url::parse(&format!(
             "{}/.well-known/openid-configuration",
@@ -528,14 +529,14 @@ fn oidc_locations(ex: &Exchange) -> Vec<Fetch> {
         .unwrap_or_else(|_| inserted.clone());
         out.push(Fetch::get(
             Role::AsmOidc {
-                issuer: issuer.to_string(),
+                issuer: issuer.clone(),
                 form: "inserted".into(),
             },
             inserted,
         ));
         out.push(Fetch::get(
             Role::AsmOidc {
-                issuer: issuer.to_string(),
+                issuer,
                 form: "appended".into(),
             },
             appended,
