@@ -29,6 +29,26 @@ fn stats(mut v: Vec<Duration>) -> (Duration, Duration, Duration) {
     (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
+/// Requests that repeat a (method, URL, credential) already fetched, deliberate repeats aside.
+fn duplicates(file: &CaptureFile) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    file.exchanges
+        .iter()
+        .filter(|e| {
+            !e.roles.iter().any(|r| {
+                matches!(
+                    r,
+                    authspec::evidence::Role::ProbeAuthRepeat { .. }
+                        | authspec::evidence::Role::Burst { .. }
+                        | authspec::evidence::Role::BurstRetry
+                        | authspec::evidence::Role::RevokedProbe { .. }
+                )
+            })
+        })
+        .filter(|e| !seen.insert((e.method.clone(), e.url.clone(), e.credential.clone())))
+        .count()
+}
+
 async fn one_run(latency: Duration) -> (Duration, usize, CaptureFile, Duration) {
     let m = mock::start(
         ([127, 0, 0, 1], 0).into(),
@@ -78,12 +98,13 @@ async fn main() {
     let mut capture = None;
     for ms in [0u64, 100] {
         let latency = Duration::from_millis(ms);
-        let (mut walls, mut naives, mut requests) = (Vec::new(), Vec::new(), 0);
+        let (mut walls, mut naives, mut requests, mut dups) = (Vec::new(), Vec::new(), 0, 0);
         for _ in 0..runs {
             let (wall, req, file, naive) = one_run(latency).await;
             walls.push(wall);
             naives.push(naive);
             requests = req;
+            dups += duplicates(&file);
             capture = Some(file);
         }
         let (med, min, max) = stats(walls);
@@ -95,7 +116,7 @@ async fn main() {
             format!("{:.2}", med.as_secs_f64() / bound.as_secs_f64())
         };
         println!(
-            "latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
+            "latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests, {dups} duplicates · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
             naive_med.as_secs_f64() / med.as_secs_f64().max(1e-9)
         );
     }

@@ -169,9 +169,6 @@ struct CheckArgs {
     /// MCP specification version for --profile mcp.
     #[arg(long, value_enum, default_value = "2026-07-28")]
     mcp_version: authspec::checks::McpVersion,
-    /// With --mock: run the mock as an MCP server at /mcp.
-    #[arg(long, requires = "mock")]
-    mock_mcp: bool,
     /// Configuration file (default: ./authspec.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -228,6 +225,15 @@ struct MockArgs {
     /// Delay every response by this many milliseconds (to measure runs against latency).
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
+    /// rest: the JobsPipe-shaped REST API; mcp: an MCP server at /mcp.
+    #[arg(long, value_enum, default_value = "rest")]
+    mode: MockMode,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum MockMode {
+    Rest,
+    Mcp,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -536,7 +542,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
             ([127, 0, 0, 1], 0).into(),
             MockOptions {
                 faults,
-                mcp: a.mock_mcp,
+                mcp: a.out.profile() == Profile::Mcp,
                 ..MockOptions::default()
             },
         )
@@ -806,6 +812,7 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
             structured_ratelimit: a.ratelimit_dialect == Dialect::Structured,
             site_addr: a.site_addr,
             latency: Duration::from_millis(a.latency),
+            mcp: a.mode == MockMode::Mcp,
             ..MockOptions::default()
         },
     )

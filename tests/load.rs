@@ -132,3 +132,30 @@ async fn every_request_after_revocation_gets_401() {
     assert!(after > 0, "some requests started after the revocation");
     m.stop().await;
 }
+
+#[tokio::test]
+async fn the_seeds_retryable_upstream_errors_can_be_triggered_and_are_problem_json() {
+    let m = mock::start(([127, 0, 0, 1], 0).into(), MockOptions::default())
+        .await
+        .expect("mock");
+    let client = reqwest::Client::new();
+    for code in [502u16, 504] {
+        let r = client
+            .post(format!("{}/v1/jobs/search", m.base_url()))
+            .bearer_auth(&m.api_key)
+            .body(format!("{{\"simulate\": \"{code}\"}}"))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), code);
+        assert_eq!(
+            r.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+        let body: serde_json::Value = r.json().await.expect("JSON body");
+        assert_eq!(body["status"], code);
+    }
+    m.stop().await;
+}

@@ -188,13 +188,7 @@ fn ratelimit_headers(
 }
 
 /// The protected API: `POST /v1/jobs/search` and `GET /v1/usage`.
-pub async fn api(
-    S(st): St,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    _body: Bytes,
-) -> Response {
+pub async fn api(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let usage = uri.path().ends_with("/v1/usage");
     if usage && st.site.api.usage_unprotected && method == Method::GET {
         return json_response(
@@ -235,7 +229,20 @@ pub async fn api(
     };
     match decision {
         Admission::Ok { remaining, reset } => {
-            let mut r = match (st.site.api.upstream_failure, st.site.api.upstream_html) {
+            // Mock-only triggers for the seed's retryable errors: {"simulate": "502"} (the
+            // scanner failed) and {"simulate": "504"} (upstream timeout); authspec never sends them.
+            let simulated = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| {
+                    v.get("simulate")
+                        .and_then(Value::as_str)
+                        .and_then(|c| c.parse::<u16>().ok())
+                })
+                .filter(|c| matches!(c, 502 | 504));
+            let mut r = match (
+                simulated.or(st.site.api.upstream_failure),
+                st.site.api.upstream_html,
+            ) {
                 (Some(code), true) => with_type(
                     (
                         StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY),
