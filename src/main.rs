@@ -406,8 +406,9 @@ fn cmd_lint(a: LintArgs) -> Result<u8> {
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
     let body = read_capped(&a.file, 16 << 20)?;
-    let report =
+    let mut report =
         run::lint(a.kind, body, &a.url, a.out.profile(), &sel, a.out.strict).map_err(usage)?;
+    report.input_file = Some(a.file.to_string_lossy().replace('\\', "/"));
     emit(&report, &a.out, &targets, None)
 }
 

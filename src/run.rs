@@ -156,6 +156,7 @@ pub fn judge(
         chain: report::chain(ev),
         exchanges: ev.exchanges.iter().map(ExchangeRef::of).collect(),
         waivers: Vec::new(),
+        input_file: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod challenge;
 pub mod json;
+pub mod jsonpos;
 pub mod link;
 pub mod mediatype;
 pub mod openapi;

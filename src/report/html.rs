@@ -40,8 +40,8 @@ fn row(out: &mut String, r: &CheckResult) {
     if let Some(a) = &r.actual {
         let _ = write!(detail, "<br>actual: <code>{}</code>", esc(a));
     }
-    if let Some(p) = &r.pointer {
-        let _ = write!(detail, "<br>at <code>{}</code>", esc(p));
+    if let Some(p) = r.place() {
+        let _ = write!(detail, "<br>at <code>{}</code>", esc(&p));
     }
     let evidence: Vec<String> = r
         .evidence

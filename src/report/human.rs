@@ -1,6 +1,6 @@
 //! Terminal output: results grouped by area, Expected/Actual under failures, a one-line summary.
 
-use super::{CheckResult, Report, Verdict};
+use super::{CheckResult, Report, SourcePosition, Verdict};
 use crate::checks::{Area, Level};
 use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
@@ -73,7 +73,7 @@ pub fn render(report: &Report, st: &Style) -> String {
             st.paint("1", &format!("{} — {}", area.slug(), area.title()))
         );
         for r in rows {
-            render_row(&mut out, r, st);
+            render_row(&mut out, r, report.input_file.as_deref(), st);
         }
     }
     if !report.chain.is_empty() {
@@ -132,7 +132,7 @@ pub fn render(report: &Report, st: &Style) -> String {
     out
 }
 
-fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
+fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style) {
     if let Some(reason) = &r.waived {
         let _ = writeln!(
             out,
@@ -157,16 +157,31 @@ fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
         return;
     }
     let _ = writeln!(out, "        {}", r.message);
-    for e in r.evidence.iter().take(3) {
-        let status = e.status.map_or_else(
-            || e.error.clone().unwrap_or_else(|| "no response".into()),
-            |s| s.to_string(),
-        );
+    if let Some(file) = file {
+        let place = r
+            .position
+            .as_ref()
+            .map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default();
         let at = r
             .pointer
             .as_deref()
             .map(|p| format!("  at {p}"))
             .unwrap_or_default();
+        let _ = writeln!(out, "        {} {file}{place}{at}", st.paint("34", "-->"));
+    }
+    for e in r.evidence.iter().take(if file.is_some() { 0 } else { 3 }) {
+        let status = e.status.map_or_else(
+            || e.error.clone().unwrap_or_else(|| "no response".into()),
+            |s| s.to_string(),
+        );
+        let at = match (&r.pointer, &r.position) {
+            (Some(p), Some(pos)) if pos.exchange == e.id => {
+                format!("  at {p} (line {}, column {})", pos.line, pos.column)
+            }
+            (Some(p), _) => format!("  at {p}"),
+            _ => String::new(),
+        };
         let _ = writeln!(
             out,
             "        {} {} {} -> {status}{at}",
@@ -174,6 +189,9 @@ fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
             e.method,
             e.url
         );
+    }
+    if let Some(pos) = &r.position {
+        snippet(out, pos, st);
     }
     if let Some(x) = &r.expected {
         let _ = writeln!(out, "        expected: {}", st.paint("32", x));
@@ -208,6 +226,30 @@ fn render_row(out: &mut String, r: &CheckResult, st: &Style) {
         r.requirements.join(", "),
         r.spec,
         st.paint("2", &r.spec_url)
+    );
+}
+
+/// The offending line of the document, rustc-style, with the member's name underlined.
+fn snippet(out: &mut String, pos: &SourcePosition, st: &Style) {
+    let number = pos.line.to_string();
+    let pad = " ".repeat(number.len());
+    let start = usize::try_from(pos.source_column)
+        .unwrap_or(1)
+        .saturating_sub(1);
+    let width = pos.token().chars().count();
+    let bar = st.paint("34", "|");
+    let _ = writeln!(out, "        {pad} {bar}");
+    let _ = writeln!(
+        out,
+        "        {} {bar} {}",
+        st.paint("34", &number),
+        pos.source_line
+    );
+    let _ = writeln!(
+        out,
+        "        {pad} {bar} {}{}",
+        " ".repeat(start),
+        st.paint("31", &"^".repeat(width))
     );
 }
 

@@ -13,7 +13,7 @@ fn describe(r: &CheckResult) -> String {
     if let Some(a) = &r.actual {
         out.push_str(&format!("\nactual:   {a}"));
     }
-    if let Some(p) = &r.pointer {
+    if let Some(p) = r.place() {
         out.push_str(&format!("\nat:       {p}"));
     }
     for e in &r.evidence {

@@ -42,6 +42,9 @@ pub struct Report {
     /// The configuration's waivers and what became of them.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub waivers: Vec<WaiverStatus>,
+    /// For `lint`: the file that was judged, so results can point at it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub input_file: Option<String>,
 }
 
 /// What a waiver did in this run.
@@ -182,6 +185,9 @@ pub struct CheckResult {
     /// JSON pointer of the offending member.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pointer: Option<String>,
+    /// Where `pointer` sits in the text of the document it came from.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub position: Option<SourcePosition>,
     pub evidence: Vec<ExchangeRef>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub details: Vec<Detail>,
@@ -190,7 +196,64 @@ pub struct CheckResult {
     pub waived: Option<String>,
 }
 
+/// A member's place in a recorded document: which exchange's body, which line and column.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SourcePosition {
+    /// The exchange whose body holds the member.
+    pub exchange: usize,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in Unicode scalar values.
+    pub column: u32,
+    /// The text of that line (for long lines, a window of 160 characters around the member).
+    pub source_line: String,
+    /// 1-based column of the member within `source_line`.
+    pub source_column: u32,
+}
+
+impl SourcePosition {
+    /// The token at the position: a member's quoted name, or an array element's first token.
+    pub fn token(&self) -> String {
+        let start = usize::try_from(self.source_column)
+            .unwrap_or(1)
+            .saturating_sub(1);
+        let rest: String = self.source_line.chars().skip(start).collect();
+        let end = match rest.strip_prefix('"') {
+            Some(name) => name.find('"').map_or(rest.len(), |i| i + 2),
+            None => rest.find([',', ']', '}', ' ']).unwrap_or(rest.len()),
+        };
+        match &rest[..end] {
+            "" => rest.chars().take(1).collect(),
+            token => token.to_string(),
+        }
+    }
+
+    /// Finds `pointer` in the first of `exchanges` (by id) whose body holds it.
+    fn find(pointer: &str, exchanges: &[usize], ev: &Evidence) -> Option<Self> {
+        exchanges.iter().find_map(|id| {
+            let ex = ev.exchanges.iter().find(|e| e.id == *id)?;
+            let p = crate::parse::jsonpos::locate(&ex.body, pointer)?;
+            Some(SourcePosition {
+                exchange: ex.id,
+                line: p.line,
+                column: p.column,
+                source_line: p.source_line,
+                source_column: p.source_column,
+            })
+        })
+    }
+}
+
 impl CheckResult {
+    /// The offending member: its pointer, and its line and column when they are known.
+    pub fn place(&self) -> Option<String> {
+        let p = self.pointer.as_deref()?;
+        Some(match &self.position {
+            Some(pos) => format!("{p} (line {}, column {})", pos.line, pos.column),
+            None => p.to_string(),
+        })
+    }
+
     /// Folds a check's findings into one result: the worst finding speaks, the rest become details.
     pub fn from_findings(
         check: &Check,
@@ -245,6 +308,10 @@ impl CheckResult {
             message,
             expected: head.expected,
             actual: head.actual,
+            position: head
+                .pointer
+                .as_deref()
+                .and_then(|p| SourcePosition::find(p, &head.evidence, ev)),
             pointer: head.pointer,
             waived: None,
             evidence: ids
@@ -273,6 +340,7 @@ impl CheckResult {
             expected: None,
             actual: None,
             pointer: None,
+            position: None,
             evidence: Vec::new(),
             details: Vec::new(),
             waived: None,

@@ -31,12 +31,34 @@ fn rules(report: &Report) -> Vec<Value> {
         .collect()
 }
 
+/// Where a result points: the lint input file or the document's URL, the member's line and
+/// column when the document is JSON, and its pointer as a logical location.
 fn location(r: &CheckResult, report: &Report) -> Value {
-    let uri = r
-        .evidence
-        .first()
-        .map_or_else(|| report.target.clone(), |e| e.url.clone());
-    let mut loc = json!({"physicalLocation": {"artifactLocation": {"uri": uri}}});
+    let shown = r
+        .position
+        .as_ref()
+        .and_then(|p| r.evidence.iter().find(|e| e.id == p.exchange))
+        .or(r.evidence.first());
+    let uri = match (&report.input_file, shown) {
+        (Some(file), _) => file.clone(),
+        (None, Some(e)) => e.url.clone(),
+        (None, None) => report.target.clone(),
+    };
+    let mut physical = json!({"artifactLocation": {"uri": uri}});
+    if let Some(p) = &r.position {
+        let token = p.token();
+        physical["region"] = json!({
+            "startLine": p.line,
+            "startColumn": p.column,
+            "endColumn": p.column as usize + token.chars().count(),
+            "snippet": {"text": token}
+        });
+        physical["contextRegion"] = json!({
+            "startLine": p.line,
+            "snippet": {"text": p.source_line}
+        });
+    }
+    let mut loc = json!({"physicalLocation": physical});
     if let Some(p) = &r.pointer {
         loc["logicalLocations"] = json!([{"fullyQualifiedName": p, "kind": "member"}]);
     }
@@ -72,6 +94,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "authspec", "version": report.tool.version, "informationUri": "https://github.com/authspec/authspec", "rules": rules(report)}},
+            "columnKind": "unicodeCodePoints",
             "invocations": [{"executionSuccessful": report.verdict != super::Verdict::Incomplete, "startTimeUtc": report.started_at}],
             "properties": {"target": report.target, "profile": report.profile.as_str(), "verdict": report.verdict.as_str()},
             "results": results
