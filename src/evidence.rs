@@ -106,6 +106,22 @@ pub struct Redirect {
     pub location: String,
 }
 
+/// A wait before a request: what the server asked for and what `--max-wait` allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wait {
+    /// Seconds the server asked for (Retry-After or the reset of a spent window).
+    pub asked_s: u64,
+    /// Milliseconds the harness actually waited.
+    pub waited_ms: u64,
+}
+
+impl Wait {
+    /// The harness waited less than asked.
+    pub fn capped(&self) -> bool {
+        self.waited_ms < self.asked_s.saturating_mul(1000)
+    }
+}
+
 /// One recorded request and what came back.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exchange {
@@ -133,6 +149,9 @@ pub struct Exchange {
     pub source: Source,
     /// The response echoed the credential that was sent (it has been scrubbed from `body`).
     pub key_echoed: bool,
+    /// The harness waited before sending (Retry-After, a spent window): asked and actually waited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Wait>,
     #[serde(skip)]
     parsed: OnceLock<Result<Json, JsonError>>,
 }
@@ -178,6 +197,7 @@ impl Exchange {
             elapsed_ms: 0,
             source: Source::Live,
             key_echoed: false,
+            wait: None,
             parsed: OnceLock::new(),
         }
     }
@@ -326,7 +346,11 @@ impl Evidence {
             });
         };
         if let Some(reason) = &ex.not_fetched {
-            return Subject::Absent(Finding::skip(format!("{what} not fetched: {reason}")).on(ex));
+            // Refused (the SSRF guard): the document exists but was not judged, so a MUST on it
+            // leaves the run incomplete rather than passing by absence.
+            return Subject::Absent(
+                Finding::no_input(format!("{what} not fetched: {reason}")).on(ex),
+            );
         }
         if let Some(err) = &ex.error {
             return Subject::Absent(

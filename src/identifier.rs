@@ -83,6 +83,11 @@ pub fn is_private(url: &Url) -> bool {
                 || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
         }
         Some(Host::Ipv6(ip)) => {
+            // ::ffff:169.254.169.254 reaches the IPv4 metadata service.
+            if let Some(v4) = ip.to_ipv4_mapped() {
+                let mapped = Url::parse(&format!("http://{v4}/")).ok();
+                return mapped.is_some_and(|u| is_private(&u));
+            }
             ip.is_loopback()
                 || ip.is_unspecified()
                 || (ip.segments()[0] & 0xfe00) == 0xfc00
@@ -219,5 +224,9 @@ mod tests {
         assert!(is_private(&u("http://169.254.169.254/latest")));
         assert!(is_private(&u("https://10.1.2.3/")));
         assert!(!is_private(&u("https://93.184.216.34/")));
+        assert!(is_private(&u("http://[::ffff:169.254.169.254]/")));
+        assert!(is_private(&u("http://[::ffff:7f00:1]/")));
+        assert!(!is_private(&u("http://[::ffff:93.184.216.34]/")));
+        assert!(is_private(&u("http://[fe80::1]/")));
     }
 }

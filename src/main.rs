@@ -145,6 +145,9 @@ struct CheckArgs {
     /// Follow discovered URLs that point at private or loopback addresses.
     #[arg(long)]
     allow_private: bool,
+    /// Connect to ADDRESS for HOST:PORT, as curl's --resolve (repeatable).
+    #[arg(long, value_name = "HOST:PORT:ADDRESS")]
+    resolve: Vec<authspec::capture::Resolve>,
     /// Spend quota: keyed requests until a 429, then one retry after Retry-After.
     #[arg(long)]
     burst: bool,
@@ -526,6 +529,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         openapi: a.openapi,
         max_wait: a.max_wait,
         mcp_version: a.mcp_version,
+        resolve: a.resolve,
         ..CaptureOptions::default()
     };
     let mut _mock = None;

@@ -90,6 +90,8 @@ fn broken_prm_documents() {
     p("prm/as-issuer-query.json", &["prm.as-issuer-form"]);
     p("prm/signed-metadata-none.json", &["prm.signed-jwt"]);
     p("prm/not-json.json", &["prm.resp-200-json"]);
+    p("prm/duplicate-resource.json", &["prm.resp-200-json"]);
+    p("prm/bom.json", &["prm.resp-200-json"]);
     // The auth.md reference sample serves a root PRM naming <base>/api/ (catalogue AA-PRM-MATCH).
     p("prm/workos-sample-root.json", &["prm.resource-match"]);
 }

@@ -35,8 +35,10 @@ pub struct Fetch {
     pub body: Option<Vec<u8>>,
     /// Deliberate repeats of the same request are told apart by this number.
     pub seq: u32,
-    /// Wait this long before sending (Retry-After, a spent RateLimit window).
+    /// Wait this long before sending (Retry-After, a spent RateLimit window), after the cap.
     pub delay: Duration,
+    /// What the server asked for before `--max-wait` capped it.
+    pub asked_delay: Duration,
     /// Extra request headers (for example the api-catalog Accept).
     pub accept: Option<&'static str>,
 }
@@ -65,6 +67,7 @@ impl Fetch {
             body: None,
             seq: 0,
             delay: Duration::ZERO,
+            asked_delay: Duration::ZERO,
             accept: None,
         }
     }
@@ -86,7 +89,9 @@ pub struct Ctx {
 
 /// The HTTP client: rustls, no automatic redirects (each hop is checked), no compression.
 pub fn build(opts: &CaptureOptions) -> reqwest::Result<Client> {
-    Client::builder()
+    opts.resolve
+        .iter()
+        .fold(Client::builder(), |b, r| b.resolve(&r.host, r.addr))
         .redirect(Policy::none())
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)
@@ -123,8 +128,12 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
     let mut url = f.url.clone();
     let mut method = Method::from_bytes(f.method.as_bytes()).unwrap_or(Method::GET);
     let mut body = f.body.clone();
-    if !f.delay.is_zero() {
+    if !f.delay.is_zero() || !f.asked_delay.is_zero() {
         tokio::time::sleep(f.delay).await;
+        ex.wait = Some(crate::evidence::Wait {
+            asked_s: f.asked_delay.as_secs(),
+            waited_ms: u64::try_from(f.delay.as_millis()).unwrap_or(u64::MAX),
+        });
     }
     let secret = ctx.secret(f.cred);
     ex.credential = f.cred.label().into();

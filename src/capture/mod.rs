@@ -50,6 +50,44 @@ pub struct CaptureOptions {
     pub progress: Option<Progress>,
     /// The MCP specification version (`mcp` profile).
     pub mcp_version: crate::checks::McpVersion,
+    /// Fixed addresses for host names, as curl's `--resolve` (a staging deployment before its
+    /// DNS exists). The URL, Host header and key scope keep the name.
+    pub resolve: Vec<Resolve>,
+}
+
+/// One `--resolve HOST:PORT:ADDRESS` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolve {
+    pub host: String,
+    pub addr: std::net::SocketAddr,
+}
+
+impl std::str::FromStr for Resolve {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (host, rest) = s
+            .split_once(':')
+            .ok_or("expected HOST:PORT:ADDRESS, e.g. api.example.com:443:10.0.0.5")?;
+        let (port, addr) = rest
+            .split_once(':')
+            .ok_or("expected HOST:PORT:ADDRESS, e.g. api.example.com:443:10.0.0.5")?;
+        let port: u16 = port
+            .parse()
+            .map_err(|_| format!("{port:?} is not a port"))?;
+        let ip: std::net::IpAddr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| format!("{addr:?} is not an IP address"))?;
+        if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() {
+            return Err(format!("{host:?} is not a host name"));
+        }
+        Ok(Resolve {
+            host: host.to_ascii_lowercase(),
+            addr: (ip, port).into(),
+        })
+    }
 }
 
 /// The function a [`Progress`] calls.
@@ -84,6 +122,7 @@ impl Default for CaptureOptions {
             max_wait: Duration::from_secs(30),
             progress: None,
             mcp_version: crate::checks::McpVersion::default(),
+            resolve: Vec::new(),
         }
     }
 }

@@ -309,8 +309,8 @@ impl Plan<'_> {
             .max()
             .unwrap_or(1)
             .max(0) as u64;
-        let delay = if spent {
-            self.capped(Duration::from_secs(wait))
+        let asked_delay = if spent {
+            Duration::from_secs(wait)
         } else {
             Duration::ZERO
         };
@@ -322,7 +322,8 @@ impl Plan<'_> {
             body: matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec()),
             cred: Cred::Key,
             seq: 1,
-            delay,
+            delay: self.capped(asked_delay),
+            asked_delay,
             ..Fetch::get(Role::BurstRetry, url)
         }]
     }
@@ -344,6 +345,7 @@ impl Plan<'_> {
                 role: Role::BurstRetry,
                 seq: 100 + n + 1,
                 delay: self.capped(Duration::from_secs(wait)),
+                asked_delay: Duration::from_secs(wait),
                 ..template
             }];
         }

@@ -346,7 +346,7 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
                 return Finding::no_input(format!("AS metadata for {issuer} was not requested"));
             };
             if let Some(r) = &ex.not_fetched {
-                return Finding::skip(format!("not fetched: {r}")).on(ex);
+                return Finding::no_input(format!("not fetched: {r}")).on(ex);
             }
             let want = Url::parse(&issuer)
                 .map(|u| well_known(&u, ASM_SUFFIX).to_string())
@@ -425,7 +425,7 @@ fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
     list.into_iter()
         .flat_map(|(i, ex)| match ex {
             Some(ex) if ex.not_fetched.is_some() => vec![
-                Finding::skip(format!(
+                Finding::no_input(format!(
                     "not fetched: {}",
                     ex.not_fetched.as_deref().unwrap_or("")
                 ))
@@ -727,7 +727,7 @@ fn tls(ev: &Evidence) -> Vec<Finding> {
     }
     list.into_iter()
         .flat_map(|(_, ex)| match ex {
-            Some(ex) if ex.not_fetched.is_some() => vec![Finding::skip("not fetched").on(ex)],
+            Some(ex) if ex.not_fetched.is_some() => vec![Finding::no_input("not fetched").on(ex)],
             Some(ex) => tls_of(ex, "AS metadata"),
             None => vec![Finding::no_input("not requested")],
         })

@@ -232,6 +232,16 @@ pub static CHECKS: &[Check] = &[
         rsa_2048,
     ),
     row!(
+        "jwks.rsa-max",
+        "RSA moduli are no longer than verifiers accept (16,384 bits)",
+        SHOULD,
+        &["JWK-RSA-MAX"],
+        "RFC 7518 §6.3.1",
+        rfc!("7518", "6.3.1"),
+        "Publish a 2048-, 3072- or 4096-bit key; common verifiers refuse moduli above 16,384 bits.",
+        rsa_max,
+    ),
+    row!(
         "jwks.rsa-e",
         "e is a small odd exponent",
         SHOULD,
@@ -854,14 +864,16 @@ fn kid_distinct(ev: &Evidence) -> Vec<Finding> {
         let Some(keys) = d.get("keys").and_then(Value::as_array) else {
             return vec![Finding::no_input("no keys array")];
         };
-        let mut seen: Vec<(&str, Option<&str>, usize)> = Vec::new();
+        // A map, not a scan: a hostile set may hold 100,000 keys.
+        let mut seen: std::collections::HashMap<(&str, Option<&str>), usize> =
+            std::collections::HashMap::new();
         let mut out = Vec::new();
         for (i, k) in keys.iter().enumerate() {
             let Some(kid) = k.get("kid").and_then(Value::as_str) else {
                 continue;
             };
             let kty = k.get("kty").and_then(Value::as_str);
-            if let Some((_, _, first)) = seen.iter().find(|(s, t, _)| *s == kid && *t == kty) {
+            if let Some(first) = seen.get(&(kid, kty)) {
                 out.push(
                     Finding::fail(format!(
                         "keys {first} and {i} share kid {} and kty",
@@ -872,7 +884,7 @@ fn kid_distinct(ev: &Evidence) -> Vec<Finding> {
                     .at(format!("/keys/{i}/kid")),
                 );
             }
-            seen.push((kid, kty, i));
+            seen.entry((kid, kty)).or_insert(i);
         }
         pass_or(out, || Finding::pass("kid values are distinct"))
     })
@@ -1039,6 +1051,37 @@ fn rsa_2048(ev: &Evidence) -> Vec<Finding> {
                 .at(k.ptr("n"))
         }]
     })
+}
+
+/// OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS: the largest public key it will verify with.
+const RSA_MAX_BITS: usize = 16_384;
+
+fn rsa_max(ev: &Evidence) -> Vec<Finding> {
+    each_key(
+        ev,
+        |k| kty_is(k, "RSA"),
+        "RSA keys",
+        |k| {
+            let Some(n) = k.bytes("n") else {
+                return vec![Finding::no_input(format!(
+                    "{}: n is missing or undecodable",
+                    k.label()
+                ))];
+            };
+            let bits = bit_len(&n);
+            vec![if bits <= RSA_MAX_BITS {
+                Finding::pass(format!("{} modulus is {bits} bits", k.label()))
+            } else {
+                Finding::fail(format!(
+                    "{} modulus is {bits} bits, more than OpenSSL and most verifiers accept",
+                    k.label()
+                ))
+                .expected(format!("<= {RSA_MAX_BITS} bits"))
+                .actual(format!("{bits} bits"))
+                .at(k.ptr("n"))
+            }]
+        },
+    )
 }
 
 fn rsa_e(ev: &Evidence) -> Vec<Finding> {

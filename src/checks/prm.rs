@@ -442,9 +442,9 @@ pub(super) fn document_shape(ex: &crate::evidence::Exchange, what: &str) -> Vec<
         }
     }
     match ex.json() {
-        Ok(j) if j.value.is_object() => {
-            vec![Finding::pass(format!("{what} is a JSON object")).on(ex)]
-        }
+        Ok(j) if j.value.is_object() => pass_or(wire_flaws(j, what, ex), || {
+            Finding::pass(format!("{what} is a JSON object")).on(ex)
+        }),
         Ok(j) => vec![
             Finding::fail(format!("{what} is not a JSON object"))
                 .expected("{ ... }")
@@ -458,6 +458,39 @@ pub(super) fn document_shape(ex: &crate::evidence::Exchange, what: &str) -> Vec<
                 .on(ex),
         ],
     }
+}
+
+/// What makes a parseable body still unsafe to rely on: a byte order mark (RFC 8259 §8.1: senders
+/// MUST NOT add one, and parsers may refuse it) and repeated member names (RFC 8259 §4: parsers
+/// disagree on which value wins, so two clients can read two different documents).
+fn wire_flaws(
+    j: &crate::parse::json::Json,
+    what: &str,
+    ex: &crate::evidence::Exchange,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if j.bom {
+        out.push(
+            Finding::fail(format!(
+                "{what} body starts with a byte order mark, which RFC 8259 §8.1 forbids in networked JSON"
+            ))
+            .expected("the body starts with '{'")
+            .actual("EF BB BF")
+            .on(ex),
+        );
+    }
+    for p in &j.duplicates {
+        out.push(
+            Finding::fail(format!(
+                "{what} member {p} appears more than once; parsers disagree on which value wins"
+            ))
+            .expected("unique member names (RFC 8259 §4)")
+            .actual(format!("duplicate at {p}"))
+            .at(p.clone())
+            .on(ex),
+        );
+    }
+    out
 }
 
 fn body_preview(body: &[u8]) -> String {

@@ -1,7 +1,7 @@
 //! RateLimit fields by the rules of the dialect the server speaks, 429 with Retry-After, 402.
 
 use super::{Area, Check, Level, Levels, MUST, SHOULD};
-use crate::evidence::{Evidence, Exchange, Mode, Role};
+use crate::evidence::{Evidence, Exchange, Mode, Role, Wait};
 use crate::finding::{Finding, pass_or};
 use crate::parse::ratelimit::{self, Dialect, RateLimit};
 use crate::parse::retry;
@@ -416,8 +416,20 @@ fn too_many(ev: &Evidence) -> Vec<Finding> {
     };
     vec![match retry.status {
         Some(s) if (200..300).contains(&s) => Finding::pass(format!(
-            "429 after {} requests, Retry-After {ra}, and the retry succeeded",
-            bursts.len()
+            "429 after {} requests, Retry-After {ra}, and the retry succeeded{}",
+            bursts.len(),
+            retry
+                .wait
+                .filter(Wait::capped)
+                .map(|w| format!(" (after {} ms, --max-wait)", w.waited_ms))
+                .unwrap_or_default()
+        ))
+        .on(hit)
+        .on(retry),
+        Some(s) if retry.wait.is_some_and(|w| w.capped()) => Finding::no_input(format!(
+            "the retry answered {s}, but the harness waited only {} ms of the {} s asked for (--max-wait), so it proves nothing",
+            retry.wait.map_or(0, |w| w.waited_ms),
+            retry.wait.map_or(0, |w| w.asked_s)
         ))
         .on(hit)
         .on(retry),

@@ -760,6 +760,18 @@ pub static FAULTS: &[Fault] = &[
         },
     },
     Fault {
+        name: "jwks-rsa-65536-bits",
+        breaks: &["JWK-RSA-MAX"],
+        about: "a fourth key, RSA with a 65,536-bit modulus",
+        apply: |s| {
+            let mut n = vec![0x5a_u8; 8192];
+            n[0] = 0xc5;
+            n[8191] = 0x01;
+            let n = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(n);
+            s.add_key(json!({"kty": "RSA", "kid": "mock-rs256-huge", "use": "sig", "alg": "RS256", "n": n, "e": "AQAB"}));
+        },
+    },
+    Fault {
         name: "jwks-kid-missing",
         breaks: &["JWKS-KID-PRESENT"],
         about: "the OKP key has no kid in a set of three",
