@@ -79,3 +79,46 @@ fn json_reader_survives_deep_nesting_and_huge_numbers() {
         other => panic!("a 10,000-digit number should be refused as out of range, got {other:?}"),
     }
 }
+
+/// Every input under fuzz/regressions/<target>/ (crashes a fuzz run once found, and tricky seeds)
+/// still goes through its target without a panic.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let mut ran = 0;
+    for (name, target) in authspec::parse::fuzz::TARGETS {
+        let dir = root.join(name);
+        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("dir entry").path();
+            let data = std::fs::read(&path).expect("fixture reads");
+            target(&data);
+            ran += 1;
+        }
+    }
+    assert!(
+        ran >= authspec::parse::fuzz::TARGETS.len(),
+        "only {ran} fixtures ran"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The fuzz targets' invariants hold on the grammar soup too (a short stand-in for cargo fuzz).
+    #[test]
+    fn fuzz_targets_hold_on_soup(s in grammar_soup()) {
+        for (_, target) in authspec::parse::fuzz::TARGETS {
+            target(s.as_bytes());
+        }
+    }
+
+    /// Duplicate members the JSON reader reports can always be located in the text.
+    #[test]
+    fn json_duplicates_are_located(keys in proptest::collection::vec("[a-c~/]{0,3}", 1..6), nest in 0usize..4) {
+        let members: Vec<String> = keys.iter().map(|k| format!("{}: 1", serde_json::to_string(k).expect("key"))).collect();
+        let object = format!("{{{}}}", members.join(", "));
+        let doc = format!("{}{object}{}", "{\"n\": ".repeat(nest), "}".repeat(nest));
+        authspec::parse::fuzz::json_bytes(doc.as_bytes());
+    }
+}

@@ -1,6 +1,8 @@
 //! Total parsers for the wire formats authspec reads; none panics, each error carries a byte offset.
 
 pub mod challenge;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod json;
 pub mod jsonpos;
 pub mod link;
