@@ -254,11 +254,14 @@ pub fn lint(
     };
     let meta = Meta {
         started_at,
-        duration_ms: t0.elapsed().as_millis() as u64,
+        duration_ms: 0,
         requests: 0,
         max_requests: 0,
     };
-    Ok(judge(&ev, selection, strict, meta, Some(areas)))
+    let mut report = judge(&ev, selection, strict, meta, Some(areas));
+    // A lint is all judging, so its duration is the judge's time.
+    report.duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
 }
 
 /// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.

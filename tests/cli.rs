@@ -118,6 +118,13 @@ fn bad_input_is_one_line_and_exit_2() {
             "json=/nonexistent-dir/r.json",
         ],
         vec!["check", "--mock", "--endpoint", "search"],
+        vec!["check", "--mock", "--resolve", "api.example.com:443"],
+        vec![
+            "check",
+            "--mock",
+            "--resolve",
+            "api.example.com:443:not-an-ip",
+        ],
         vec![
             "lint",
             "prm",

@@ -3,8 +3,11 @@
 
 use super::{challenge, json, jsonpos, link, mediatype::MediaType, ratelimit, retry};
 
+/// A fuzz target: raw bytes in, a panic when something that must hold does not.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets by name, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/regressions/<name>/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("challenge", challenge_bytes),
     ("ratelimit", ratelimit_bytes),
     ("link", link_bytes),

@@ -71,7 +71,10 @@ pub fn render(report: &Report) -> String {
                     || format!("{:?}", r.outcome),
                     |w| format!("waived: {}", cell(w))
                 ),
-                cell(&r.message),
+                cell(
+                    &r.place()
+                        .map_or_else(|| r.message.clone(), |p| format!("{} — at {p}", r.message))
+                ),
                 cell(r.expected.as_deref().unwrap_or("")),
                 cell(r.actual.as_deref().unwrap_or("")),
                 cell(&r.spec),

@@ -1,0 +1,75 @@
+//! Shared by the hostile-target suites: a loopback server, a bounded check that proves the key
+//! leaks into no output, and result lookup.
+#![allow(dead_code)]
+
+use authspec::capture::CaptureOptions;
+use authspec::report::Report;
+use authspec::run::{self, CheckConfig};
+use authspec::select::Selection;
+use axum::Router;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Serves `app` on a loopback port; returns its base URL.
+pub async fn serve(app: Router) -> String {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = l.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    format!("http://{addr}")
+}
+
+/// The key every hostile run carries, so every run can prove it leaks nowhere.
+pub const KEY: &str = "jp_live_hostileKEYneverPRINTED42";
+
+/// Checks `target` with a hang guard far above any timeout involved, then searches every report
+/// format and the capture file for the key (HARNESS-REDACT).
+pub async fn check(target: String, mut opts: CaptureOptions, only: &str) -> Report {
+    opts.api_key.get_or_insert_with(|| KEY.into());
+    let key = opts.api_key.clone().unwrap_or_default();
+    let cfg = CheckConfig {
+        target,
+        capture: opts,
+        selection: Selection {
+            only: vec![only.into()],
+            skip: Vec::new(),
+        },
+        strict: false,
+    };
+    let (report, file) = tokio::time::timeout(Duration::from_secs(60), run::check_recorded(&cfg))
+        .await
+        .expect("the run finishes")
+        .expect("check runs");
+    assert_key_absent(&report, &file, &key);
+    report
+}
+
+fn assert_key_absent(r: &Report, file: &authspec::capturefile::CaptureFile, key: &str) {
+    use authspec::report::{github, html, human, json, junit, markdown, sarif};
+    let style = human::Style {
+        color: false,
+        verbose: true,
+    };
+    let outputs = [
+        ("human", human::render(r, &style)),
+        ("json", json::render(r).expect("json")),
+        ("junit", junit::render(r).expect("junit")),
+        ("sarif", sarif::render(r).expect("sarif")),
+        ("markdown", markdown::render(r)),
+        ("github", github::render(r)),
+        ("html", html::render(r, None)),
+        ("capture", serde_json::to_string(file).expect("capture")),
+    ];
+    for (name, text) in outputs {
+        assert!(
+            !text.contains(key),
+            "the API key appears in the {name} output"
+        );
+    }
+}
+
+pub fn outcome<'a>(r: &'a Report, id: &str) -> &'a authspec::report::CheckResult {
+    r.results
+        .iter()
+        .find(|x| x.id == id)
+        .expect("result present")
+}
