@@ -190,6 +190,7 @@ pub fn lint(
                     "--url {url_text:?} is not a /.well-known/{PRM_SUFFIX} URL"
                 ))
             })?;
+            let r = named_identifier(&body, "resource", &url, PRM_SUFFIX).unwrap_or(r);
             (r, vec![Role::Prm], &[Area::Prm])
         }
         LintKind::Asm => {
@@ -198,6 +199,7 @@ pub fn lint(
                     "--url {url_text:?} is not a /.well-known/{ASM_SUFFIX} URL"
                 ))
             })?;
+            let issuer = named_identifier(&body, "issuer", &url, ASM_SUFFIX).unwrap_or(issuer);
             (
                 issuer.clone(),
                 vec![Role::Asm { issuer }],
@@ -262,6 +264,17 @@ pub fn lint(
     // A lint is all judging, so its duration is the judge's time.
     report.duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// The identifier a linted document names in `member`, when inserting the well-known suffix into
+/// it gives the URL the document is served at. A URL does not name one identifier: `…/mcp` and
+/// `…/mcp/` (and a bare origin with or without `/`) build the same well-known URL (RFC 9728 §3.1,
+/// RFC 8414 §3.1), so a document naming either one is consistent with where it is served.
+fn named_identifier(body: &[u8], member: &str, url: &Url, suffix: &str) -> Option<String> {
+    let doc = crate::parse::json::parse(body).ok()?;
+    let named = doc.value.get(member)?.as_str()?;
+    let parsed = Url::parse(named).ok()?;
+    (crate::identifier::well_known(&parsed, suffix) == *url).then(|| named.to_string())
 }
 
 /// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.

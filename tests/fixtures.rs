@@ -72,6 +72,25 @@ fn good_documents_pass() {
     }
 }
 
+/// `…/mcp` and `…/mcp/` build the same well-known URL (RFC 9728 §3.1), so a document naming
+/// `…/mcp/` is consistent with being served at `…/oauth-protected-resource/mcp`; served at a
+/// URL that keeps the '/', it breaks the stripping rule.
+#[test]
+fn lint_accepts_either_identifier_that_builds_the_url() {
+    let stripped = "https://api.example.com/.well-known/oauth-protected-resource/mcp";
+    let r = lint(LintKind::Prm, "prm/path-trailing-slash.json", stripped);
+    assert!(failed(&r).is_empty(), "{:?}", failed(&r));
+    assert_eq!(r.target, "https://api.example.com/mcp/");
+    let slash = r.results.iter().find(|x| x.id == "prm.wellknown-slash");
+    assert_eq!(slash.map(|x| x.outcome), Some(Outcome::Pass));
+    assert_fails(
+        LintKind::Prm,
+        "prm/path-trailing-slash.json",
+        &format!("{stripped}/"),
+        &["prm.wellknown-insert", "prm.wellknown-slash"],
+    );
+}
+
 #[test]
 fn broken_prm_documents() {
     let p = |file, ids: &[&str]| assert_fails(LintKind::Prm, file, PRM_URL, ids);
@@ -99,7 +118,7 @@ fn broken_prm_documents() {
 #[test]
 fn broken_asm_documents() {
     let a = |file, ids: &[&str]| assert_fails(LintKind::Asm, file, ASM_URL, ids);
-    a("asm/issuer-trailing-slash.json", &["asm.issuer-match"]);
+    a("asm/issuer-other-path.json", &["asm.issuer-match"]);
     a("asm/issuer-missing.json", &["asm.issuer-present"]);
     a("asm/no-response-types.json", &["asm.response-types"]);
     a("asm/alg-none.json", &["asm.alg-no-none", "asm.rs256"]);

@@ -394,6 +394,15 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
             let want = Url::parse(&issuer)
                 .map(|u| well_known(&u, ASM_SUFFIX).to_string())
                 .unwrap_or_default();
+            if let Some(file) = stripped.filter(|e| e.source == Source::File) {
+                return if file.url == want {
+                    Finding::pass(format!("served at {want}, the '/' dropped"))
+                } else {
+                    Finding::fail("the document is served at a URL that keeps the terminating '/'")
+                        .expected(want)
+                        .actual(file.url.clone())
+                };
+            }
             match (stripped.and_then(|e| e.status), kept.and_then(|e| e.status)) {
                 (Some(200), _) => Finding::pass(format!("{want} answers 200")),
                 (_, Some(200)) => Finding::fail(format!(
@@ -404,11 +413,6 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
                     "200 at {}",
                     kept.map(|k| k.url.as_str()).unwrap_or("")
                 )),
-                _ if stripped.is_some_and(|e| e.source == Source::File) => {
-                    Finding::fail("the document is served at a URL that keeps the terminating '/'")
-                        .expected(want)
-                        .actual(stripped.map(|e| e.url.clone()).unwrap_or_default())
-                }
                 _ => {
                     Finding::no_input(format!("neither well-known form answered 200 for {issuer}"))
                 }

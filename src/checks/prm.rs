@@ -343,16 +343,18 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
     }
     let want = well_known(&r, PRM_SUFFIX).to_string();
     if ev.mode == Mode::Lint {
-        return vec![
+        let served = ev
+            .exchanges
+            .first()
+            .map(|e| e.url.clone())
+            .unwrap_or_default();
+        return vec![if served == want {
+            Finding::pass(format!("served at {want}, the '/' dropped"))
+        } else {
             Finding::fail("the document is served at a URL that keeps the terminating '/'")
                 .expected(want)
-                .actual(
-                    ev.exchanges
-                        .first()
-                        .map(|e| e.url.clone())
-                        .unwrap_or_default(),
-                ),
-        ];
+                .actual(served)
+        }];
     }
     let stripped = ev.role(&Role::Prm);
     let kept = ev.role(&Role::PrmUnstripped);
