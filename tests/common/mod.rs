@@ -23,6 +23,18 @@ pub const KEY: &str = "jp_live_hostileKEYneverPRINTED42";
 
 /// Checks `target` with a hang guard far above any timeout involved, then searches every report
 /// format and the capture file for the key (HARNESS-REDACT).
+/// How long a run may take whatever the target does: each step of the discovery chain (at most
+/// six deep, redirects included in one step's timeout) costs at most one timeout, plus the waits
+/// the harness allows itself, plus slack for a loaded machine.
+fn time_limit(opts: &CaptureOptions) -> Duration {
+    let waits = if opts.burst {
+        opts.max_wait * 2
+    } else {
+        opts.max_wait
+    };
+    opts.timeout * 8 + waits + Duration::from_secs(5)
+}
+
 pub async fn check(target: String, mut opts: CaptureOptions, only: &str) -> Report {
     opts.api_key.get_or_insert_with(|| KEY.into());
     let key = opts.api_key.clone().unwrap_or_default();
@@ -35,9 +47,10 @@ pub async fn check(target: String, mut opts: CaptureOptions, only: &str) -> Repo
         },
         strict: false,
     };
-    let (report, file) = tokio::time::timeout(Duration::from_secs(60), run::check_recorded(&cfg))
+    let limit = time_limit(&cfg.capture);
+    let (report, file) = tokio::time::timeout(limit, run::check_recorded(&cfg))
         .await
-        .expect("the run finishes")
+        .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}"))
         .expect("check runs");
     assert_key_absent(&report, &file, &key);
     report
