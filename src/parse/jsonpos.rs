@@ -24,12 +24,29 @@ pub fn locate(body: &[u8], pointer: &str) -> Option<TextPosition> {
     let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
     let text = std::str::from_utf8(body).ok()?;
     let tokens = tokens(pointer)?;
-    let mut at = skip_ws(text.as_bytes(), 0);
-    let mut mark = at;
-    for token in &tokens {
-        (mark, at) = step(text.as_bytes(), at, token)?;
-    }
+    let start = skip_ws(text.as_bytes(), 0);
+    let mark = walk(text.as_bytes(), start, start, &tokens)?;
     Some(position(text, mark))
+}
+
+/// Follows `tokens` from the value at `at`; `mark` is where the pointer so far points. When a
+/// name repeats, the last occurrence is tried first, then earlier ones: a pointer the reader
+/// reports inside a repeated member may lead through any of them.
+fn walk(b: &[u8], mark: usize, at: usize, tokens: &[String]) -> Option<usize> {
+    let Some((token, rest)) = tokens.split_first() else {
+        return Some(mark);
+    };
+    match b.get(at)? {
+        b'{' => members(b, at, token)?
+            .into_iter()
+            .rev()
+            .find_map(|(key, value)| walk(b, key, value, rest)),
+        b'[' => {
+            let (mark, value) = element(b, at, token.parse().ok()?)?;
+            walk(b, mark, value, rest)
+        }
+        _ => None,
+    }
 }
 
 /// The pointer's reference tokens, unescaped (`~1` is `/`, `~0` is `~`).
@@ -45,26 +62,18 @@ fn tokens(pointer: &str) -> Option<Vec<String>> {
     )
 }
 
-/// From the value at `at`, moves to its child named `token`: returns (where to point, where the
-/// child value starts).
-fn step(b: &[u8], at: usize, token: &str) -> Option<(usize, usize)> {
-    match b.get(at)? {
-        b'{' => member(b, at, token),
-        b'[' => element(b, at, token.parse().ok()?),
-        _ => None,
-    }
-}
-
-fn member(b: &[u8], open: usize, name: &str) -> Option<(usize, usize)> {
+/// Every member of the object at `open` named `name`: (where its name starts, where its value
+/// starts), in document order.
+fn members(b: &[u8], open: usize, name: &str) -> Option<Vec<(usize, usize)>> {
     let mut at = skip_ws(b, open + 1);
-    let mut found = None;
+    let mut found = Vec::new();
     while b.get(at) == Some(&b'"') {
         let key_end = string_end(b, at)?;
         let key: String = serde_json::from_slice(&b[at..key_end]).ok()?;
         let colon = skip_ws(b, key_end);
         let value = skip_ws(b, colon + 1);
         if key == name {
-            found = Some((at, value));
+            found.push((at, value));
         }
         at = skip_ws(b, value_end(b, value)?);
         if b.get(at) != Some(&b',') {
@@ -72,7 +81,7 @@ fn member(b: &[u8], open: usize, name: &str) -> Option<(usize, usize)> {
         }
         at = skip_ws(b, at + 1);
     }
-    found
+    Some(found)
 }
 
 fn element(b: &[u8], open: usize, index: usize) -> Option<(usize, usize)> {
@@ -183,6 +192,9 @@ mod tests {
         assert_eq!(at("/scopes/7"), None);
         assert_eq!(at("/resource/0"), None);
         assert_eq!(at("no-slash"), None);
+        // The reader reports /x/0/y inside the first of two "x" members: it is found there.
+        let doc = br#"{"x": [{"y": 1, "y": 2}], "x": [{"z": 2}]}"#;
+        assert_eq!(locate(doc, "/x/0/y").map(|p| p.column), Some(17));
         assert_eq!(locate(b"{\"a\": [1, 2", "/a/1"), None);
         assert_eq!(locate(b"\xff", ""), None);
         assert_eq!(locate(b"{\"a\": \"unterminated", "/a"), None);

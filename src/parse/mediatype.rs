@@ -15,7 +15,7 @@ impl MediaType {
         let mut parts = value.split(';');
         let essence = parts.next()?.trim().to_ascii_lowercase();
         let (ty, sub) = essence.split_once('/')?;
-        if ty.is_empty() || sub.is_empty() || essence.contains(char::is_whitespace) {
+        if !is_token(ty) || !is_token(sub) {
             return None;
         }
         let params = parts
@@ -36,6 +36,13 @@ impl MediaType {
     }
 }
 
+/// RFC 9110 §5.6.2: `token = 1*tchar`.
+fn is_token(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::MediaType;
@@ -53,5 +60,8 @@ mod tests {
         assert!(!MediaType::parse("text/html").unwrap().is_json());
         assert!(MediaType::parse("json").is_none());
         assert!(MediaType::parse("").is_none());
+        assert!(MediaType::parse("application/js on").is_none());
+        assert!(MediaType::parse("application/json/x").is_none());
+        assert!(MediaType::parse("applicat\u{e9}on/json").is_none());
     }
 }
