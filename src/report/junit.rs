@@ -81,12 +81,20 @@ fn case(r: &CheckResult) -> TestCase {
 /// Renders `report` as JUnit XML.
 pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
     let mut out = quick_junit::Report::new(format!("authspec {}", report.target));
+    out.set_time(std::time::Duration::from_millis(report.duration_ms));
     for area in Area::ALL {
         let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
         if rows.is_empty() {
             continue;
         }
         let mut suite = TestSuite::new(area.slug());
+        // Readers show suite properties beside the results: what was judged, how, and the verdict.
+        suite.add_properties([
+            quick_junit::Property::new("target", report.target.as_str()),
+            quick_junit::Property::new("profile", report.profile.as_str()),
+            quick_junit::Property::new("verdict", report.verdict.as_str()),
+            quick_junit::Property::new("authspec", report.tool.version.as_str()),
+        ]);
         suite.add_test_cases(rows.into_iter().map(case));
         out.add_test_suite(suite);
     }
