@@ -12,6 +12,8 @@ use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
 
+mod common;
+
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RT.get_or_init(|| {
@@ -80,6 +82,7 @@ async fn check_mock_opts(opts: MockOptions, base: CaptureOptions) -> Report {
     m.stop().await;
     // Capture, then judge: replaying the recorded exchanges must give the very same results.
     let text = serde_json::to_string(&recorded).expect("capture serializes");
+    common::assert_capture_valid(&text);
     let file = authspec::capturefile::CaptureFile::parse(&text).expect("capture parses back");
     let replayed = run::replay(&file, None, &Selection::default(), false).expect("replay runs");
     assert_eq!(

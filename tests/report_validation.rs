@@ -209,3 +209,28 @@ fn live_results_point_at_the_document_url_and_line() {
         );
     }
 }
+
+#[test]
+fn committed_captures_fit_the_capture_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/capture.schema.json")).expect("json");
+    let validator = jsonschema::validator_for(&schema).expect("the capture schema compiles");
+    for name in ["mock-check", "mock-faults"] {
+        let text = std::fs::read_to_string(manifest().join(format!("reports/{name}.capture.json")))
+            .expect("committed");
+        let capture: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let errors: Vec<String> = validator
+            .iter_errors(&capture)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+    }
+    // The schema is live: an unknown role is refused.
+    let mut broken: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest().join("reports/mock-check.capture.json"))
+            .expect("committed"),
+    )
+    .expect("json");
+    broken["exchanges"][0]["roles"][0]["role"] = "probe-everything".into();
+    assert!(!validator.is_valid(&broken));
+}

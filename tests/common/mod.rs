@@ -53,6 +53,7 @@ pub async fn check(target: String, mut opts: CaptureOptions, only: &str) -> Repo
         .unwrap_or_else(|_| panic!("the run did not finish within {limit:?}"))
         .expect("check runs");
     assert_key_absent(&report, &file, &key);
+    assert_capture_valid(&serde_json::to_string(&file).expect("capture serializes"));
     report
 }
 
@@ -85,4 +86,22 @@ pub fn outcome<'a>(r: &'a Report, id: &str) -> &'a authspec::report::CheckResult
         .iter()
         .find(|x| x.id == id)
         .expect("result present")
+}
+
+/// Every capture the harness records fits the published schemas/capture.schema.json.
+pub fn assert_capture_valid(text: &str) {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    let validator = SCHEMA.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/capture.schema.json"))
+                .expect("the capture schema is JSON");
+        jsonschema::validator_for(&schema).expect("the capture schema compiles")
+    });
+    let capture: serde_json::Value = serde_json::from_str(text).expect("capture is JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&capture)
+        .take(5)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "capture breaks its schema: {errors:#?}");
 }
