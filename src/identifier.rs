@@ -50,6 +50,43 @@ pub fn from_well_known(url: &Url, suffix: &str) -> Option<String> {
     Some(s)
 }
 
+/// Well-known suffix of OpenID Connect discovery (OIDC Discovery §4).
+pub const OIDC_SUFFIX: &str = "openid-configuration";
+
+/// OpenID Connect's own form: the suffix appended after the issuer's path (OIDC Discovery §4.1).
+pub fn oidc_appended(issuer: &str) -> Option<Url> {
+    Url::parse(&format!(
+        "{}/.well-known/{OIDC_SUFFIX}",
+        issuer.trim_end_matches('/')
+    ))
+    .ok()
+}
+
+/// The issuers whose OpenID Connect discovery URL `url` is: the appended form first (what OIDC
+/// itself defines), then the RFC 8414-style inserted form; both for an issuer without a path.
+pub fn issuers_from_oidc(url: &Url) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(prefix) = url
+        .path()
+        .strip_suffix(&format!("/.well-known/{OIDC_SUFFIX}"))
+        && url.query().is_none()
+    {
+        let mut u = url.clone();
+        u.set_path(prefix);
+        let mut s = u.to_string();
+        if prefix.is_empty() {
+            s.pop();
+        }
+        out.push(s);
+    }
+    if let Some(inserted) = from_well_known(url, OIDC_SUFFIX)
+        && !out.contains(&inserted)
+    {
+        out.push(inserted);
+    }
+    out
+}
+
 /// The identifier as written, without the `/` that `Url` adds to an empty path.
 pub fn as_identifier(url: &Url, original: &str) -> String {
     if original.ends_with('/') || url.path() != "/" {
@@ -228,5 +265,26 @@ mod tests {
         assert!(is_private(&u("http://[::ffff:7f00:1]/")));
         assert!(!is_private(&u("http://[::ffff:93.184.216.34]/")));
         assert!(is_private(&u("http://[fe80::1]/")));
+    }
+
+    #[test]
+    fn oidc_urls_name_their_issuers() {
+        let g = u("https://accounts.example.com/.well-known/openid-configuration");
+        assert_eq!(issuers_from_oidc(&g), vec!["https://accounts.example.com"]);
+        let kc = u("https://kc.example.com/realms/demo/.well-known/openid-configuration");
+        assert_eq!(
+            issuers_from_oidc(&kc),
+            vec!["https://kc.example.com/realms/demo"]
+        );
+        let ins = u("https://kc.example.com/.well-known/openid-configuration/realms/demo");
+        assert_eq!(
+            issuers_from_oidc(&ins),
+            vec!["https://kc.example.com/realms/demo"]
+        );
+        assert!(issuers_from_oidc(&u("https://a.example/jwks")).is_empty());
+        assert_eq!(
+            oidc_appended("https://kc.example.com/realms/demo/").map(|x| x.to_string()),
+            Some(kc.to_string())
+        );
     }
 }

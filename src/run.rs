@@ -4,7 +4,9 @@ use crate::capture::{self, CaptureOptions};
 use crate::checks::{self, Area, Profile};
 use crate::evidence::{Evidence, Exchange, Mode, Role, Source};
 use crate::finding::SkipKind;
-use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, Scheme, from_well_known, scheme_rule};
+use crate::identifier::{
+    ASM_SUFFIX, OIDC_SUFFIX, PRM_SUFFIX, Scheme, from_well_known, scheme_rule, well_known,
+};
 use crate::report::{self, CheckResult, ExchangeRef, Report, Tool};
 use crate::select::Selection;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -194,12 +196,11 @@ pub fn lint(
             (r, vec![Role::Prm], &[Area::Prm])
         }
         LintKind::Asm => {
-            let issuer = from_well_known(&url, ASM_SUFFIX).ok_or_else(|| {
+            let issuer = lint_issuer(&body, &url).ok_or_else(|| {
                 RunError::Usage(format!(
-                    "--url {url_text:?} is not a /.well-known/{ASM_SUFFIX} URL"
+                    "--url {url_text:?} is neither a /.well-known/{ASM_SUFFIX} nor an OpenID Connect /.well-known/{OIDC_SUFFIX} URL"
                 ))
             })?;
-            let issuer = named_identifier(&body, "issuer", &url, ASM_SUFFIX).unwrap_or(issuer);
             (
                 issuer.clone(),
                 vec![Role::Asm { issuer }],
@@ -275,6 +276,27 @@ fn named_identifier(body: &[u8], member: &str, url: &Url, suffix: &str) -> Optio
     let named = doc.value.get(member)?.as_str()?;
     let parsed = Url::parse(named).ok()?;
     (crate::identifier::well_known(&parsed, suffix) == *url).then(|| named.to_string())
+}
+
+/// The issuer an AS metadata file served at `url` is judged against: derived from an RFC 8414
+/// well-known URL, or from an OpenID Connect discovery URL (appended or inserted form), preferring
+/// the one the document names when that one builds `url`.
+fn lint_issuer(body: &[u8], url: &Url) -> Option<String> {
+    if let Some(derived) = from_well_known(url, ASM_SUFFIX) {
+        return Some(named_identifier(body, "issuer", url, ASM_SUFFIX).unwrap_or(derived));
+    }
+    let candidates = crate::identifier::issuers_from_oidc(url);
+    let named = crate::parse::json::parse(body)
+        .ok()
+        .and_then(|d| d.value.get("issuer")?.as_str().map(str::to_string));
+    let builds_url = |i: &str| {
+        crate::identifier::oidc_appended(i).is_some_and(|u| u == *url)
+            || Url::parse(i).is_ok_and(|p| well_known(&p, OIDC_SUFFIX) == *url)
+    };
+    match named {
+        Some(n) if builds_url(&n) => Some(n),
+        _ => candidates.into_iter().next(),
+    }
 }
 
 /// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.

@@ -72,6 +72,22 @@ fn good_documents_pass() {
     }
 }
 
+/// An OpenID Connect discovery document (appended or inserted form) is linted as AS metadata
+/// against the issuer its URL names (RFC 8414 §5 lets clients use one).
+#[test]
+fn lint_takes_openid_configuration_urls() {
+    let oidc = "https://api.example.com/.well-known/openid-configuration";
+    let r = lint(LintKind::Asm, "asm/good.json", oidc);
+    assert!(failed(&r).is_empty(), "{:?}", failed(&r));
+    assert_eq!(r.target, "https://api.example.com");
+    assert_fails(
+        LintKind::Asm,
+        "asm/good.json",
+        "https://api.example.com/tenant/.well-known/openid-configuration",
+        &["asm.issuer-match"],
+    );
+}
+
 /// `…/mcp` and `…/mcp/` build the same well-known URL (RFC 9728 §3.1), so a document naming
 /// `…/mcp/` is consistent with being served at `…/oauth-protected-resource/mcp`; served at a
 /// URL that keeps the '/', it breaks the stripping rule.
