@@ -226,6 +226,14 @@ impl Exchange {
         self.parsed.get_or_init(|| json::parse(&self.body)).as_ref()
     }
 
+    /// For an exchange the harness refused to make (the SSRF guard): the finding that says so. It
+    /// is no-input, so a MUST that needed the document leaves the run incomplete.
+    pub fn refused(&self) -> Option<Finding> {
+        self.not_fetched
+            .as_ref()
+            .map(|r| Finding::no_input(format!("not fetched: {r}")).on(self))
+    }
+
     /// `METHOD URL -> status` for messages.
     pub fn summary(&self) -> String {
         match (self.status, &self.error, &self.not_fetched) {

@@ -192,7 +192,8 @@ pub fn lint(
                     "--url {url_text:?} is not a /.well-known/{PRM_SUFFIX} URL"
                 ))
             })?;
-            let r = named_identifier(&body, "resource", &url, PRM_SUFFIX).unwrap_or(r);
+            let r = named_identifier(&body, "resource", |id| well_known(id, PRM_SUFFIX) == url)
+                .unwrap_or(r);
             (r, vec![Role::Prm], &[Area::Prm])
         }
         LintKind::Asm => {
@@ -271,32 +272,29 @@ pub fn lint(
 /// it gives the URL the document is served at. A URL does not name one identifier: `…/mcp` and
 /// `…/mcp/` (and a bare origin with or without `/`) build the same well-known URL (RFC 9728 §3.1,
 /// RFC 8414 §3.1), so a document naming either one is consistent with where it is served.
-fn named_identifier(body: &[u8], member: &str, url: &Url, suffix: &str) -> Option<String> {
+fn named_identifier(body: &[u8], member: &str, builds: impl Fn(&Url) -> bool) -> Option<String> {
     let doc = crate::parse::json::parse(body).ok()?;
     let named = doc.value.get(member)?.as_str()?;
-    let parsed = Url::parse(named).ok()?;
-    (crate::identifier::well_known(&parsed, suffix) == *url).then(|| named.to_string())
+    builds(&Url::parse(named).ok()?).then(|| named.to_string())
 }
 
 /// The issuer an AS metadata file served at `url` is judged against: derived from an RFC 8414
 /// well-known URL, or from an OpenID Connect discovery URL (appended or inserted form), preferring
 /// the one the document names when that one builds `url`.
 fn lint_issuer(body: &[u8], url: &Url) -> Option<String> {
-    if let Some(derived) = from_well_known(url, ASM_SUFFIX) {
-        return Some(named_identifier(body, "issuer", url, ASM_SUFFIX).unwrap_or(derived));
-    }
-    let candidates = crate::identifier::issuers_from_oidc(url);
-    let named = crate::parse::json::parse(body)
-        .ok()
-        .and_then(|d| d.value.get("issuer")?.as_str().map(str::to_string));
-    let builds_url = |i: &str| {
-        crate::identifier::oidc_appended(i).is_some_and(|u| u == *url)
-            || Url::parse(i).is_ok_and(|p| well_known(&p, OIDC_SUFFIX) == *url)
+    let derived = from_well_known(url, ASM_SUFFIX);
+    let builds = |i: &Url| match derived {
+        Some(_) => well_known(i, ASM_SUFFIX) == *url,
+        None => {
+            well_known(i, OIDC_SUFFIX) == *url
+                || crate::identifier::oidc_appended(i.as_str()).is_some_and(|u| u == *url)
+        }
     };
-    match named {
-        Some(n) if builds_url(&n) => Some(n),
-        _ => candidates.into_iter().next(),
-    }
+    named_identifier(body, "issuer", builds).or_else(|| {
+        derived
+            .clone()
+            .or_else(|| crate::identifier::issuers_from_oidc(url).into_iter().next())
+    })
 }
 
 /// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.

@@ -16,6 +16,8 @@ use authspec::select::Selection;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 fn manifest() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -212,25 +214,15 @@ fn live_results_point_at_the_document_url_and_line() {
 
 #[test]
 fn committed_captures_fit_the_capture_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/capture.schema.json")).expect("json");
-    let validator = jsonschema::validator_for(&schema).expect("the capture schema compiles");
+    let read = |name: &str| {
+        std::fs::read_to_string(manifest().join(format!("reports/{name}.capture.json")))
+            .expect("committed")
+    };
     for name in ["mock-check", "mock-faults"] {
-        let text = std::fs::read_to_string(manifest().join(format!("reports/{name}.capture.json")))
-            .expect("committed");
-        let capture: serde_json::Value = serde_json::from_str(&text).expect("json");
-        let errors: Vec<String> = validator
-            .iter_errors(&capture)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        common::assert_capture_valid(&read(name));
     }
     // The schema is live: an unknown role is refused.
-    let mut broken: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(manifest().join("reports/mock-check.capture.json"))
-            .expect("committed"),
-    )
-    .expect("json");
+    let mut broken: serde_json::Value = serde_json::from_str(&read("mock-check")).expect("json");
     broken["exchanges"][0]["roles"][0]["role"] = "probe-everything".into();
-    assert!(!validator.is_valid(&broken));
+    assert!(!common::capture_schema().is_valid(&broken));
 }

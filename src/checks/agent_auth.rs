@@ -10,30 +10,26 @@ use serde_json::{Map, Value};
 const SPEC_URL: &str = "https://github.com/workos/auth.md/blob/main/AUTH.md";
 const ID_JAG: &str = "urn:ietf:params:oauth:token-type:id-jag";
 
-const fn check(
-    id: &'static str,
-    title: &'static str,
-    level: Level,
-    requirements: &'static [&'static str],
-    fix: &'static str,
-    judge: super::Judge,
-) -> Check {
-    Check {
-        id,
-        area: Area::AgentAuth,
-        title,
-        levels: Levels::auth_md(level),
-        requirements,
-        spec: "auth.md (WorkOS convention, 2026-05-28)",
-        spec_url: SPEC_URL,
-        fix,
-        judge,
-    }
+/// An auth-md-only row of this area (the shared `check!` with this file's spec).
+macro_rules! row {
+    ($id:expr, $title:expr, $level:expr, $reqs:expr, $fix:expr, $judge:expr $(,)?) => {
+        super::check!(
+            Area::AgentAuth,
+            $id,
+            $title,
+            Levels::auth_md($level),
+            $reqs,
+            "auth.md (WorkOS convention, 2026-05-28)",
+            SPEC_URL,
+            $fix,
+            $judge
+        )
+    };
 }
 
 /// The agent_auth checks, in report order (auth-md profile only).
 pub static CHECKS: &[Check] = &[
-    check(
+    row!(
         "agent-auth.block",
         "AS metadata carries a complete agent_auth object",
         Level::Must,
@@ -41,7 +37,7 @@ pub static CHECKS: &[Check] = &[
         "Add \"agent_auth\": {register_uri, claim_uri, revocation_uri, identity_types_supported} to the metadata of the first authorization server.",
         block,
     ),
-    check(
+    row!(
         "agent-auth.uris",
         "register_uri, claim_uri and revocation_uri are absolute https URLs",
         Level::Must,
@@ -49,7 +45,7 @@ pub static CHECKS: &[Check] = &[
         "Use absolute https URLs (http only on loopback hosts for local development).",
         uris,
     ),
-    check(
+    row!(
         "agent-auth.identity-types",
         "identity_types_supported lists known types, each with its sub-object",
         Level::Should,
@@ -57,7 +53,7 @@ pub static CHECKS: &[Check] = &[
         "List anonymous and/or identity_assertion, and add a same-named object with its *_supported arrays for each.",
         identity_types,
     ),
-    check(
+    row!(
         "agent-auth.assertion-types",
         "identity_assertion.assertion_types_supported holds known assertion types",
         Level::Should,
@@ -65,7 +61,7 @@ pub static CHECKS: &[Check] = &[
         "Use urn:ietf:params:oauth:token-type:id-jag (exactly) and/or verified_email.",
         assertion_types,
     ),
-    check(
+    row!(
         "agent-auth.credential-types",
         "credential_types_supported holds access_token and/or api_key",
         Level::Should,

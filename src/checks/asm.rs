@@ -345,8 +345,8 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
             let Some(ex) = ex else {
                 return Finding::no_input(format!("AS metadata for {issuer} was not requested"));
             };
-            if let Some(r) = &ex.not_fetched {
-                return Finding::no_input(format!("not fetched: {r}")).on(ex);
+            if let Some(f) = ex.refused() {
+                return f;
             }
             let want = Url::parse(&issuer)
                 .map(|u| well_known(&u, ASM_SUFFIX).to_string())
@@ -428,14 +428,9 @@ fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
     }
     list.into_iter()
         .flat_map(|(i, ex)| match ex {
-            Some(ex) if ex.not_fetched.is_some() => vec![
-                Finding::no_input(format!(
-                    "not fetched: {}",
-                    ex.not_fetched.as_deref().unwrap_or("")
-                ))
-                .on(ex),
-            ],
-            Some(ex) => document_shape(ex, "AS metadata"),
+            Some(ex) => ex
+                .refused()
+                .map_or_else(|| document_shape(ex, "AS metadata"), |f| vec![f]),
             None => vec![Finding::no_input(format!(
                 "AS metadata for {i} was not requested"
             ))],
@@ -731,8 +726,9 @@ fn tls(ev: &Evidence) -> Vec<Finding> {
     }
     list.into_iter()
         .flat_map(|(_, ex)| match ex {
-            Some(ex) if ex.not_fetched.is_some() => vec![Finding::no_input("not fetched").on(ex)],
-            Some(ex) => tls_of(ex, "AS metadata"),
+            Some(ex) => ex
+                .refused()
+                .map_or_else(|| tls_of(ex, "AS metadata"), |f| vec![f]),
             None => vec![Finding::no_input("not requested")],
         })
         .collect()

@@ -12,30 +12,26 @@ use url::Url;
 const SPEC: &str = "auth.md (JobsPipe)";
 const SPEC_URL: &str = "https://github.com/workos/auth.md/blob/main/AUTH.md";
 
-const fn row(
-    id: &'static str,
-    title: &'static str,
-    level: Level,
-    requirements: &'static [&'static str],
-    fix: &'static str,
-    judge: super::Judge,
-) -> Check {
-    Check {
-        id,
-        area: Area::Authmd,
-        title,
-        levels: Levels::auth_md(level),
-        requirements,
-        spec: SPEC,
-        spec_url: SPEC_URL,
-        fix,
-        judge,
-    }
+/// An auth-md-only row of this area (the shared `check!` with this file's spec).
+macro_rules! row {
+    ($id:expr, $title:expr, $level:expr, $reqs:expr, $fix:expr, $judge:expr $(,)?) => {
+        super::check!(
+            Area::Authmd,
+            $id,
+            $title,
+            Levels::auth_md($level),
+            $reqs,
+            SPEC,
+            SPEC_URL,
+            $fix,
+            $judge
+        )
+    };
 }
 
 /// The live contract checks, in report order (auth-md profile only).
 pub static CHECKS: &[Check] = &[
-    row(
+    row!(
         "authmd.401-hint",
         "A request without credentials gets 401 naming this resource's PRM",
         Level::Must,
@@ -43,7 +39,7 @@ pub static CHECKS: &[Check] = &[
         "Answer with 401 and WWW-Authenticate: Bearer resource_metadata=\"<PRM URL>\", where that URL serves this resource's PRM.",
         hint,
     ),
-    row(
+    row!(
         "authmd.401-invalid-key",
         "An invalid key gets 401 whose challenge still points at the PRM",
         Level::Must,
@@ -51,7 +47,7 @@ pub static CHECKS: &[Check] = &[
         "Answer unknown keys with 401 (not 403, 404 or 5xx) and the same resource_metadata challenge.",
         invalid_key,
     ),
-    row(
+    row!(
         "authmd.discovery-chain",
         "401 -> PRM -> AS metadata -> JWKS is one consistent chain",
         Level::Must,
@@ -59,7 +55,7 @@ pub static CHECKS: &[Check] = &[
         "Make every edge hold: the hint serves the PRM, its resource covers the URL, each issuer's metadata names that issuer, jwks_uri serves keys.",
         discovery_chain,
     ),
-    row(
+    row!(
         "authmd.key-not-echoed",
         "No response reflects the credential that was sent",
         Level::Must,
@@ -67,7 +63,7 @@ pub static CHECKS: &[Check] = &[
         "Never include the presented key in bodies, headers or error messages; log a hash or prefix instead.",
         not_echoed,
     ),
-    row(
+    row!(
         "authmd.register-answers",
         "POST register_uri answers with JSON pointing a key-less agent onward",
         Level::Should,
@@ -75,7 +71,7 @@ pub static CHECKS: &[Check] = &[
         "Answer the registration POST with a JSON body and a 2xx or 4xx status, never 5xx or HTML.",
         register_answers,
     ),
-    row(
+    row!(
         "authmd.revoke-immediate",
         "A revoked key stops working at once",
         Level::Must,

@@ -1035,13 +1035,10 @@ fn is_rsa_signing(k: &Key) -> bool {
 
 fn rsa_2048(ev: &Evidence) -> Vec<Finding> {
     each_key(ev, is_rsa_signing, "RSA signing keys", |k| {
-        let Some(n) = k.bytes("n") else {
-            return vec![Finding::no_input(format!(
-                "{}: n is missing or undecodable",
-                k.label()
-            ))];
+        let bits = match modulus_bits(k) {
+            Ok(bits) => bits,
+            Err(f) => return vec![f],
         };
-        let bits = bit_len(&n);
         vec![if bits >= 2048 {
             Finding::pass(format!("{} modulus is {bits} bits", k.label()))
         } else {
@@ -1053,6 +1050,13 @@ fn rsa_2048(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
+/// The bit length of an RSA key's `n`, or why it cannot be judged.
+fn modulus_bits(k: &Key) -> Result<usize, Finding> {
+    k.bytes("n")
+        .map(|n| bit_len(&n))
+        .ok_or_else(|| Finding::no_input(format!("{}: n is missing or undecodable", k.label())))
+}
+
 /// OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS: the largest public key it will verify with.
 const RSA_MAX_BITS: usize = 16_384;
 
@@ -1062,13 +1066,10 @@ fn rsa_max(ev: &Evidence) -> Vec<Finding> {
         |k| kty_is(k, "RSA"),
         "RSA keys",
         |k| {
-            let Some(n) = k.bytes("n") else {
-                return vec![Finding::no_input(format!(
-                    "{}: n is missing or undecodable",
-                    k.label()
-                ))];
+            let bits = match modulus_bits(k) {
+                Ok(bits) => bits,
+                Err(f) => return vec![f],
             };
-            let bits = bit_len(&n);
             vec![if bits <= RSA_MAX_BITS {
                 Finding::pass(format!("{} modulus is {bits} bits", k.label()))
             } else {

@@ -1,7 +1,6 @@
 //! One self-contained HTML page (no external assets) that a team can publish as self-certification.
 
 use super::{CheckResult, Report, Verdict};
-use crate::checks::Area;
 use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
 
@@ -166,11 +165,7 @@ pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
         }
         let _ = writeln!(out, "</table>");
     }
-    for area in Area::ALL {
-        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
-        if rows.is_empty() {
-            continue;
-        }
+    for (area, rows) in report.by_area() {
         let _ = writeln!(
             out,
             "<h2>{} <small>({})</small></h2><table><tr><th>outcome</th><th>check</th><th>level</th><th>result</th><th>spec</th></tr>",

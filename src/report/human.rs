@@ -1,7 +1,7 @@
 //! Terminal output: results grouped by area, Expected/Actual under failures, a one-line summary.
 
 use super::{CheckResult, Report, SourcePosition, Verdict};
-use crate::checks::{Area, Level};
+use crate::checks::Level;
 use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
 
@@ -62,11 +62,7 @@ pub fn render(report: &Report, st: &Style) -> String {
             ""
         }
     );
-    for area in Area::ALL {
-        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
-        if rows.is_empty() {
-            continue;
-        }
+    for (area, rows) in report.by_area() {
         let _ = writeln!(
             out,
             "\n{}",
@@ -175,13 +171,12 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
             || e.error.clone().unwrap_or_else(|| "no response".into()),
             |s| s.to_string(),
         );
-        let at = match (&r.pointer, &r.position) {
-            (Some(p), Some(pos)) if pos.exchange == e.id => {
-                format!("  at {p} (line {}, column {})", pos.line, pos.column)
-            }
-            (Some(p), _) => format!("  at {p}"),
-            _ => String::new(),
+        // The line and column belong to one exchange's body; the others get the pointer alone.
+        let place = match &r.position {
+            Some(pos) if pos.exchange != e.id => r.pointer.clone(),
+            _ => r.place(),
         };
+        let at = place.map(|p| format!("  at {p}")).unwrap_or_default();
         let _ = writeln!(
             out,
             "        {} {} {} -> {status}{at}",

@@ -1,7 +1,6 @@
 //! JUnit XML: one testsuite per area, one testcase per result, for CI test-report readers.
 
 use super::{CheckResult, Report};
-use crate::checks::Area;
 use crate::finding::{Outcome, SkipKind};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
@@ -82,11 +81,7 @@ fn case(r: &CheckResult) -> TestCase {
 pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
     let mut out = quick_junit::Report::new(format!("authspec {}", report.target));
     out.set_time(std::time::Duration::from_millis(report.duration_ms));
-    for area in Area::ALL {
-        let rows: Vec<&CheckResult> = report.results.iter().filter(|r| r.area == area).collect();
-        if rows.is_empty() {
-            continue;
-        }
+    for (area, rows) in report.by_area() {
         let mut suite = TestSuite::new(area.slug());
         // Readers show suite properties beside the results: what was judged, how, and the verdict.
         suite.add_properties([

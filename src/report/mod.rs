@@ -244,6 +244,25 @@ impl SourcePosition {
     }
 }
 
+impl Report {
+    /// The results grouped by area, in catalogue area order, leaving out areas with none.
+    pub fn by_area(&self) -> Vec<(Area, Vec<&CheckResult>)> {
+        Area::ALL
+            .into_iter()
+            .map(|a| {
+                (
+                    a,
+                    self.results
+                        .iter()
+                        .filter(|r| r.area == a)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, rows)| !rows.is_empty())
+            .collect()
+    }
+}
+
 impl CheckResult {
     /// The offending member: its pointer, and its line and column when they are known.
     pub fn place(&self) -> Option<String> {

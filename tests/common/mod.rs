@@ -90,18 +90,22 @@ pub fn outcome<'a>(r: &'a Report, id: &str) -> &'a authspec::report::CheckResult
 
 /// Every capture the harness records fits the published schemas/capture.schema.json.
 pub fn assert_capture_valid(text: &str) {
-    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
-    let validator = SCHEMA.get_or_init(|| {
-        let schema: serde_json::Value =
-            serde_json::from_str(include_str!("../../schemas/capture.schema.json"))
-                .expect("the capture schema is JSON");
-        jsonschema::validator_for(&schema).expect("the capture schema compiles")
-    });
     let capture: serde_json::Value = serde_json::from_str(text).expect("capture is JSON");
-    let errors: Vec<String> = validator
+    let errors: Vec<String> = capture_schema()
         .iter_errors(&capture)
         .take(5)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "capture breaks its schema: {errors:#?}");
+}
+
+/// schemas/capture.schema.json, compiled once.
+pub fn capture_schema() -> &'static jsonschema::Validator {
+    static SCHEMA: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../../schemas/capture.schema.json"))
+                .expect("the capture schema is JSON");
+        jsonschema::validator_for(&schema).expect("the capture schema compiles")
+    })
 }
