@@ -85,6 +85,27 @@ impl Role {
     }
 }
 
+/// The endpoint label of an MCP probe: `POST /mcp [tools/list]`.
+pub fn mcp_endpoint(path: &str, method: &str) -> String {
+    format!("POST {path} [{method}]")
+}
+
+/// The JSON-RPC method an MCP probe's endpoint label names.
+pub fn mcp_method_of(endpoint: &str) -> Option<&str> {
+    endpoint
+        .strip_suffix(']')?
+        .rsplit_once(" [")
+        .map(|(_, m)| m)
+}
+
+/// The JSON-RPC method of an MCP probe exchange.
+fn probe_method(ex: &Exchange) -> Option<&str> {
+    ex.roles.iter().find_map(|r| match r {
+        Role::ProbeUnauth { endpoint } | Role::ProbeBadKey { endpoint } => mcp_method_of(endpoint),
+        _ => None,
+    })
+}
+
 /// Suffix of probe endpoints that are the resource URL itself, probed for want of a known endpoint.
 pub const GUESSED: &str = " (resource URL)";
 
@@ -234,6 +255,36 @@ impl Exchange {
             .map(|r| Finding::no_input(format!("not fetched: {r}")).on(self))
     }
 
+    /// Why this exchange says nothing about the server, when that is so: it got no answer (transport
+    /// failure, budget, redirect cap), was refused by the SSRF guard, or its body was cut at the cap.
+    pub fn tool_limit(&self) -> Option<String> {
+        if let Some(r) = &self.not_fetched {
+            return Some(format!("{} {} not fetched: {r}", self.method, self.url));
+        }
+        if let Some(e) = &self.error
+            && self.tls_failure().is_none()
+        {
+            return Some(format!("{} {}: {e}", self.method, self.url));
+        }
+        self.body_truncated.then(|| {
+            format!(
+                "{} {}: the body was cut at --max-body ({} bytes read)",
+                self.method,
+                self.url,
+                self.body.len()
+            )
+        })
+    }
+
+    /// The TLS error of this exchange, when its transport failed in the handshake or on the
+    /// certificate: that is the server's own answer about its identity, judged by the TLS rows.
+    pub fn tls_failure(&self) -> Option<&str> {
+        let err = self.error.as_deref()?;
+        let lower = err.to_ascii_lowercase();
+        (lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake"))
+            .then_some(err)
+    }
+
     /// `METHOD URL -> status` for messages.
     pub fn summary(&self) -> String {
         match (self.status, &self.error, &self.not_fetched) {
@@ -255,19 +306,6 @@ impl Exchange {
             | Role::ProbeBadKey { endpoint }
             | Role::ProbeAuth { endpoint } => endpoint.ends_with(GUESSED),
             _ => false,
-        })
-    }
-
-    /// For a guessed probe that did not answer like a protected endpoint: why it cannot be judged.
-    pub fn guess_unanswered(&self) -> Option<Finding> {
-        (self.is_guessed_probe() && !matches!(self.status, Some(401 | 403)) && self.error.is_none()).then(|| {
-            Finding::no_input(format!(
-                "{} {} answered {}; the resource URL is not a protected endpoint here (name one with --endpoint, or describe the API in OpenAPI)",
-                self.method,
-                self.url,
-                self.status.map_or("nothing".into(), |s| s.to_string())
-            ))
-            .on(self)
         })
     }
 }
@@ -327,15 +365,68 @@ impl Evidence {
         self.exchanges.iter().filter(|e| e.has_role(f)).collect()
     }
 
-    /// Probes in a role matching `f`; a guessed probe of the resource URL only when there is no other.
+    /// Probes in a role matching `f`; a guessed probe of the resource URL only when there is no
+    /// other. An MCP method that answered as an open method (2xx) while another method of the same
+    /// URL was refused is set aside: the endpoint is protected, that method is not.
     pub fn probes(&self, f: impl Fn(&Role) -> bool + Copy) -> Vec<&Exchange> {
-        let all = self.with_role(f);
+        let all: Vec<&Exchange> = self
+            .with_role(f)
+            .into_iter()
+            .filter(|e| !self.open_method(e))
+            .collect();
         let known: Vec<&Exchange> = all
             .iter()
             .copied()
             .filter(|e| !e.is_guessed_probe())
             .collect();
         if known.is_empty() { all } else { known }
+    }
+
+    /// A probe of an MCP method that answered as an open method: its unauthenticated probe
+    /// succeeded, while not every method probed on that URL did (another was refused, or got no
+    /// answer to tell). One open method never makes the endpoint unprotected, so such a probe
+    /// says nothing about how the endpoint challenges or refuses tokens.
+    pub fn open_method(&self, ex: &Exchange) -> bool {
+        let Some(mine) = probe_method(ex) else {
+            return false;
+        };
+        let ok = |e: &Exchange| e.status.is_some_and(|s| (200..300).contains(&s));
+        let unauth: Vec<&Exchange> = self
+            .exchanges
+            .iter()
+            .filter(|e| e.url == ex.url && e.has_role(|r| matches!(r, Role::ProbeUnauth { .. })))
+            .filter(|e| probe_method(e).is_some())
+            .collect();
+        // Open, or unknown when its unauthenticated probe got no answer and this one succeeded.
+        let open = unauth
+            .iter()
+            .filter(|e| probe_method(e) == Some(mine))
+            .any(|e| ok(e) || (e.status.is_none() && ok(ex)));
+        open && !unauth.iter().all(|e| ok(e))
+    }
+
+    /// For a guessed probe that did not answer like a protected endpoint: why it cannot be judged.
+    /// The resource URL counts as protected when any unauthenticated probe of it, with the same
+    /// method, answered 401 or 403: then a bad key's 500 is the server's answer, not a wrong guess.
+    pub fn guess_unanswered(&self, ex: &Exchange) -> Option<Finding> {
+        let refused = |e: &Exchange| matches!(e.status, Some(401 | 403));
+        let protected = refused(ex)
+            || self.exchanges.iter().any(|o| {
+                o.is_guessed_probe()
+                    && o.url == ex.url
+                    && o.method == ex.method
+                    && o.has_role(|r| matches!(r, Role::ProbeUnauth { .. }))
+                    && refused(o)
+            });
+        (ex.is_guessed_probe() && !protected && ex.error.is_none()).then(|| {
+            Finding::no_input(format!(
+                "{} {} answered {}; the resource URL is not a protected endpoint here (name one with --endpoint, or describe the API in OpenAPI)",
+                ex.method,
+                ex.url,
+                ex.status.map_or("nothing".into(), |s| s.to_string())
+            ))
+            .on(ex)
+        })
     }
 
     /// The first exchange in role `role`.
@@ -385,7 +476,9 @@ impl Evidence {
     }
 
     /// The PRM documents to judge for content: the one at `wk(R)` and, when it is another URL,
-    /// the one a `resource_metadata` hint named.
+    /// the one a `resource_metadata` hint named. Where the profile makes the PRM location one of
+    /// several routes (MCP from 2025-11-25), a missing `wk(R)` document gives way to the documents
+    /// the other routes found, the root one included.
     pub fn prm_docs(&self) -> Vec<Subject<'_>> {
         let primary = self.role(&Role::Prm);
         let mut out = vec![self.subject(primary, "protected-resource metadata")];
@@ -397,7 +490,38 @@ impl Evidence {
                 out.push(Subject::Doc(d));
             }
         }
+        if self.prm_routes_alternative() && !matches!(out[0], Subject::Doc(_)) {
+            if let Subject::Doc(d) = self.subject(self.role(&Role::PrmRoot), "root PRM") {
+                out.push(Subject::Doc(d));
+            }
+            if out.len() > 1 {
+                out.remove(0);
+            }
+        }
         out
+    }
+
+    /// The exchange whose response PRM shape rows judge: `wk(R)`, or under a profile where the
+    /// PRM location is one of several routes, the first route that served a document.
+    pub fn prm_served(&self) -> Option<&Exchange> {
+        let primary = self.role(&Role::Prm);
+        if primary.is_some_and(|p| p.status == Some(200)) || !self.prm_routes_alternative() {
+            return primary;
+        }
+        self.with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::PrmRoot))
+            .into_iter()
+            .find(|e| e.status == Some(200))
+            .or(primary)
+    }
+
+    /// Whether this run's profile and version make the PRM location one of several routes.
+    pub fn prm_routes_alternative(&self) -> bool {
+        crate::checks::alternatives::governing(
+            "prm.wellknown-insert",
+            self.profile,
+            self.mcp_version,
+        )
+        .is_some()
     }
 
     /// Issuers named by the PRM documents, in order, without repeats.
@@ -430,7 +554,8 @@ impl Evidence {
         out
     }
 
-    /// One subject per authorization server named by the PRM (each with the issuer it should have).
+    /// One subject per authorization server named by the PRM (each with the issuer it should
+    /// have): the document discovery used for it, judged by the AS rows whichever route it came by.
     pub fn asm_docs(&self) -> Vec<(String, Subject<'_>)> {
         let issuers = self.issuers();
         if issuers.is_empty() {
@@ -439,13 +564,42 @@ impl Evidence {
         issuers
             .into_iter()
             .map(|iss| {
-                let ex = self.role(&Role::Asm {
-                    issuer: iss.clone(),
-                });
-                let s = self.subject(ex, "authorization-server metadata");
+                let s = self.subject(self.asm_source(&iss), "authorization-server metadata");
                 (iss, s)
             })
             .collect()
+    }
+
+    /// The exchange AS metadata for `issuer` was taken from: the RFC 8414 document, or, where the
+    /// profile accepts OpenID Connect discovery as the other route (MCP from 2025-11-25) and
+    /// RFC 8414 served none, the first OIDC location (inserted, then appended) that answered 200.
+    pub fn asm_source(&self, issuer: &str) -> Option<&Exchange> {
+        let rfc = self.role(&Role::Asm {
+            issuer: issuer.to_string(),
+        });
+        if rfc.is_some_and(|e| e.status == Some(200)) || !self.asm_sources_alternative() {
+            return rfc;
+        }
+        ["inserted", "appended"]
+            .into_iter()
+            .filter_map(|form| {
+                self.role(&Role::AsmOidc {
+                    issuer: issuer.to_string(),
+                    form: form.into(),
+                })
+            })
+            .find(|e| e.status == Some(200))
+            .or(rfc)
+    }
+
+    /// Whether this run's profile and version accept OIDC discovery in place of RFC 8414.
+    pub fn asm_sources_alternative(&self) -> bool {
+        crate::checks::alternatives::governing(
+            "asm.wellknown-insert",
+            self.profile,
+            self.mcp_version,
+        )
+        .is_some()
     }
 
     fn no_asm_reason(&self) -> Subject<'_> {
@@ -475,9 +629,26 @@ impl Evidence {
             return vec![Subject::Absent(Finding::skip(reason))];
         }
         sets.into_iter()
-            .map(|ex| self.subject(Some(ex), "JWK Set"))
+            .map(|ex| match ex.status {
+                // An answer other than 200 is the server's: jwks.served fails on it, and the
+                // set's shape rows have nothing to judge rather than missing input.
+                Some(s) if s != 200 && ex.error.is_none() && self.mode == Mode::Live => {
+                    Subject::Absent(unserved_jwks(ex))
+                }
+                _ => self.subject(Some(ex), "JWK Set"),
+            })
             .collect()
     }
+}
+
+/// What a JWK Set's shape rows say when the server answered its URL with something other than
+/// 200: jwks.served fails on that answer, so they have nothing to judge rather than missing input.
+pub fn unserved_jwks(ex: &Exchange) -> Finding {
+    Finding::skip(format!(
+        "no JWK Set to judge: {} (jwks.served reports it)",
+        ex.summary()
+    ))
+    .on(ex)
 }
 
 /// Runs `judge` on each present document; absent ones contribute their reason.

@@ -35,6 +35,9 @@ pub struct Finding {
     pub evidence: Vec<usize>,
     /// JSON pointer of the offending member, when there is one.
     pub pointer: Option<String>,
+    /// The check whose failure this one follows from, when that check failed in the same run
+    /// (root-cause attribution: a consequence is reported, not counted as another failure).
+    pub because: Option<&'static str>,
 }
 
 impl Finding {
@@ -47,6 +50,7 @@ impl Finding {
             actual: None,
             evidence: Vec::new(),
             pointer: None,
+            because: None,
         }
     }
     pub fn pass(message: impl Into<String>) -> Self {
@@ -90,6 +94,15 @@ impl Finding {
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
         self
+    }
+    /// Names the check whose failure would explain this one; the run decides whether it did fail.
+    pub fn because(mut self, check_id: &'static str) -> Self {
+        self.because = Some(check_id);
+        self
+    }
+    /// [`Finding::because`] when `cond` holds.
+    pub fn because_if(self, cond: bool, check_id: &'static str) -> Self {
+        if cond { self.because(check_id) } else { self }
     }
 
     /// How bad this finding is when several are combined into one result (worst wins).

@@ -172,6 +172,10 @@ struct CheckArgs {
     /// MCP specification version for --profile mcp.
     #[arg(long, value_enum, default_value = "2026-07-28")]
     mcp_version: authspec::checks::McpVersion,
+    /// A JSON-RPC method the MCP probe sends, without credentials and with a bad token
+    /// (repeatable; default: initialize and tools/list). Name the methods your server protects.
+    #[arg(long = "mcp-method", value_name = "METHOD", value_parser = parse_mcp_method)]
+    mcp_methods: Vec<String>,
     /// Configuration file (default: ./authspec.toml when it exists).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -311,6 +315,21 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
         return Err(format!("{s:?}: need 1 <= K <= N"));
     }
     Ok((k, n))
+}
+
+/// A JSON-RPC method name as MCP uses them: `initialize`, `tools/list`, `notifications/…`.
+fn parse_mcp_method(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'.'));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "{s:?} is not a JSON-RPC method name (letters, digits and / _ - . such as tools/list)"
+        ))
+    }
 }
 
 fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
@@ -530,6 +549,11 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         max_wait: a.max_wait,
         mcp_version: a.mcp_version,
         resolve: a.resolve,
+        mcp_methods: if a.mcp_methods.is_empty() {
+            CaptureOptions::default().mcp_methods
+        } else {
+            a.mcp_methods
+        },
         ..CaptureOptions::default()
     };
     let mut _mock = None;

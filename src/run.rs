@@ -139,6 +139,7 @@ pub fn judge(
         };
         results.push(result);
     }
+    report::attribute(&mut results, ev.profile, ev.mcp_version);
     let verdict = report::verdict(&results, strict);
     Report {
         report_version: report::REPORT_VERSION,

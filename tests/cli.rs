@@ -390,7 +390,15 @@ fn every_report_format_renders_the_same_results() {
     assert_eq!(sarif["version"], "2.1.0");
     let run = &sarif["runs"][0];
     let results = run["results"].as_array().expect("results");
-    assert_eq!(results.len(), failed, "one SARIF result per failed check");
+    let noted = ["info", "consequences", "error"]
+        .iter()
+        .map(|k| json["summary"][k].as_u64().unwrap_or(0) as usize)
+        .sum::<usize>();
+    assert_eq!(
+        results.len(),
+        failed + noted,
+        "one SARIF result per failed check, information and consequences as notes"
+    );
     let r = results
         .iter()
         .find(|r| r["ruleId"] == "jwks.rsa-2048")

@@ -229,6 +229,7 @@ fn fault_trial(fault: &'static Fault, report: Arc<Report>) -> Trial {
             .filter(|r| {
                 r.outcome == Outcome::Fail
                     && r.level == Level::Must
+                    && !r.is_consequence()
                     && !r
                         .requirements
                         .iter()

@@ -53,7 +53,14 @@ pub struct CaptureOptions {
     /// Fixed addresses for host names, as curl's `--resolve` (a staging deployment before its
     /// DNS exists). The URL, Host header and key scope keep the name.
     pub resolve: Vec<Resolve>,
+    /// JSON-RPC methods the MCP probe sends, each without credentials and with a bad token
+    /// (`--mcp-method`; default: `initialize` and `tools/list`, what a client sends first).
+    pub mcp_methods: Vec<String>,
 }
+
+/// The JSON-RPC methods an MCP client sends first: servers may leave `initialize` open and
+/// protect what follows it, so one open method never proves the endpoint unprotected.
+pub const DEFAULT_MCP_METHODS: [&str; 2] = ["initialize", "tools/list"];
 
 /// One `--resolve HOST:PORT:ADDRESS` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +130,7 @@ impl Default for CaptureOptions {
             progress: None,
             mcp_version: crate::checks::McpVersion::default(),
             resolve: Vec::new(),
+            mcp_methods: DEFAULT_MCP_METHODS.map(String::from).to_vec(),
         }
     }
 }

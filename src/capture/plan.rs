@@ -42,6 +42,9 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
+/// First `seq` of the MCP method probes (the burst uses 100 and up).
+const MCP_METHOD_SEQ: u32 = 1_000_000;
+
 /// Most operations taken from an OpenAPI description for unauthenticated probes.
 const MAX_OPENAPI_PROBES: usize = 5;
 /// Well-known suffix of the API catalog (RFC 9727).
@@ -136,16 +139,35 @@ impl Plan<'_> {
         out
     }
 
+    /// The MCP probes: each JSON-RPC method as a Streamable HTTP client sends it, without
+    /// credentials and with an invalid token.
     fn mcp_probe(&self) -> Vec<Fetch> {
-        let body = serde_json::json!({
-            "jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"protocolVersion": self.opts.mcp_version.as_str(), "capabilities": {}, "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}}
-        });
-        let endpoint = format!("POST {}", self.resource.path());
+        self.opts
+            .mcp_methods
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| self.mcp_method_probe(m, i))
+            .collect()
+    }
+
+    /// One method's probes; `n` tells them from the other methods' POSTs to the same URL.
+    fn mcp_method_probe(&self, method: &str, n: usize) -> Vec<Fetch> {
+        let id = n + 1;
+        let params = if method == "initialize" {
+            serde_json::json!({"protocolVersion": self.opts.mcp_version.as_str(), "capabilities": {}, "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}})
+        } else {
+            serde_json::json!({})
+        };
+        let body =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let endpoint = crate::evidence::mcp_endpoint(self.resource.path(), method);
         let base = Fetch {
             method: "POST".into(),
             body: serde_json::to_vec(&body).ok(),
             accept: Some("application/json, text/event-stream"),
+            // Requests are one fetch when method, URL, credential and seq agree: each JSON-RPC
+            // method is its own request, in a range no other repeat uses.
+            seq: MCP_METHOD_SEQ + u32::try_from(n).unwrap_or(u32::MAX - MCP_METHOD_SEQ),
             ..Fetch::get(
                 Role::ProbeUnauth {
                     endpoint: endpoint.clone(),
@@ -278,6 +300,8 @@ impl Plan<'_> {
                 out.extend(jwks(ex));
                 out
             }
+            // An OIDC discovery document is AS metadata too: its jwks_uri is followed like any other.
+            Role::AsmOidc { .. } => jwks(ex),
             Role::Asm { .. } | Role::AsmAtOrigin => {
                 let mut out = jwks(ex);
                 out.extend(self.side_effects(ex));

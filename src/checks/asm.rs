@@ -315,11 +315,24 @@ fn each_asm(ev: &Evidence, mut judge: impl FnMut(&str, Doc<'_>) -> Vec<Finding>)
     out
 }
 
+/// Each issuer with its RFC 8414 well-known exchange (what asm.wellknown-insert judges).
 fn asm_exchanges(ev: &Evidence) -> Vec<(String, Option<&crate::evidence::Exchange>)> {
     ev.issuers()
         .into_iter()
         .map(|i| {
             let ex = ev.role(&Role::Asm { issuer: i.clone() });
+            (i, ex)
+        })
+        .collect()
+}
+
+/// Each issuer with the exchange its metadata was taken from (RFC 8414, or OIDC where the
+/// profile accepts it): what the response-shape rows judge.
+fn asm_sources(ev: &Evidence) -> Vec<(String, Option<&crate::evidence::Exchange>)> {
+    ev.issuers()
+        .into_iter()
+        .map(|i| {
+            let ex = ev.asm_source(&i);
             (i, ex)
         })
         .collect()
@@ -378,9 +391,10 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
         .filter(|i| Url::parse(i).is_ok_and(|u| u.path() != "/" && u.path().ends_with('/')))
         .collect();
     if slashed.is_empty() {
-        return vec![Finding::skip(
-            "no issuer path ends in '/', so nothing is stripped",
-        )];
+        return vec![Finding::skip(format!(
+            "nothing to strip: no issuer has a path that ends in '/' ({}; the '/' of a bare origin is not a path)",
+            ev.issuers().join(", ")
+        ))];
     }
     slashed
         .into_iter()
@@ -422,7 +436,7 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
-    let list = asm_exchanges(ev);
+    let list = asm_sources(ev);
     if list.is_empty() {
         return no_issuers(ev);
     }
@@ -439,7 +453,7 @@ fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
-    let list = asm_exchanges(ev);
+    let list = asm_sources(ev);
     if list.is_empty() {
         return no_issuers(ev);
     }
@@ -720,7 +734,7 @@ fn signed_consistent(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn tls(ev: &Evidence) -> Vec<Finding> {
-    let list = asm_exchanges(ev);
+    let list = asm_sources(ev);
     if list.is_empty() {
         return no_issuers(ev);
     }

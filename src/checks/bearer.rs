@@ -279,11 +279,11 @@ fn probes(ev: &Evidence, badkey: bool) -> Vec<&Exchange> {
 fn judgeable(ev: &Evidence, badkey: bool) -> Result<Vec<&Exchange>, Vec<Finding>> {
     let (guesses, list): (Vec<&Exchange>, Vec<&Exchange>) = probes(ev, badkey)
         .into_iter()
-        .partition(|e| e.guess_unanswered().is_some());
+        .partition(|e| ev.guess_unanswered(e).is_some());
     if list.is_empty() && !guesses.is_empty() {
         return Err(guesses
             .into_iter()
-            .filter_map(Exchange::guess_unanswered)
+            .filter_map(|e| ev.guess_unanswered(e))
             .collect());
     }
     Ok(list)
@@ -394,6 +394,8 @@ fn error_on_bad_token(ev: &Evidence) -> Vec<Finding> {
                 Finding::pass("a refused key gets 401 with error=\"invalid_token\"").on(ex)
             }
             (s, e) => Finding::fail("a refused key does not get 401 with error=\"invalid_token\"")
+                // Under MCP a bad token's status is a MUST of its own; a wrong status is reported there.
+                .because_if(s != Some(401), "mcp.invalid-token-401")
                 .expected("401 and error=\"invalid_token\"")
                 .actual(format!(
                     "{} and {}",
@@ -469,7 +471,8 @@ fn error_uri(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn header_support(ev: &Evidence) -> Vec<Finding> {
-    each_probe(ev, true, "bad-key probe", |ex| match ex.status {
+    each_probe(ev, true, "bad-key probe", |ex| {
+        match ex.status {
         Some(401 | 403) => Finding::pass(format!(
             "the Authorization header was judged ({})",
             ex.status.unwrap_or(0)
@@ -481,14 +484,35 @@ fn header_support(ev: &Evidence) -> Vec<Finding> {
                 .actual(s.to_string())
                 .on(ex)
         }
-        Some(s) => Finding::fail(format!("a bad key got {s}"))
-            .expected("401")
-            .actual(s.to_string())
-            .on(ex),
+        Some(s) => match unauthenticated_twin(ev, ex) {
+            // The same request without a header was refused, with one it got further: the
+            // header reached the server's verifier. What the status should be is another row's.
+            Some(twin) if twin.status != Some(s) => Finding::pass(format!(
+                "the Authorization header was read: without it {} answered {}, with a bad key {s} (the status a bad key should get is judged by wwwa.error-on-bad-token)",
+                ex.url,
+                twin.status.unwrap_or(0)
+            ))
+            .on(ex)
+            .on(twin),
+            _ => Finding::fail(format!("a bad key got {s}"))
+                .expected("401")
+                .actual(s.to_string())
+                .on(ex),
+        },
         None => Finding::no_input(format!(
             "no response: {}",
             ex.error.as_deref().unwrap_or("?")
         ))
         .on(ex),
+    }
     })
+}
+
+/// The unauthenticated probe of the same endpoint as the bad-key probe `ex`.
+fn unauthenticated_twin<'a>(ev: &'a Evidence, ex: &Exchange) -> Option<&'a Exchange> {
+    let endpoint = ex.roles.iter().find_map(|r| match r {
+        Role::ProbeBadKey { endpoint } => Some(endpoint.clone()),
+        _ => None,
+    })?;
+    ev.role(&Role::ProbeUnauth { endpoint })
 }

@@ -142,7 +142,7 @@ fn hint(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn judge_hint(ev: &Evidence, ex: &Exchange, how: &str) -> Finding {
-    if let Some(f) = ex.guess_unanswered() {
+    if let Some(f) = ev.guess_unanswered(ex) {
         return f;
     }
     if let Some(e) = &ex.error {
@@ -209,7 +209,7 @@ fn discovery_chain(ev: &Evidence) -> Vec<Finding> {
     else {
         return vec![no_probe(ev, "unauthenticated probe")];
     };
-    if let Some(f) = probe.guess_unanswered() {
+    if let Some(f) = ev.guess_unanswered(probe) {
         return vec![f];
     }
     let broken = |edge: &str, f: Finding| {

@@ -2,7 +2,7 @@
 
 use super::members::{quote, show};
 use super::prm::media_type_of;
-use super::{Area, Check, MUST, SHOULD, rfc};
+use super::{Area, Check, Level, Levels, MUST, SHOULD, rfc};
 use crate::evidence::{Doc, Evidence, Role, Subject};
 use crate::finding::{Finding, pass_or};
 use crate::parse::json::pointer_token;
@@ -21,6 +21,22 @@ macro_rules! row {
 
 /// The JWKS checks, in report order.
 pub static CHECKS: &[Check] = &[
+    row!(
+        "jwks.served",
+        "The jwks_uri a document names serves a JWK Set",
+        // MCP clients never read the AS's JWK Set, so under MCP a broken jwks_uri is a defect of
+        // the metadata but not of anything an MCP client relies on.
+        Levels {
+            auth_md: Some(Level::Must),
+            rfc: Some(Level::Must),
+            mcp: Some(Level::Should),
+        },
+        &["JWKS-SERVED"],
+        "RFC 8414 §2, RFC 9728 §2 (jwks_uri); RFC 7517 §5",
+        rfc!("8414", "2"),
+        "Serve the JWK Set with 200 at the jwks_uri the metadata names, or leave jwks_uri out.",
+        served,
+    ),
     row!(
         "jwks.keys-member",
         "The set is an object with a keys array of JWK objects",
@@ -467,6 +483,46 @@ fn keys_member(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
+fn served(ev: &Evidence) -> Vec<Finding> {
+    let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
+    if sets.is_empty() {
+        return ev
+            .jwks_docs()
+            .into_iter()
+            .filter_map(|s| match s {
+                Subject::Absent(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+    }
+    sets.into_iter()
+        .map(|ex| {
+            let named_by = ex
+                .roles
+                .iter()
+                .find_map(|r| match r {
+                    Role::Jwks { named_by } => Some(named_by.as_str()),
+                    _ => None,
+                })
+                .unwrap_or("a document");
+            if ex.source == crate::evidence::Source::File {
+                return Finding::skip("a file carries no status");
+            }
+            match ex.status {
+                Some(200) => Finding::pass(format!("{} answered 200", ex.url)).on(ex),
+                Some(s) => {
+                    Finding::fail(format!("the jwks_uri that {named_by} names answered {s}"))
+                        .expected(format!("200 with a JWK Set at {}", ex.url))
+                        .actual(s.to_string())
+                        .on(ex)
+                }
+                None => Finding::no_input(format!("the JWK Set did not arrive: {}", ex.summary()))
+                    .on(ex),
+            }
+        })
+        .collect()
+}
+
 fn media_type(ev: &Evidence) -> Vec<Finding> {
     let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
     if sets.is_empty() {
@@ -481,6 +537,9 @@ fn media_type(ev: &Evidence) -> Vec<Finding> {
     }
     sets.into_iter()
         .flat_map(|ex| {
+            if answered_otherwise(ex) {
+                return vec![crate::evidence::unserved_jwks(ex)];
+            }
             media_type_of(
                 Some(ex),
                 "JWK Set",
@@ -488,6 +547,11 @@ fn media_type(ev: &Evidence) -> Vec<Finding> {
             )
         })
         .collect()
+}
+
+/// The server answered, with something other than 200: jwks.served fails on it.
+fn answered_otherwise(ex: &crate::evidence::Exchange) -> bool {
+    ex.error.is_none() && ex.not_fetched.is_none() && ex.status.is_some_and(|s| s != 200)
 }
 
 fn unique_names(ev: &Evidence) -> Vec<Finding> {

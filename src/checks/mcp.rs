@@ -145,32 +145,49 @@ fn version_skip(ev: &Evidence, from: McpVersion, until: McpVersion) -> Option<Fi
 /// A role test with the words reports use for that discovery route.
 type Route = (fn(&Role) -> bool, &'static str);
 
-/// The PRM an MCP client would use: the hinted one, else path-inserted, else root.
+/// The PRM an MCP client would use. MCP 2025-11-25+: clients "use the resource metadata URL from
+/// the parsed WWW-Authenticate headers when present; otherwise" fall back to the path-inserted,
+/// then the root well-known URL. So when a challenge carries a hint, only the hint counts.
 fn client_prm(ev: &Evidence) -> Option<(Doc<'_>, &'static str)> {
-    let order: [Route; 3] = [
-        (
-            |r| matches!(r, Role::PrmHinted { .. }),
-            "the challenge's resource_metadata",
-        ),
+    let hinted: Route = (
+        |r| matches!(r, Role::PrmHinted { .. }),
+        "the challenge's resource_metadata",
+    );
+    let fallback: [Route; 2] = [
         (
             |r| matches!(r, Role::Prm),
             "the path-inserted well-known URL",
         ),
         (|r| matches!(r, Role::PrmRoot), "the root well-known URL"),
     ];
+    let order: &[Route] = if ev.with_role(hinted.0).is_empty() {
+        &fallback
+    } else {
+        std::slice::from_ref(&hinted)
+    };
     for (matches, label) in order {
         for ex in ev.with_role(matches) {
-            // MCP servers are single URLs: the PRM must name this server, not the origin above it
-            // (a trailing slash is judged by mcp.resource-no-trailing-slash).
             if let Subject::Doc(d) = ev.subject(Some(ex), "PRM")
-                && d.str("resource")
-                    .is_some_and(|r| r.trim_end_matches('/') == ev.resource.trim_end_matches('/'))
+                && d.str("resource").is_some_and(|r| names_server(ev, ex, r))
             {
                 return Some((d, label));
             }
         }
     }
     None
+}
+
+/// Whether a PRM found at `ex` describes this MCP server. MCP servers are single URLs: a document
+/// must name the server itself (a trailing slash is judged by mcp.resource-no-trailing-slash).
+/// The one exception is the root well-known URL, which MCP lists as a PRM location: by RFC 9728
+/// §3.3 the document there can only name the origin, so naming the origin is naming this server.
+fn names_server(ev: &Evidence, ex: &Exchange, resource: &str) -> bool {
+    let trimmed = resource.trim_end_matches('/');
+    if trimmed == ev.resource.trim_end_matches('/') {
+        return true;
+    }
+    ex.has_role(|r| matches!(r, Role::PrmRoot))
+        && trimmed == ev.resource_url.origin().ascii_serialization()
 }
 
 fn as_nonempty(ev: &Evidence) -> Vec<Finding> {
@@ -230,8 +247,8 @@ fn challenge_hint(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
-    let tried: Vec<String> = ev
-        .with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::Prm | Role::PrmRoot))
+    let routes = ev.with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::Prm | Role::PrmRoot));
+    let tried: Vec<String> = routes
         .iter()
         .map(|e| match ev.subject(Some(e), "PRM") {
             Subject::Doc(d) => format!(
@@ -251,14 +268,26 @@ fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
             ))
             .on(d.ex),
         ],
-        None => vec![
-            Finding::fail("no discovery route yields a PRM describing this server")
+        None => {
+            let mut f = Finding::fail("no discovery route yields a PRM describing this server")
                 .expected(format!(
-                    "the PRM at the hinted URL or {}",
-                    well_known(&ev.resource_url, PRM_SUFFIX)
+                    "the PRM at the hinted URL, {} or the root well-known URL, naming {}",
+                    well_known(&ev.resource_url, PRM_SUFFIX),
+                    quote(&ev.resource)
                 ))
-                .actual(tried.join("; ")),
-        ],
+                .actual(tried.join("; "));
+            // A route that got no answer might have served the PRM: then nothing is proven.
+            if let Some(limit) = routes.iter().find_map(|e| e.tool_limit()) {
+                return vec![Finding::error(format!(
+                    "could not be judged: {limit} (tried: {})",
+                    tried.join("; ")
+                ))];
+            }
+            for ex in routes {
+                f = f.on(ex);
+            }
+            vec![f]
+        }
     }
 }
 
@@ -332,18 +361,43 @@ fn as_discovery(ev: &Evidence) -> Vec<Finding> {
     list.into_iter()
         .map(|(issuer, found, tried)| match found {
             Some((ex, how)) => Finding::pass(format!("{issuer}: {how} at {}", ex.url)).on(ex),
-            None => Finding::fail(format!(
-                "an MCP {} client finds no metadata for {issuer}",
-                ev.mcp_version.as_str()
-            ))
-            .expected(if ev.mcp_version >= McpVersion::V2025_11_25 {
-                "RFC 8414 or OIDC discovery metadata"
-            } else {
-                "RFC 8414 metadata"
-            })
-            .actual(tried.join("; ")),
+            None => as_not_found(ev, &issuer, tried),
         })
         .collect()
+}
+
+fn as_not_found(ev: &Evidence, issuer: &str, tried: Vec<String>) -> Finding {
+    let lookups: Vec<&Exchange> = ev
+        .exchanges
+        .iter()
+        .filter(|e| {
+            e.roles.iter().any(|r| match r {
+                Role::Asm { issuer: i } | Role::AsmOidc { issuer: i, .. } => i == issuer,
+                _ => false,
+            })
+        })
+        .collect();
+    // A location that got no answer might have served the metadata: then nothing is proven.
+    if let Some(limit) = lookups.iter().find_map(|e| e.tool_limit()) {
+        return Finding::error(format!(
+            "could not be judged for {issuer}: {limit} (tried: {})",
+            tried.join("; ")
+        ));
+    }
+    let mut f = Finding::fail(format!(
+        "an MCP {} client finds no metadata for {issuer}",
+        ev.mcp_version.as_str()
+    ))
+    .expected(if ev.mcp_version >= McpVersion::V2025_11_25 {
+        "RFC 8414 or OIDC discovery metadata"
+    } else {
+        "RFC 8414 metadata"
+    })
+    .actual(tried.join("; "));
+    for ex in lookups {
+        f = f.on(ex);
+    }
+    f
 }
 
 const OIDC_REQUIRED: [&str; 6] = [

@@ -1,6 +1,7 @@
 //! The one catalogue of checks: id, area, level per profile, requirement IDs, spec link and judge.
 
 mod agent_auth;
+pub mod alternatives;
 mod asm;
 mod authmd;
 mod bearer;
@@ -277,11 +278,40 @@ pub fn run_judge(check: &Check, ev: &Evidence) -> Vec<Finding> {
     let judge = check.judge;
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| judge(ev))) {
         Ok(f) if f.is_empty() => vec![Finding::skip("nothing to judge")],
-        Ok(f) => f,
+        Ok(f) => f
+            .into_iter()
+            .map(|f| not_the_servers_fault(f, ev))
+            .collect(),
         Err(_) => vec![Finding::error(format!(
             "internal error: the judge of {} panicked; please report it",
             check.id
         ))],
+    }
+}
+
+/// A failure resting only on exchanges that got no answer (a refused connection, a timeout, the
+/// request budget, the redirect cap, the SSRF guard) or whose body was cut at `--max-body` says
+/// nothing about the server: it becomes an `error`, which leaves a MUST incomplete, never failed.
+fn not_the_servers_fault(f: Finding, ev: &Evidence) -> Finding {
+    if f.outcome != crate::finding::Outcome::Fail || f.evidence.is_empty() {
+        return f;
+    }
+    let limits: Vec<String> = f
+        .evidence
+        .iter()
+        .map(|id| ev.exchanges.iter().find(|e| e.id == *id))
+        .map(|e| e.and_then(crate::evidence::Exchange::tool_limit))
+        .collect::<Option<_>>()
+        .unwrap_or_default();
+    if limits.is_empty() {
+        return f;
+    }
+    Finding {
+        outcome: crate::finding::Outcome::Error,
+        skip: None,
+        message: format!("could not be judged: {} ({})", limits.join("; "), f.message),
+        because: None,
+        ..f
     }
 }
 

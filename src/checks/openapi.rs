@@ -22,7 +22,8 @@ pub static CHECKS: &[Check] = &[
     row!(
         "openapi.found",
         "The OpenAPI description can be found from the discovery documents",
-        SHOULD,
+        // Only the auth.md contract asks for a description; no RFC and no MCP version does.
+        Levels::auth_md(Level::Should),
         &["OAS-FOUND"],
         "catalogue §11",
         OAS,

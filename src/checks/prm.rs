@@ -282,7 +282,18 @@ pub static CHECKS: &[Check] = &[
 ];
 
 fn primary(ev: &Evidence) -> Subject<'_> {
-    ev.subject(ev.role(&Role::Prm), "protected-resource metadata")
+    let subject = ev.subject(ev.role(&Role::Prm), "protected-resource metadata");
+    match subject {
+        Subject::Absent(_)
+            if ev.prm_routes_alternative()
+                && ev.prm_served().is_some_and(|e| e.status == Some(200)) =>
+        {
+            Subject::Absent(Finding::skip(
+                "no PRM at the path-inserted URL; the profile accepts the PRM another route served (mcp.prm-discovery judges it names this server)",
+            ))
+        }
+        s => s,
+    }
 }
 
 fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
@@ -410,7 +421,7 @@ fn root_form(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn resp_200_json(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::Prm) else {
+    let Some(ex) = ev.prm_served() else {
         return vec![Finding::no_input("the PRM was not requested")];
     };
     document_shape(ex, "PRM")
@@ -505,7 +516,7 @@ fn body_preview(body: &[u8]) -> String {
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
-    media_type_of(ev.role(&Role::Prm), "PRM", &["application/json"])
+    media_type_of(ev.prm_served(), "PRM", &["application/json"])
 }
 
 /// The SHOULD-level media type check shared with ASM and JWKS.
@@ -968,7 +979,7 @@ pub(super) fn signed_conflicts(d: &Doc<'_>, jwt: &super::members::Jwt) -> Vec<Fi
 }
 
 fn tls(ev: &Evidence) -> Vec<Finding> {
-    let Some(ex) = ev.role(&Role::Prm) else {
+    let Some(ex) = ev.prm_served() else {
         return vec![Finding::no_input("the PRM was not requested")];
     };
     tls_of(ex, "PRM")
@@ -982,9 +993,7 @@ pub(super) fn tls_of(ex: &crate::evidence::Exchange, what: &str) -> Vec<Finding>
     let Ok(url) = Url::parse(&ex.url) else {
         return vec![Finding::error(format!("unparseable URL {}", ex.url))];
     };
-    let err = ex.error.as_deref().unwrap_or("");
-    let lower = err.to_ascii_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    if let Some(err) = ex.tls_failure() {
         return vec![
             Finding::fail(format!("TLS failed for {what}: {err}"))
                 .expected("a verified TLS 1.2+ connection")
@@ -992,12 +1001,13 @@ pub(super) fn tls_of(ex: &crate::evidence::Exchange, what: &str) -> Vec<Finding>
                 .on(ex),
         ];
     }
-    if !err.is_empty() {
+    if let Some(err) = &ex.error {
         return vec![Finding::no_input(format!("{what} could not be fetched: {err}")).on(ex)];
     }
     match scheme_rule(&url) {
         Scheme::Https => vec![Finding::pass(format!("{what} fetched over https with certificate verification (rustls: TLS 1.2 or later)")).on(ex)],
-        Scheme::LoopbackHttp => vec![Finding::pass(format!("{what} is on a loopback host over http (accepted for local development; not production evidence)")).on(ex)],
+        // Nothing about TLS was seen, so nothing passes: the row is set aside, not judged.
+        Scheme::LoopbackHttp => vec![Finding::skip(format!("not judged: {what} is on a loopback host over http, so there is no TLS to verify (accepted for local development; not production evidence)")).on(ex)],
         Scheme::NotHttps => vec![Finding::fail(format!("{what} is served without TLS")).expected("https://").actual(ex.url.clone()).on(ex)],
     }
 }

@@ -611,7 +611,11 @@ pub static FAULTS: &[Fault] = &[
     // --- JWK Set ---
     Fault {
         name: "jwks-not-found",
-        breaks: &["AUTHMD-WELLKNOWN-DOCS", "AUTHMD-DISCOVERY-CHAIN"],
+        breaks: &[
+            "AUTHMD-WELLKNOWN-DOCS",
+            "AUTHMD-DISCOVERY-CHAIN",
+            "JWKS-SERVED",
+        ],
         about: "the jwks_uri answers 404",
         apply: |s| s.jwks.path = "/api/auth/jwks.json".into(),
     },

@@ -1,7 +1,6 @@
 //! GitHub Actions workflow commands: one annotation per failed or errored check.
 
 use super::Report;
-use crate::checks::Level;
 use crate::finding::Outcome;
 
 /// Escapes a workflow-command message (RFC: `%`, CR and LF are encoded).
@@ -24,13 +23,15 @@ pub fn render(report: &Report) -> String {
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
     {
-        let command = match (r.outcome, r.level) {
-            _ if r.waived.is_some() => "notice",
-            (Outcome::Error, _) | (_, Level::Must) => "error",
-            (_, Level::Should) => "warning",
-            (_, Level::May) => "notice",
+        let command = match super::Standing::of(r) {
+            super::Standing::Fail | super::Standing::Error => "error",
+            super::Standing::Warn => "warning",
+            _ => "notice",
         };
         let mut msg = r.message.clone();
+        if let Some(why) = super::attribution(r) {
+            msg.push_str(&format!("\n{why}"));
+        }
         if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
             msg.push_str(&format!("\nexpected: {e}\nactual: {a}"));
         }

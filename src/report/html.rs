@@ -1,7 +1,6 @@
 //! One self-contained HTML page (no external assets) that a team can publish as self-certification.
 
 use super::{CheckResult, Report, Verdict};
-use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
 
 /// Escapes text for HTML element content and attribute values.
@@ -20,14 +19,15 @@ h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5
 code{font-size:.9em}details{margin:.2rem 0}.meta td:first-child{color:#57606a;width:12rem}";
 
 fn outcome_class(r: &CheckResult) -> (&'static str, &'static str) {
-    match (r.outcome, r.level, r.skip_kind) {
-        (Outcome::Pass, _, _) => ("o-pass", "pass"),
-        (Outcome::Fail, crate::checks::Level::Must, _) => ("o-fail", "FAIL"),
-        (Outcome::Fail, _, _) => ("o-warn", "warn"),
-        (Outcome::Error, _, _) => ("o-error", "ERROR"),
-        (Outcome::Skip, _, Some(SkipKind::NoInput)) => ("o-error", "skip (no input)"),
-        (Outcome::Skip, _, _) => ("o-skip", "skip"),
-    }
+    let standing = super::Standing::of(r);
+    let class = match standing {
+        super::Standing::Pass => "o-pass",
+        super::Standing::Fail => "o-fail",
+        super::Standing::Warn | super::Standing::Waived => "o-warn",
+        super::Standing::Error | super::Standing::NoInput => "o-error",
+        super::Standing::Info | super::Standing::Consequence | super::Standing::Skip => "o-skip",
+    };
+    (class, standing.word())
 }
 
 fn row(out: &mut String, r: &CheckResult) {

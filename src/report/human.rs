@@ -1,6 +1,6 @@
 //! Terminal output: results grouped by area, Expected/Actual under failures, a one-line summary.
 
-use super::{CheckResult, Report, SourcePosition, Verdict};
+use super::{CheckResult, Report, SourcePosition, Standing, Verdict};
 use crate::checks::Level;
 use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
@@ -31,18 +31,18 @@ pub fn color_wanted(is_terminal: bool) -> bool {
 }
 
 fn mark(r: &CheckResult, st: &Style) -> String {
-    if r.waived.is_some() {
-        return st.paint("33", "waivd");
-    }
-    match (r.outcome, r.level, r.skip_kind) {
-        (Outcome::Pass, _, _) => st.paint("32", "pass "),
-        (Outcome::Fail, Level::Must, _) => st.paint("1;31", "FAIL "),
-        (Outcome::Fail, Level::Should, _) => st.paint("33", "warn "),
-        (Outcome::Fail, _, _) => st.paint("36", "info "),
-        (Outcome::Error, _, _) => st.paint("1;35", "ERROR"),
-        (Outcome::Skip, _, Some(SkipKind::NoInput)) => st.paint("35", "skip!"),
-        (Outcome::Skip, _, _) => st.paint("2", "skip "),
-    }
+    let standing = Standing::of(r);
+    let code = match standing {
+        Standing::Pass => "32",
+        Standing::Fail => "1;31",
+        Standing::Warn | Standing::Waived => "33",
+        Standing::Info => "36",
+        Standing::Consequence => "2;31",
+        Standing::Error => "1;35",
+        Standing::NoInput => "35",
+        Standing::Skip => "2",
+    };
+    st.paint(code, &format!("{:<5}", standing.word()))
 }
 
 /// Renders the report for a terminal.
@@ -146,6 +146,9 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
         || r.skip_kind == Some(SkipKind::NoInput);
     let level = st.paint("2", &format!("[{}]", r.level.as_str()));
     let _ = writeln!(out, "  {} {:<34} {} {}", mark(r, st), r.id, r.title, level);
+    if let Some(why) = super::attribution(r) {
+        let _ = writeln!(out, "        {}", st.paint("36", &why));
+    }
     if !problem {
         if st.verbose || r.outcome != Outcome::Pass {
             let _ = writeln!(out, "        {}", st.paint("2", &r.message));
@@ -256,14 +259,20 @@ pub fn summary_line(report: &Report, st: &Style) -> String {
         Verdict::Fail => st.paint("1;31", "FAIL"),
         Verdict::Incomplete => st.paint("1;35", "INCOMPLETE"),
     };
+    let mut extra = String::new();
+    if s.consequences > 0 {
+        let _ = write!(extra, ", {} consequences", s.consequences);
+    }
+    if s.info > 0 {
+        let _ = write!(extra, ", {} info", s.info);
+    }
     format!(
-        "{} checks: {} passed, {} failed ({} must, {} should, {} may{}), {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
+        "{} checks: {} passed, {} failed ({} must, {} should{}){extra}, {} skipped, {} errors · {} requests · {} ms · verdict: {verdict}",
         s.total,
         s.pass,
         s.fail,
         s.must_fail,
         s.should_fail,
-        s.fail - s.must_fail - s.should_fail,
         if s.waived > 0 {
             format!("; {} waived", s.waived)
         } else {

@@ -48,6 +48,18 @@ fn case(r: &CheckResult) -> TestCase {
             s
         }
         Outcome::Pass => TestCaseStatus::success(),
+        // Information is not a failed test: a green gate must not show a red row.
+        Outcome::Fail if super::Standing::of(r) == super::Standing::Info => {
+            TestCaseStatus::success()
+        }
+        // A consequence is shown, not counted: the failure it follows from is the red row.
+        Outcome::Fail if r.is_consequence() => {
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(super::attribution(r).unwrap_or_default())
+                .set_type("consequence")
+                .set_description(describe(r));
+            s
+        }
         Outcome::Fail | Outcome::Error => {
             let kind = if r.outcome == Outcome::Fail {
                 NonSuccessKind::Failure
@@ -72,8 +84,12 @@ fn case(r: &CheckResult) -> TestCase {
             s
         }
     };
+    let info = super::Standing::of(r) == super::Standing::Info;
     let mut c = TestCase::new(r.id.clone(), status);
     c.set_classname(r.area.slug());
+    if info {
+        c.set_system_out(format!("info: {}", describe(r)));
+    }
     c
 }
 

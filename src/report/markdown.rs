@@ -1,7 +1,7 @@
 //! Markdown for a GitHub job summary or a pull-request comment: verdict, failures, the chain.
 
 use super::{CheckResult, Report, Verdict};
-use crate::finding::{Outcome, SkipKind};
+use crate::finding::Outcome;
 use std::fmt::Write;
 
 /// Table-safe text: pipes and newlines would break the table.
@@ -51,10 +51,7 @@ pub fn render(report: &Report) -> String {
     let problems: Vec<&CheckResult> = report
         .results
         .iter()
-        .filter(|r| {
-            matches!(r.outcome, Outcome::Fail | Outcome::Error)
-                || r.skip_kind == Some(SkipKind::NoInput)
-        })
+        .filter(|r| super::Standing::of(r).is_problem())
         .collect();
     if !problems.is_empty() {
         let _ = writeln!(
@@ -68,13 +65,18 @@ pub fn render(report: &Report) -> String {
                 r.id,
                 r.level.as_str(),
                 r.waived.as_ref().map_or_else(
-                    || format!("{:?}", r.outcome),
+                    || super::Standing::of(r).word().to_string(),
                     |w| format!("waived: {}", cell(w))
                 ),
-                cell(
-                    &r.place()
-                        .map_or_else(|| r.message.clone(), |p| format!("{} — at {p}", r.message))
-                ),
+                cell(&{
+                    let what = r
+                        .place()
+                        .map_or_else(|| r.message.clone(), |p| format!("{} — at {p}", r.message));
+                    match super::attribution(r) {
+                        Some(why) => format!("{what} ({why})"),
+                        None => what,
+                    }
+                }),
                 cell(r.expected.as_deref().unwrap_or("")),
                 cell(r.actual.as_deref().unwrap_or("")),
                 cell(&r.spec),

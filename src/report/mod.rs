@@ -115,6 +115,12 @@ pub struct Summary {
     /// Failures a waiver accepted (still counted in `fail`).
     #[serde(default)]
     pub waived: usize,
+    /// Failures at MAY level: information, never counted in `fail`.
+    #[serde(default)]
+    pub info: usize,
+    /// Failures that follow from another failure (`consequence_of`): counted here, not in `fail`.
+    #[serde(default)]
+    pub consequences: usize,
 }
 
 /// A pointer to one exchange, as results cite it.
@@ -194,6 +200,25 @@ pub struct CheckResult {
     /// The reason of the waiver that accepted this failure.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub waived: Option<String>,
+    /// The check whose failure this one follows from: reported, not counted as another failure.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub consequence_of: Option<String>,
+    /// The "one of" group this row is a route of, and what became of the group.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub alternative: Option<AlternativeNote>,
+}
+
+/// How a group of alternative routes treated one of its member rows.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AlternativeNote {
+    /// The group's id (`mcp.prm-location`).
+    pub group: String,
+    /// The row that decides the group.
+    pub decider: String,
+    /// Whether the decider passed: another route suffices, so this row's failure is info.
+    pub satisfied: bool,
+    /// The level the row had before the group spoke.
+    pub level: Level,
 }
 
 /// A member's place in a recorded document: which exchange's body, which line and column.
@@ -333,6 +358,8 @@ impl CheckResult {
                 .and_then(|p| SourcePosition::find(p, &head.evidence, ev)),
             pointer: head.pointer,
             waived: None,
+            consequence_of: head.because.map(str::to_string),
+            alternative: None,
             evidence: ids
                 .into_iter()
                 .filter_map(|i| ev.exchanges.iter().find(|e| e.id == i))
@@ -363,6 +390,154 @@ impl CheckResult {
             evidence: Vec::new(),
             details: Vec::new(),
             waived: None,
+            consequence_of: None,
+            alternative: None,
+        }
+    }
+
+    /// A failure that decides nothing by itself: a consequence of another failure, or a route of a
+    /// group another route satisfied (its level is then `may`).
+    pub fn is_consequence(&self) -> bool {
+        self.outcome == Outcome::Fail && self.consequence_of.is_some()
+    }
+}
+
+/// What one result means to a reader. Every format maps this, and only this, to its own words,
+/// so a row cannot be `info` in one report and a failure in another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Pass,
+    /// A MUST failure: decides the verdict.
+    Fail,
+    /// A SHOULD failure: decides the verdict only with `--strict`.
+    Warn,
+    /// A MAY failure, or a route another route made unnecessary: information.
+    Info,
+    /// A failure that follows from another failure (`consequence_of`).
+    Consequence,
+    /// A failure a waiver accepted.
+    Waived,
+    Error,
+    /// Skipped because its input did not arrive: leaves a MUST incomplete.
+    NoInput,
+    Skip,
+}
+
+impl Standing {
+    pub fn of(r: &CheckResult) -> Self {
+        if r.waived.is_some() && matches!(r.outcome, Outcome::Fail | Outcome::Error) {
+            return Standing::Waived;
+        }
+        match (r.outcome, r.level, r.skip_kind) {
+            (Outcome::Pass, _, _) => Standing::Pass,
+            (Outcome::Fail, _, _) if r.is_consequence() => Standing::Consequence,
+            (Outcome::Fail, Level::Must, _) => Standing::Fail,
+            (Outcome::Fail, Level::Should, _) => Standing::Warn,
+            (Outcome::Fail, Level::May, _) => Standing::Info,
+            (Outcome::Error, _, _) => Standing::Error,
+            (Outcome::Skip, _, Some(SkipKind::NoInput)) => Standing::NoInput,
+            (Outcome::Skip, _, _) => Standing::Skip,
+        }
+    }
+
+    /// The word human, HTML and Markdown output print (five characters or fewer).
+    pub fn word(self) -> &'static str {
+        match self {
+            Standing::Pass => "pass",
+            Standing::Fail => "FAIL",
+            Standing::Warn => "warn",
+            Standing::Info => "info",
+            Standing::Consequence => "after",
+            Standing::Waived => "waivd",
+            Standing::Error => "ERROR",
+            Standing::NoInput => "skip!",
+            Standing::Skip => "skip",
+        }
+    }
+
+    /// A problem worth listing: everything but passes, info and chosen skips.
+    pub fn is_problem(self) -> bool {
+        !matches!(self, Standing::Pass | Standing::Info | Standing::Skip)
+    }
+}
+
+/// One sentence on why a failure does not count by itself, for every format to show.
+pub fn attribution(r: &CheckResult) -> Option<String> {
+    if r.outcome != Outcome::Fail {
+        return None;
+    }
+    match (&r.alternative, &r.consequence_of) {
+        (Some(a), _) if a.satisfied => Some(format!(
+            "another route suffices: {} passed, so this row of the one-of group {} is info ({} alone)",
+            a.decider,
+            a.group,
+            a.level.as_str()
+        )),
+        (Some(a), Some(c)) => Some(format!(
+            "consequence of {c}: no route of the one-of group {} works; {c} is counted, this route is not",
+            a.group
+        )),
+        (_, Some(c)) => Some(format!(
+            "consequence of {c}: follows from that failure and is not counted again"
+        )),
+        (Some(a), None) => Some(format!(
+            "a route of the one-of group {}; {} could not judge the group, so this row decides nothing alone",
+            a.group, a.decider
+        )),
+        _ => None,
+    }
+}
+
+/// Root-cause attribution and "one of" groups, applied once every check has a result.
+///
+/// A finding that named its possible cause keeps `consequence_of` only when that cause failed in
+/// this run. A group's member rows become info when the decider passed, and consequences of the
+/// decider when it failed, so the verdict is decided by the group.
+pub fn attribute(
+    results: &mut [CheckResult],
+    profile: Profile,
+    version: crate::checks::McpVersion,
+) {
+    let outcome = |rs: &[CheckResult], id: &str| rs.iter().find(|r| r.id == id).map(|r| r.outcome);
+    let failed: Vec<bool> = results
+        .iter()
+        .map(|r| {
+            r.consequence_of
+                .as_deref()
+                .is_some_and(|c| c != r.id && outcome(results, c) == Some(Outcome::Fail))
+        })
+        .collect();
+    for (r, keep) in results.iter_mut().zip(&failed) {
+        if !keep || r.outcome != Outcome::Fail {
+            r.consequence_of = None;
+        }
+    }
+    for i in 0..results.len() {
+        let Some(g) = crate::checks::alternatives::governing(&results[i].id, profile, version)
+        else {
+            continue;
+        };
+        let Some(decided) = outcome(results, g.decider) else {
+            continue;
+        };
+        let r = &mut results[i];
+        if r.outcome != Outcome::Fail {
+            continue;
+        }
+        r.alternative = Some(AlternativeNote {
+            group: g.id.into(),
+            decider: g.decider.into(),
+            satisfied: decided == Outcome::Pass,
+            level: r.level,
+        });
+        match decided {
+            Outcome::Pass => {
+                r.level = Level::May;
+                r.consequence_of = None;
+            }
+            Outcome::Fail => r.consequence_of = Some(g.decider.into()),
+            // The decider could not judge the group: this route's absence decides nothing alone.
+            Outcome::Skip | Outcome::Error => r.level = Level::May,
         }
     }
 }
@@ -390,7 +565,9 @@ pub struct Compared {
 /// errored or lacked its input; else pass.
 pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
     let decisive = |r: &CheckResult| {
-        r.waived.is_none() && (r.level == Level::Must || (strict && r.level == Level::Should))
+        r.waived.is_none()
+            && !r.is_consequence()
+            && (r.level == Level::Must || (strict && r.level == Level::Should))
     };
     if results
         .iter()
@@ -417,6 +594,8 @@ pub fn summarize(results: &[CheckResult]) -> Summary {
     for r in results {
         match r.outcome {
             Outcome::Pass => s.pass += 1,
+            Outcome::Fail if r.is_consequence() => s.consequences += 1,
+            Outcome::Fail if r.level == Level::May => s.info += 1,
             Outcome::Fail => s.fail += 1,
             Outcome::Skip => s.skip += 1,
             Outcome::Error => s.error += 1,
@@ -424,7 +603,7 @@ pub fn summarize(results: &[CheckResult]) -> Summary {
         if r.waived.is_some() {
             s.waived += 1;
         }
-        if r.outcome == Outcome::Fail {
+        if r.outcome == Outcome::Fail && !r.is_consequence() {
             match r.level {
                 Level::Must => s.must_fail += 1,
                 Level::Should => s.should_fail += 1,

@@ -77,14 +77,22 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
             if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
                 text.push_str(&format!(" (expected {e}; actual {a})"));
             }
+            if let Some(why) = super::attribution(r) {
+                text.push_str(&format!(" [{why}]"));
+            }
+            let lvl = match super::Standing::of(r) {
+                super::Standing::Error => "error",
+                super::Standing::Info | super::Standing::Consequence => "note",
+                _ => level(r.level),
+            };
             json!({
                 "ruleId": r.id,
                 "ruleIndex": ids.iter().position(|i| *i == r.id).unwrap_or(0),
-                "level": if r.outcome == Outcome::Error { "error" } else { level(r.level) },
+                "level": lvl,
                 "kind": "fail",
                 "message": {"text": text},
                 "locations": [location(r, report)],
-                "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual},
+                "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual, "consequenceOf": r.consequence_of},
                 "suppressions": r.waived.as_ref().map_or_else(Vec::new, |why| vec![json!({"kind": "external", "status": "accepted", "justification": why})])
             })
         })
