@@ -293,6 +293,33 @@ fn can_fail_trial(reports: Vec<Arc<Report>>) -> Trial {
     )
 }
 
+/// A valid MCP layout (one route of a one-of group) passes at `v`: no MUST fails, nothing is left
+/// unjudged, and the routes it leaves out are reported as info.
+fn layout_trial(layout: &'static Fault, v: McpVersion) -> Trial {
+    Trial::test(
+        format!("layout::{}@{}", layout.name, v.as_str()),
+        move || {
+            let report = runtime().block_on(check_mcp(vec![layout], v));
+            let bad: Vec<String> = report
+                .results
+                .iter()
+                .filter(|r| {
+                    r.level == Level::Must
+                        && !r.is_consequence()
+                        && (matches!(r.outcome, Outcome::Fail | Outcome::Error)
+                            || r.skip_kind == Some(SkipKind::NoInput))
+                })
+                .map(|r| format!("{} {:?}: {}", r.id, r.outcome, r.message))
+                .collect();
+            if report.verdict == Verdict::Pass && bad.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("verdict {:?}; {bad:?}", report.verdict).into())
+            }
+        },
+    )
+}
+
 /// The healthy mock in another configuration passes too (with burst and side effects).
 fn variant_trial(name: &str, opts: MockOptions) -> Trial {
     Trial::test(format!("mock::{name}-passes"), move || {
@@ -427,6 +454,11 @@ fn main() {
                 McpVersion::V2026_07_28,
             ] {
                 trials.push(mcp_trial(v));
+            }
+            for layout in authspec::mock::LAYOUTS {
+                for v in [McpVersion::V2025_11_25, McpVersion::V2026_07_28] {
+                    trials.push(layout_trial(layout, v));
+                }
             }
             trials.push(variant_trial(
                 "structured-ratelimit",

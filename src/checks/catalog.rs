@@ -226,6 +226,18 @@ fn published(ev: &Evidence) -> Vec<Finding> {
                 .actual("none")
                 .on(c)
         }
+        // The description was asked for and got no answer: nothing is proven about it.
+        (None, Some(c)) if openapi.iter().any(|e| e.tool_limit().is_some()) => {
+            Finding::error(format!(
+                "could not be judged: {}",
+                openapi
+                    .iter()
+                    .filter_map(|e| e.tool_limit())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+            .on(c)
+        }
         (None, Some(c)) => {
             Finding::fail("the catalog's service-desc does not resolve to an OpenAPI document")
                 .expected("200 with an OpenAPI object")
@@ -238,14 +250,18 @@ fn published(ev: &Evidence) -> Vec<Finding> {
                 )
                 .on(c)
         }
-        (_, None) => Finding::fail("no api-catalog answers")
-            .expected("200 at /.well-known/api-catalog")
-            .actual(
-                list.iter()
-                    .map(|e| e.summary())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+        (_, None) => list.iter().fold(
+            Finding::fail("no api-catalog answers")
+                .expected("200 at /.well-known/api-catalog")
+                .actual(
+                    list.iter()
+                        .map(|e| e.summary())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            // Cited, so that a catalog that got no answer at all is unjudged, not missing.
+            |f, e| f.on(e),
+        ),
     }]
 }
 

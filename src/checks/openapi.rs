@@ -131,10 +131,15 @@ fn found(ev: &Evidence) -> Vec<Finding> {
             .map(|d| Finding::pass(format!("found at {} via {}", d.ex.url, via(d.ex))).on(d.ex))
             .collect(),
         Err(f) if ev.mode == Mode::Live && f.skip == Some(crate::finding::SkipKind::Chosen) => {
+            // Cites where it looked: a catalog that got no answer leaves this unjudged.
+            let looked = ev.with_role(|r| matches!(r, Role::Catalog { .. }));
             vec![
-                Finding::fail("no OpenAPI description can be found")
-                    .expected("a service-desc link in /.well-known/api-catalog")
-                    .actual(f.message),
+                looked.into_iter().fold(
+                    Finding::fail("no OpenAPI description can be found")
+                        .expected("a service-desc link in /.well-known/api-catalog")
+                        .actual(f.message),
+                    |f, e| f.on(e),
+                ),
             ]
         }
         Err(f) => vec![f],

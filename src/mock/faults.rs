@@ -20,10 +20,71 @@ impl std::fmt::Debug for Fault {
     }
 }
 
-/// The fault named `name`.
+/// The fault or layout named `name`.
 pub fn find(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().find(|f| f.name == name)
+    FAULTS.iter().chain(LAYOUTS).find(|f| f.name == name)
 }
+
+/// Valid MCP deployments laid out otherwise than the mock's default, each mirroring an auth
+/// scenario of the MCP conformance suite. MCP 2025-11-25 introduced every alternative they use, so
+/// `check --profile mcp` must pass each of them from that version on; `breaks` is always empty.
+pub static LAYOUTS: &[Fault] = &[
+    Fault {
+        name: "mcp-prm-root-only",
+        breaks: &[],
+        about: "no hint, no path-inserted PRM; the root PRM names the origin (conformance auth/metadata-var2)",
+        apply: |s| {
+            s.hint = None;
+            let mut root = s.prm.value.clone();
+            root["resource"] = json!(s.base);
+            s.prm.path = "/.well-known/oauth-protected-resource.moved".into();
+            s.extra.insert(
+                "/.well-known/oauth-protected-resource".into(),
+                Served {
+                    status: 200,
+                    content_type: "application/json".into(),
+                    body: root.to_string(),
+                    headers: Vec::new(),
+                },
+            );
+        },
+    },
+    Fault {
+        name: "mcp-prm-hint-only",
+        breaks: &[],
+        about: "the PRM is only at the URL the challenge names (conformance auth/metadata-var3)",
+        apply: |s| {
+            s.prm.path = "/custom/metadata/location.json".into();
+            s.hint = Some(format!("{}{}", s.base, s.prm.path));
+        },
+    },
+    Fault {
+        name: "mcp-no-hint",
+        breaks: &[],
+        about: "the 401 names no PRM; the path-inserted well-known URL serves it (conformance auth/metadata-var1)",
+        apply: |s| s.hint = None,
+    },
+    Fault {
+        name: "mcp-oidc-discovery",
+        breaks: &[],
+        about: "the AS metadata is only at the OpenID Connect location, with OIDC's required members (conformance auth/metadata-var1)",
+        apply: |s| {
+            s.asm.path = "/.well-known/openid-configuration".into();
+            set(&mut s.asm, "subject_types_supported", json!(["public"]));
+            set(
+                &mut s.asm,
+                "id_token_signing_alg_values_supported",
+                json!(["RS256"]),
+            );
+        },
+    },
+    Fault {
+        name: "mcp-initialize-open",
+        breaks: &[],
+        about: "initialize is answered without credentials; tools/list and what follows need a token (conformance auth/scope-step-up)",
+        apply: |s| s.open_methods = vec!["initialize".into()],
+    },
+];
 
 const RSA: &str = "mock-rs256-1";
 const EC: &str = "mock-es256-1";
@@ -1385,7 +1446,7 @@ pub static FAULTS: &[Fault] = &[
     Fault {
         name: "mcp-hint-404-root-only",
         breaks: &["MCP-PRM-DISCOVERY", "PRM-WELLKNOWN-INSERT", "WWWA-RM-FETCH"],
-        about: "the hinted and path-inserted PRM answer 404; the root PRM names the origin, not /mcp",
+        about: "the challenge's hint and the path-inserted PRM answer 404 (clients use a hint when present), and only the root serves a PRM",
         apply: |s| {
             s.prm.path = "/.well-known/oauth-protected-resource.json".into();
             let mut root = s.prm.value.clone();
@@ -1474,6 +1535,12 @@ pub static FAULTS: &[Fault] = &[
                 json!(["RS256"]),
             );
         },
+    },
+    Fault {
+        name: "mcp-bad-token-500",
+        breaks: &["MCP-AUDIENCE", "WWWA-ERROR-ON-BADTOKEN"],
+        about: "the MCP server answers an invalid token with 500 (the SDK example's introspection failure); wwwa.error-on-bad-token is its consequence",
+        apply: |s| s.api.bad_key_status = 500,
     },
     Fault {
         name: "mcp-invalid-token-403",

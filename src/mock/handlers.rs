@@ -373,14 +373,19 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
 /// minimal JSON-RPC result for whatever method was called.
 pub async fn mcp(S(st): St, method: Method, headers: HeaderMap, body: Bytes) -> Response {
     let token = bearer(&headers);
-    if !accepted(&st, token) {
+    let rpc = serde_json::from_slice::<Value>(&body).ok();
+    let open = rpc
+        .as_ref()
+        .and_then(|v| v.get("method"))
+        .and_then(Value::as_str)
+        .is_some_and(|m| st.site.open_methods.iter().any(|o| o == m));
+    if !open && !accepted(&st, token) {
         return refuse(&st, token);
     }
     if method != Method::POST {
         return problem(&st, StatusCode::METHOD_NOT_ALLOWED, "use POST");
     }
-    let id = serde_json::from_slice::<Value>(&body)
-        .ok()
+    let id = rpc
         .and_then(|v| v.get("id").cloned())
         .unwrap_or(Value::Null);
     json_response(

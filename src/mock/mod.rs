@@ -5,7 +5,7 @@ mod handlers;
 mod ratelimit;
 pub mod site;
 
-pub use faults::{FAULTS, Fault};
+pub use faults::{FAULTS, Fault, LAYOUTS};
 pub use site::Site;
 
 use axum::Router;

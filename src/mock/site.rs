@@ -88,6 +88,9 @@ pub struct Site {
     pub site_base: Option<String>,
     /// The `scope` parameter of 401 challenges (MCP servers send one).
     pub challenge_scope: Option<String>,
+    /// JSON-RPC methods the MCP endpoint answers without credentials (servers that leave
+    /// `initialize` open and protect what follows it).
+    pub open_methods: Vec<String>,
 }
 
 /// How the protected API answers; faults change one field each.
@@ -273,6 +276,7 @@ impl Site {
             api: Behaviour::default(),
             site_base: None,
             challenge_scope: None,
+            open_methods: Vec::new(),
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -339,7 +343,8 @@ impl Site {
         self.openapi
             .obj()
             .insert("servers".into(), json!([{ "url": base }]));
-        self.endpoints = vec!["POST /mcp".into()];
+        // No endpoint is named: the harness probes /mcp as an MCP client does (JSON-RPC methods).
+        self.endpoints = Vec::new();
         self.challenge_scope = Some("mcp:tools".into());
         self.prm.obj().insert(
             "scopes_supported".into(),

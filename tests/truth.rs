@@ -1,0 +1,344 @@
+//! Verdicts that real servers showed wrong: one-of groups, root causes, transport faults and tool
+//! limits, open MCP methods. Each test names the symptom it pins (issue "Truth on real servers").
+
+use assert_cmd::Command;
+use authspec::evidence::{Evidence, Exchange, Mode, Role};
+use serde_json::Value;
+
+fn run(args: &[&str], code: i32) -> Value {
+    let out = Command::cargo_bin("authspec")
+        .expect("binary builds")
+        .env_remove("AUTHSPEC_API_KEY")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("a JSON report")
+}
+
+/// The MCP mock under `fault` (a fault or a layout) at `version`, expecting exit `code`.
+fn mcp(fault: &str, version: &str, code: i32) -> Value {
+    run(
+        &[
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--mcp-version",
+            version,
+            "--fault",
+            fault,
+        ],
+        code,
+    )
+}
+
+fn row<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["results"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("no result {id}"))
+}
+
+fn failing(r: &Value) -> Vec<String> {
+    r["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|x| x["outcome"] == "fail" && x["consequence_of"].is_null() && x["level"] != "may")
+        .map(|x| x["id"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_pass_through_the_hint_makes_the_missing_well_known_prm_info() {
+    // Symptom 1, conformance metadata-var3: prm.wellknown-insert decided the verdict.
+    let r = mcp("mcp-prm-hint-only", "2025-11-25", 0);
+    let w = row(&r, "prm.wellknown-insert");
+    assert_eq!(w["outcome"], "fail");
+    assert_eq!(w["level"], "may", "{w}");
+    assert_eq!(w["alternative"]["group"], "mcp.prm-location");
+    assert_eq!(w["alternative"]["satisfied"], true);
+    assert_eq!(w["alternative"]["level"], "must");
+    assert_eq!(row(&r, "mcp.prm-discovery")["outcome"], "pass");
+    // The PRM that was found is the one judged, so its rows are not left without input.
+    assert_eq!(row(&r, "prm.resource-present")["outcome"], "pass");
+    assert!(failing(&r).is_empty(), "{:?}", failing(&r));
+}
+
+#[test]
+fn a_root_prm_naming_the_origin_is_found() {
+    // Symptom 1, conformance metadata-var2: mcp.prm-discovery failed a valid root PRM.
+    let r = mcp("mcp-prm-root-only", "2026-07-28", 0);
+    let d = row(&r, "mcp.prm-discovery");
+    assert_eq!(d["outcome"], "pass");
+    assert!(d["message"].as_str().unwrap_or("").contains("root"), "{d}");
+    for id in ["wwwa.resource-metadata", "prm.wellknown-insert"] {
+        assert_eq!(row(&r, id)["level"], "may", "{id}");
+    }
+}
+
+#[test]
+fn the_same_layouts_fail_where_the_version_does_not_allow_them() {
+    // MCP 2025-06-18 has neither the root fallback nor OIDC discovery: the group does not apply.
+    let r = mcp("mcp-prm-root-only", "2025-06-18", 1);
+    assert!(failing(&r).contains(&"mcp.401-resource-metadata".to_string()));
+    let w = row(&r, "wwwa.resource-metadata");
+    assert_eq!(w["consequence_of"], "mcp.401-resource-metadata", "{w}");
+}
+
+#[test]
+fn the_oidc_document_discovery_used_is_judged_by_the_as_rows() {
+    // Symptom 2: every asm row was skipped and jwks said no document names a jwks_uri.
+    let r = mcp("mcp-oidc-discovery", "2025-11-25", 0);
+    for id in [
+        "asm.issuer-match",
+        "asm.pkce",
+        "asm.resp-200-json",
+        "jwks.keys-member",
+    ] {
+        assert_eq!(row(&r, id)["outcome"], "pass", "{id}: {}", row(&r, id));
+    }
+    assert_eq!(row(&r, "asm.wellknown-insert")["level"], "may");
+    let chain = r["chain"].as_array().expect("chain");
+    assert!(chain.iter().any(|e| {
+        e["to"] == "jwks"
+            && e["from"]
+                .as_str()
+                .unwrap_or("")
+                .contains("openid-configuration")
+    }));
+}
+
+#[test]
+fn a_500_for_a_bad_token_is_one_failure_with_its_consequence() {
+    // Symptom 3, the SDK example: bearer-header-support failed too, and both counted.
+    let r = mcp("mcp-bad-token-500", "2026-07-28", 1);
+    assert_eq!(failing(&r), ["mcp.invalid-token-401"]);
+    assert_eq!(r["summary"]["must_fail"], 1);
+    assert_eq!(r["summary"]["consequences"], 1);
+    let c = row(&r, "wwwa.error-on-bad-token");
+    assert_eq!(c["consequence_of"], "mcp.invalid-token-401");
+    assert_eq!(row(&r, "wwwa.bearer-header-support")["outcome"], "pass");
+}
+
+#[test]
+fn every_format_shows_a_consequence_without_counting_it() {
+    let args = [
+        "check",
+        "--mock",
+        "--profile",
+        "mcp",
+        "--fault",
+        "mcp-bad-token-500",
+    ];
+    let text = |format: &str| {
+        let out = Command::cargo_bin("authspec")
+            .expect("binary")
+            .env("NO_COLOR", "1")
+            .args(args)
+            .args(["--format", format])
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let human = text("human");
+    assert!(human.contains("after wwwa.error-on-bad-token"), "{human}");
+    assert!(human.contains("consequence of mcp.invalid-token-401"));
+    assert!(human.contains("1 failed (1 must, 0 should), 1 consequences"));
+    let junit = text("junit");
+    assert!(junit.contains("type=\"consequence\""), "{junit}");
+    assert!(text("markdown").contains("consequence of mcp.invalid-token-401"));
+    assert!(text("github").contains("consequence of mcp.invalid-token-401"));
+    let sarif: Value = serde_json::from_str(&text("sarif")).expect("SARIF");
+    let res = sarif["runs"][0]["results"].as_array().expect("results");
+    let c = res
+        .iter()
+        .find(|x| x["ruleId"] == "wwwa.error-on-bad-token")
+        .expect("the consequence is a result");
+    assert_eq!(c["level"], "note");
+}
+
+#[test]
+fn an_open_initialize_does_not_make_the_endpoint_unprotected() {
+    // Symptom 5, conformance scope-step-up: false wwwa.bearer-challenge failures.
+    let r = mcp("mcp-initialize-open", "2025-11-25", 0);
+    let b = row(&r, "wwwa.bearer-challenge");
+    assert_eq!(b["outcome"], "pass", "{b}");
+    assert!(b["message"].as_str().unwrap_or("").contains("POST"));
+    let probes: Vec<&str> = r["exchanges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|e| e["roles"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .filter(|x| x.starts_with("probe-unauth"))
+        .collect();
+    assert!(
+        probes.contains(&"probe-unauth(POST /mcp [initialize])"),
+        "{probes:?}"
+    );
+    assert!(
+        probes.contains(&"probe-unauth(POST /mcp [tools/list])"),
+        "{probes:?}"
+    );
+}
+
+#[test]
+fn mcp_method_names_the_methods_probed_and_bad_names_are_usage_errors() {
+    let r = run(
+        &[
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--mcp-method",
+            "tools/call",
+        ],
+        0,
+    );
+    let roles = r["exchanges"].to_string();
+    assert!(
+        roles.contains("[tools/call]") && !roles.contains("[initialize]"),
+        "{roles}"
+    );
+    Command::cargo_bin("authspec")
+        .expect("binary")
+        .args([
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--mcp-method",
+            "tools list",
+        ])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn a_spent_request_budget_leaves_the_run_incomplete_never_failed() {
+    // Symptom 4: --max-requests 5 on the passing mock exited 1 with two MUST failures.
+    let r = run(&["check", "--mock", "--max-requests", "5"], 3);
+    assert_eq!(r["verdict"], "incomplete");
+    assert!(failing(&r).is_empty(), "{:?}", failing(&r));
+    assert_eq!(r["summary"]["fail"], 0);
+}
+
+#[test]
+fn an_unreachable_target_is_incomplete_even_with_strict() {
+    // Symptom 4: a refused connection became SHOULD warnings, which --strict turned into FAIL.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let url = format!("http://{addr}/");
+    for profile in ["auth-md", "rfc", "mcp"] {
+        let r = run(&["check", &url, "--strict", "--profile", profile], 3);
+        let any_fail: Vec<&Value> = r["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["outcome"] == "fail")
+            .collect();
+        assert!(any_fail.is_empty(), "{profile}: {any_fail:?}");
+    }
+}
+
+#[test]
+fn a_may_row_that_fails_is_info_and_not_a_junit_failure() {
+    // Symptom 9: "failed (1 may)" on a passing run.
+    let r = mcp("mcp-no-iss-parameter", "2026-07-28", 0);
+    assert_eq!(r["summary"]["fail"], 0);
+    assert_eq!(r["summary"]["info"], 1);
+    let out = Command::cargo_bin("authspec")
+        .expect("binary")
+        .args([
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--fault",
+            "mcp-no-iss-parameter",
+        ])
+        .args(["--format", "junit"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let junit = String::from_utf8_lossy(&out);
+    assert!(!junit.contains("<failure"), "{junit}");
+}
+
+#[test]
+fn openapi_is_not_asked_of_mcp_servers() {
+    // Symptom 7: openapi.found warned on every MCP server.
+    let r = mcp("mcp-no-hint", "2026-07-28", 0);
+    assert_eq!(
+        row(&r, "openapi.found")["message"],
+        "profile mcp does not apply this row"
+    );
+}
+
+#[test]
+fn loopback_http_tls_rows_are_not_judged_rather_than_passed() {
+    // Symptom 9: prm.tls printed a bare pass over loopback http.
+    let r = run(&["check", "--mock"], 0);
+    for id in ["prm.tls", "asm.tls"] {
+        let t = row(&r, id);
+        assert_eq!(t["outcome"], "skip", "{id}: {t}");
+        assert!(t["message"].as_str().unwrap_or("").contains("not judged"));
+    }
+}
+
+fn exchange(id: usize, role: Role, status: u16, credential: &str) -> Exchange {
+    let mut e = Exchange::new("GET", "https://api.example.com/", vec![role]);
+    e.id = id;
+    e.status = Some(status);
+    e.credential = credential.into();
+    e
+}
+
+#[test]
+fn a_guessed_resource_url_that_refused_anonymous_requests_is_protected() {
+    // Symptom 6: under --profile rfc a 500 to a bad key became "not a protected endpoint"
+    // although the unauthenticated request to the same URL got 401.
+    let endpoint = format!("GET /{}", authspec::evidence::GUESSED);
+    let ev = Evidence {
+        resource: "https://api.example.com/".into(),
+        resource_url: url::Url::parse("https://api.example.com/").expect("url"),
+        profile: authspec::checks::Profile::Rfc,
+        mode: Mode::Live,
+        api_key_given: false,
+        exchanges: vec![
+            exchange(
+                0,
+                Role::ProbeUnauth {
+                    endpoint: endpoint.clone(),
+                },
+                401,
+                "none",
+            ),
+            exchange(
+                1,
+                Role::ProbeBadKey {
+                    endpoint: endpoint.clone(),
+                },
+                500,
+                "bad-key",
+            ),
+        ],
+        mcp_version: authspec::checks::McpVersion::default(),
+    };
+    assert!(ev.guess_unanswered(&ev.exchanges[1]).is_none());
+    let mut open = ev.clone();
+    open.exchanges[0].status = Some(200);
+    assert!(open.guess_unanswered(&open.exchanges[1]).is_some());
+}
