@@ -516,12 +516,7 @@ impl Evidence {
 
     /// Whether this run's profile and version make the PRM location one of several routes.
     pub fn prm_routes_alternative(&self) -> bool {
-        crate::checks::alternatives::governing(
-            "prm.wellknown-insert",
-            self.profile,
-            self.mcp_version,
-        )
-        .is_some()
+        crate::checks::alternatives::in_force("mcp.prm-location", self.profile, self.mcp_version)
     }
 
     /// Issuers named by the PRM documents, in order, without repeats.
@@ -594,12 +589,11 @@ impl Evidence {
 
     /// Whether this run's profile and version accept OIDC discovery in place of RFC 8414.
     pub fn asm_sources_alternative(&self) -> bool {
-        crate::checks::alternatives::governing(
-            "asm.wellknown-insert",
+        crate::checks::alternatives::in_force(
+            "mcp.as-metadata-source",
             self.profile,
             self.mcp_version,
         )
-        .is_some()
     }
 
     fn no_asm_reason(&self) -> Subject<'_> {

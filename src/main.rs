@@ -770,7 +770,7 @@ fn check_writable(path: &Path, flag: &str) -> Result<()> {
 fn cmd_list(a: &ListArgs) -> Result<u8> {
     if a.format == Format::Json {
         let rows: Vec<serde_json::Value> = checks::catalogue()
-            .map(|c| serde_json::json!({"id": c.id, "area": c.area, "title": c.title, "level": c.levels.get(a.profile), "requirements": c.requirements, "spec": c.spec, "spec_url": c.spec_url}))
+            .map(|c| serde_json::json!({"id": c.id, "area": c.area, "title": c.title, "level": c.levels.get(a.profile), "requirements": c.requirements, "spec": c.spec, "spec_url": c.spec_url, "alternatives": groups_of(c.id).map(|g| g.id).collect::<Vec<_>>()}))
             .collect();
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(0);
@@ -785,7 +785,26 @@ fn cmd_list(a: &ListArgs) -> Result<u8> {
             c.requirements.join(",")
         );
     }
+    println!("\none-of groups (any route suffices; the decider alone decides the verdict):");
+    for g in checks::alternatives::GROUPS {
+        println!(
+            "{:<36} {} {}..{}: {} decides; routes {}",
+            g.id,
+            g.profile.as_str(),
+            g.from.as_str(),
+            g.until.as_str(),
+            g.decider,
+            g.members.join(", ")
+        );
+    }
     Ok(0)
+}
+
+/// The one-of groups a check decides or is a route of.
+fn groups_of(id: &str) -> impl Iterator<Item = &'static checks::alternatives::Alternatives> {
+    checks::alternatives::GROUPS
+        .iter()
+        .filter(move |g| g.decider == id || g.members.contains(&id))
 }
 
 fn cmd_explain(id: &str) -> Result<u8> {
@@ -810,6 +829,25 @@ fn cmd_explain(id: &str) -> Result<u8> {
     if !faults.is_empty() {
         println!("see it fail:  authspec check --mock --fault {}", faults[0]);
     }
+    for g in groups_of(c.id) {
+        let role = if g.decider == c.id {
+            "decides"
+        } else {
+            "is a route of"
+        };
+        println!(
+            "one of:       {role} {} under profile {} at MCP {}..{}: {} (routes: {}; decided by {}) — {} <{}>",
+            g.id,
+            g.profile.as_str(),
+            g.from.as_str(),
+            g.until.as_str(),
+            g.title,
+            g.members.join(", "),
+            g.decider,
+            g.spec,
+            g.spec_url
+        );
+    }
     Ok(0)
 }
 
@@ -822,6 +860,9 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
                 f.about,
                 f.breaks.join(",")
             );
+        }
+        for l in mock::LAYOUTS {
+            println!("{:<34} {:<60} passes (a valid layout)", l.name, l.about);
         }
         return Ok(0);
     }

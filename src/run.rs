@@ -139,7 +139,8 @@ pub fn judge(
         };
         results.push(result);
     }
-    report::attribute(&mut results, ev.profile, ev.mcp_version);
+    let unselected = unselected_deciders(ev, &results);
+    report::attribute(&mut results, &unselected, ev.profile, ev.mcp_version);
     let verdict = report::verdict(&results, strict);
     Report {
         report_version: report::REPORT_VERSION,
@@ -161,6 +162,25 @@ pub fn judge(
         waivers: Vec::new(),
         input_file: None,
     }
+}
+
+/// The outcomes of in-force groups' deciders that the selection left out, so that `--only` on a
+/// route still gets the group's judgement.
+fn unselected_deciders(
+    ev: &Evidence,
+    results: &[CheckResult],
+) -> Vec<(&'static str, crate::finding::Outcome)> {
+    checks::alternatives::GROUPS
+        .iter()
+        .filter(|g| g.applies(ev.profile, ev.mcp_version))
+        .filter(|g| !results.iter().any(|r| r.id == g.decider))
+        .filter_map(|g| checks::find(g.decider))
+        .filter_map(|c| {
+            let level = c.levels.get(ev.profile)?;
+            let r = CheckResult::from_findings(c, level, checks::run_judge(c, ev), ev);
+            Some((c.id, r.outcome))
+        })
+        .collect()
 }
 
 /// The document kinds `lint` accepts.

@@ -136,3 +136,34 @@ fn the_repository_catalogue_extends_the_shared_one_when_present() {
 fn is_added_row(line: &str) -> bool {
     line.starts_with("| ") && line.contains("(Row added by authspec")
 }
+
+/// One-of groups name real rows, the decider is not its own member, and every layout (a valid
+/// alternative deployment) is named uniquely beside the faults and breaks nothing.
+#[test]
+fn alternatives_groups_and_layouts_name_real_rows() {
+    use authspec::checks::alternatives::GROUPS;
+    let ids: BTreeSet<&str> = checks::catalogue().map(|c| c.id).collect();
+    let mut seen = BTreeSet::new();
+    for g in GROUPS {
+        assert!(seen.insert(g.id), "duplicate group {}", g.id);
+        assert!(ids.contains(g.decider), "{}: decider {}", g.id, g.decider);
+        assert!(!g.members.is_empty(), "{} has no member", g.id);
+        for m in g.members {
+            assert!(ids.contains(m) && *m != g.decider, "{}: member {m}", g.id);
+        }
+        assert!(
+            g.from <= g.until && g.spec_url.starts_with("https://"),
+            "{}",
+            g.id
+        );
+    }
+    let faults: BTreeSet<&str> = FAULTS.iter().map(|f| f.name).collect();
+    for l in authspec::mock::LAYOUTS {
+        assert!(l.breaks.is_empty(), "layout {} declares breaks", l.name);
+        assert!(
+            !faults.contains(l.name),
+            "layout {} is also a fault",
+            l.name
+        );
+    }
+}

@@ -342,3 +342,36 @@ fn a_guessed_resource_url_that_refused_anonymous_requests_is_protected() {
     open.exchanges[0].status = Some(200);
     assert!(open.guess_unanswered(&open.exchanges[1]).is_some());
 }
+
+#[test]
+fn a_route_selected_alone_is_still_judged_by_its_group() {
+    let r = run(
+        &[
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--fault",
+            "mcp-prm-hint-only",
+            "--only",
+            "prm.wellknown-insert",
+        ],
+        0,
+    );
+    assert_eq!(row(&r, "prm.wellknown-insert")["level"], "may");
+    // Without a route that works the decider fails even when unselected, so nothing passes.
+    let r = run(
+        &[
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--fault",
+            "mcp-hint-404-root-only",
+            "--only",
+            "prm.wellknown-insert",
+        ],
+        1,
+    );
+    assert_eq!(row(&r, "prm.wellknown-insert")["level"], "must");
+}

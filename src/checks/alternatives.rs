@@ -61,6 +61,17 @@ pub static GROUPS: &[Alternatives] = &[
         spec_url: "https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization",
     },
     Alternatives {
+        id: "mcp.as-metadata-rfc8414",
+        title: "AS metadata comes from RFC 8414 (the only source an MCP 2025-06-18 client reads)",
+        profile: Profile::Mcp,
+        from: McpVersion::V2025_06_18,
+        until: McpVersion::V2025_06_18,
+        decider: "mcp.as-discovery",
+        members: &["asm.wellknown-insert"],
+        spec: "MCP 2025-06-18 authorization §2.3.2: \"MCP clients MUST follow the OAuth 2.0 Authorization Server Metadata [RFC8414]\"",
+        spec_url: "https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization",
+    },
+    Alternatives {
         id: "mcp.as-metadata-source",
         title: "AS metadata comes from RFC 8414 or OpenID Connect discovery",
         profile: Profile::Mcp,
@@ -72,6 +83,13 @@ pub static GROUPS: &[Alternatives] = &[
         spec_url: MCP_2025_11,
     },
 ];
+
+/// Whether the group `id` applies to a run of `profile` at `version`.
+pub fn in_force(id: &str, profile: Profile, version: McpVersion) -> bool {
+    GROUPS
+        .iter()
+        .any(|g| g.id == id && g.applies(profile, version))
+}
 
 /// The group that governs row `id` in a run of `profile` at `version`, if any.
 pub fn governing(id: &str, profile: Profile, version: McpVersion) -> Option<&'static Alternatives> {

