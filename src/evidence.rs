@@ -429,6 +429,16 @@ impl Evidence {
         })
     }
 
+    /// For `lint headers`: why a file holds no challenge to judge, naming its status.
+    pub fn lint_no_challenge(&self) -> String {
+        match self.exchanges.first().and_then(|e| e.status) {
+            Some(s) if s != 401 => format!(
+                "this response is {s}, not a 401: a challenge comes with the 401 to a request without (valid) credentials"
+            ),
+            _ => "lint was given no 401 response headers".into(),
+        }
+    }
+
     /// The first exchange in role `role`.
     pub fn role(&self, role: &Role) -> Option<&Exchange> {
         self.exchanges.iter().find(|e| e.roles.contains(role))

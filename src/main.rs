@@ -93,7 +93,7 @@ enum Format {
 
 #[derive(Args, Debug, Clone)]
 struct Output {
-    /// Profile: which body of rules applies [default: auth-md; replay: the recorded one].
+    /// Profile: which body of rules applies [default: auth-md; lint: rfc, or auth-md for a document with agent_auth; replay: the recorded one].
     #[arg(long = "profile", value_enum)]
     profile_arg: Option<Profile>,
     /// Format written to stdout.
@@ -187,6 +187,9 @@ struct CheckArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Profile: without --profile, lint applies the RFCs alone (rfc), and adds the auth.md contract (auth-md) when the document carries an agent_auth block. --profile mcp applies the MCP rows at --mcp-version's levels where a single document can show them."
+)]
 struct LintArgs {
     /// What the file holds.
     #[arg(value_enum)]
@@ -428,8 +431,11 @@ fn cmd_lint(a: LintArgs) -> Result<u8> {
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
     let body = read_capped(&a.file, 16 << 20)?;
-    let mut report =
-        run::lint(a.kind, body, &a.url, a.out.profile(), &sel, a.out.strict).map_err(usage)?;
+    let profile = a
+        .out
+        .profile_arg
+        .unwrap_or_else(|| run::lint_profile(&body));
+    let mut report = run::lint(a.kind, body, &a.url, profile, &sel, a.out.strict).map_err(usage)?;
     report.input_file = Some(a.file.to_string_lossy().replace('\\', "/"));
     emit(&report, &a.out, &targets, None)
 }

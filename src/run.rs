@@ -194,6 +194,19 @@ pub enum LintKind {
     Headers,
 }
 
+/// The profile `lint` applies when none is given: the RFCs alone, plus the auth.md contract when
+/// the document carries an `agent_auth` block (a plain RFC 8414 document is not held to auth.md).
+pub fn lint_profile(body: &[u8]) -> Profile {
+    let has_block = crate::parse::json::parse(body)
+        .ok()
+        .is_some_and(|d| d.value.get("agent_auth").is_some());
+    if has_block {
+        Profile::AuthMd
+    } else {
+        Profile::Rfc
+    }
+}
+
 /// Judges one document file as if it had been served at `url`.
 pub fn lint(
     kind: LintKind,
@@ -220,7 +233,7 @@ pub fn lint(
         LintKind::Asm => {
             let issuer = lint_issuer(&body, &url).ok_or_else(|| {
                 RunError::Usage(format!(
-                    "--url {url_text:?} is neither a /.well-known/{ASM_SUFFIX} nor an OpenID Connect /.well-known/{OIDC_SUFFIX} URL"
+                    "--url {url_text:?} is neither a /.well-known/{ASM_SUFFIX} URL (inserted or appended) nor an OpenID Connect /.well-known/{OIDC_SUFFIX} URL"
                 ))
             })?;
             (
@@ -236,13 +249,20 @@ pub fn lint(
             }],
             &[Area::Jwks],
         ),
-        LintKind::Headers => (
-            url_text.to_string(),
-            vec![Role::ProbeUnauth {
-                endpoint: format!("GET {}", url.path()),
-            }],
-            &[Area::Wwwa],
-        ),
+        LintKind::Headers => {
+            let endpoint = format!("GET {}", url.path());
+            // A 2xx is a response to a request that carried credentials: its RateLimit fields are
+            // judged, and there is no challenge to judge.
+            let role = match parse_header_file(&body)?.0 {
+                200..=299 => Role::ProbeAuth { endpoint },
+                _ => Role::ProbeUnauth { endpoint },
+            };
+            (
+                url_text.to_string(),
+                vec![role],
+                &[Area::Wwwa, Area::Ratelimit],
+            )
+        }
         LintKind::Catalog => (
             url_text.to_string(),
             vec![Role::Catalog {
@@ -315,7 +335,20 @@ fn lint_issuer(body: &[u8], url: &Url) -> Option<String> {
         derived
             .clone()
             .or_else(|| crate::identifier::issuers_from_oidc(url).into_iter().next())
+            .or_else(|| appended_issuer(url, ASM_SUFFIX))
     })
+}
+
+/// The issuer of a metadata URL that appends the well-known suffix to the issuer path
+/// (`https://as.example/tenant/.well-known/oauth-authorization-server`): not where RFC 8414 §3.1
+/// puts it, which asm.wellknown-insert reports, but the document can still be judged.
+fn appended_issuer(url: &Url, suffix: &str) -> Option<String> {
+    let tail = format!("/.well-known/{suffix}");
+    let prefix = url.path().strip_suffix(&tail).filter(|p| !p.is_empty())?;
+    let mut issuer = url.clone();
+    issuer.set_path(prefix);
+    issuer.set_query(None);
+    Some(issuer.to_string())
 }
 
 /// Reads `curl -si` style headers: a status line, then `Name: value` lines up to a blank line.

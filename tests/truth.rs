@@ -375,3 +375,122 @@ fn a_route_selected_alone_is_still_judged_by_its_group() {
     );
     assert_eq!(row(&r, "prm.wellknown-insert")["level"], "must");
 }
+
+fn fixture(p: &str) -> String {
+    format!("{}/fixtures/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn lint(args: &[&str], code: i32) -> Value {
+    let mut all = vec!["lint"];
+    all.extend_from_slice(args);
+    run(&all, code)
+}
+
+#[test]
+fn lint_holds_a_plain_rfc8414_document_to_the_rfcs_only() {
+    // Symptom 8: with no flag lint used auth-md, so a plain RFC 8414 document failed agent-auth.block.
+    let f = fixture("asm/plain-rfc8414.json");
+    let url = "https://id.example.com/.well-known/oauth-authorization-server/oidc";
+    let r = lint(&["asm", &f, "--url", url], 0);
+    assert_eq!(r["profile"], "rfc");
+    let r = lint(&["asm", &f, "--url", url, "--profile", "auth-md"], 1);
+    assert_eq!(row(&r, "agent-auth.block")["outcome"], "fail");
+    // A document with an agent_auth block is judged by the contract without asking.
+    let good = fixture("asm/good.json");
+    let r = lint(
+        &[
+            "asm",
+            &good,
+            "--url",
+            "https://api.example.com/.well-known/oauth-authorization-server",
+        ],
+        0,
+    );
+    assert_eq!(r["profile"], "auth-md");
+}
+
+#[test]
+fn lint_judges_an_appended_rfc8414_url_instead_of_refusing_it() {
+    // Symptom 8: lint asm on …/oidc/.well-known/oauth-authorization-server exited 2.
+    let f = fixture("asm/plain-rfc8414.json");
+    let r = lint(
+        &[
+            "asm",
+            &f,
+            "--url",
+            "https://id.example.com/oidc/.well-known/oauth-authorization-server",
+        ],
+        1,
+    );
+    assert_eq!(failing(&r), ["asm.wellknown-insert"]);
+    assert_eq!(row(&r, "asm.issuer-match")["outcome"], "pass");
+}
+
+#[test]
+fn lint_headers_of_a_200_says_why_there_is_no_challenge_and_judges_its_ratelimit() {
+    // Symptom 8: a 200 failed wwwa.bearer-challenge without saying credentials were missing,
+    // and none of its RateLimit fields were judged.
+    let f = fixture("headers/ok-200-remaining-over-limit.txt");
+    let r = lint(&["headers", &f, "--url", "https://api.example.com/v1/x"], 0);
+    let b = row(&r, "wwwa.bearer-challenge");
+    assert_eq!(b["outcome"], "skip");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("200, not a 401"),
+        "{b}"
+    );
+    assert_eq!(row(&r, "ratelimit.remaining-le-limit")["outcome"], "fail");
+    assert_eq!(row(&r, "ratelimit.reset-delta")["outcome"], "pass");
+}
+
+#[test]
+fn lint_messages_say_what_a_single_document_cannot_show() {
+    // Symptom 9: "the resource has no path" for /mcp, "no hint to follow" beside a hint.
+    let r = lint(
+        &[
+            "prm",
+            &fixture("prm/good.json"),
+            "--url",
+            "https://api.example.com/.well-known/oauth-protected-resource/mcp",
+        ],
+        1,
+    );
+    let root = row(&r, "prm.root-form")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        root.contains("another") && !root.contains("no path"),
+        "{root}"
+    );
+    let r = lint(
+        &[
+            "headers",
+            &fixture("headers/good-401.txt"),
+            "--url",
+            "https://api.example.com/v1/x",
+        ],
+        0,
+    );
+    let m = row(&r, "wwwa.rm-fetch")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        m.contains("https://api.example.com/.well-known/oauth-protected-resource"),
+        "{m}"
+    );
+}
+
+#[test]
+fn the_slash_rule_does_not_call_a_bare_origin_issuer_a_path() {
+    // Symptom 9: "no issuer path ends in '/'" for the issuer http://localhost:3001/.
+    let r = run(&["check", "--mock"], 0);
+    let m = row(&r, "asm.wellknown-slash")["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(m.contains("bare origin"), "{m}");
+}

@@ -368,7 +368,7 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
                 return f.on(ex);
             }
             if ex.source == Source::File {
-                return Finding::pass(format!("the file is served at {}", ex.url)).on(ex);
+                return file_location(ex, &want);
             }
             if let Some(e) = &ex.error {
                 return Finding::error(format!("GET {} failed: {e}", ex.url)).on(ex);
@@ -382,6 +382,27 @@ fn wellknown_insert(ev: &Evidence) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// Where a linted AS metadata file says it is served, against RFC 8414 §3.1's inserted URL.
+fn file_location(ex: &crate::evidence::Exchange, want: &str) -> Finding {
+    if ex.url == want {
+        return Finding::pass(format!("the file is served at {want}")).on(ex);
+    }
+    if ex
+        .url
+        .contains(&format!("/.well-known/{}", crate::identifier::OIDC_SUFFIX))
+    {
+        return Finding::skip(format!(
+            "served at an OpenID Connect discovery URL ({}); RFC 8414's location is another document",
+            ex.url
+        ))
+        .on(ex);
+    }
+    Finding::fail("the URL given appends the well-known suffix to the issuer path; RFC 8414 inserts it between host and path")
+        .expected(want.to_string())
+        .actual(ex.url.clone())
+        .on(ex)
 }
 
 fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {

@@ -51,7 +51,7 @@ pub enum Profile {
     AuthMd,
     /// The RFCs alone.
     Rfc,
-    /// MCP authorization (a stub until the MCP profile lands: RFC rows at MCP levels).
+    /// MCP authorization at --mcp-version: the MCP rows, and the RFC rows at the levels MCP gives them.
     Mcp,
 }
 

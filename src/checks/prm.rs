@@ -388,6 +388,11 @@ fn wellknown_slash(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn root_form(ev: &Evidence) -> Vec<Finding> {
+    if ev.mode == Mode::Lint {
+        return vec![Finding::skip(
+            "lint judges one document; the root PRM is another (check it with `authspec lint prm` and the root URL)",
+        )];
+    }
     let Some(ex) = ev.role(&Role::PrmRoot) else {
         return vec![Finding::skip(
             "the resource has no path, so there is no separate root document",

@@ -62,7 +62,7 @@ fn probes(ev: &Evidence) -> Vec<(&Exchange, Result<Vec<Challenge>, crate::parse:
 
 fn no_probe(ev: &Evidence) -> Finding {
     match ev.mode {
-        Mode::Lint => Finding::skip("lint was given no 401 response headers"),
+        Mode::Lint => Finding::skip(ev.lint_no_challenge()),
         Mode::Live
             if ev
                 .with_role(|r| matches!(r, Role::ProbeUnauth { .. }))
@@ -161,10 +161,25 @@ fn rm_syntax(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
+/// The `resource_metadata` values of every 401 probe.
+fn hinted_urls(ev: &Evidence) -> Vec<String> {
+    probes(ev)
+        .into_iter()
+        .filter_map(|(_, parsed)| parsed.ok())
+        .flatten()
+        .filter_map(|c| c.param("resource_metadata").map(|p| p.value.clone()))
+        .collect()
+}
+
 fn rm_fetch(ev: &Evidence) -> Vec<Finding> {
     let hinted = ev.with_role(|r| matches!(r, Role::PrmHinted { .. }));
     if hinted.is_empty() {
-        return vec![Finding::skip("no resource_metadata hint to follow")];
+        return vec![Finding::skip(match (ev.mode, hinted_urls(ev).first()) {
+            (Mode::Lint, Some(u)) => format!(
+                "lint judges one response; the PRM the hint names ({u}) is another document: check it with `authspec lint prm`"
+            ),
+            _ => "no resource_metadata hint to follow".to_string(),
+        })];
     }
     hinted
         .into_iter()
