@@ -494,3 +494,63 @@ fn the_slash_rule_does_not_call_a_bare_origin_issuer_a_path() {
         .to_string();
     assert!(m.contains("bare origin"), "{m}");
 }
+
+#[test]
+fn a_connection_reset_on_the_as_lookup_is_unjudged_not_failed() {
+    // Symptom 4: a server that reset the connection mid-run made mcp.as-discovery a MUST fail.
+    let issuer = "https://as.example.com".to_string();
+    let mut prm = Exchange::new(
+        "GET",
+        "https://mcp.example.com/.well-known/oauth-protected-resource/mcp",
+        vec![Role::Prm],
+    );
+    prm.id = 0;
+    prm.status = Some(200);
+    prm.body = br#"{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"]}"#.to_vec();
+    let reset = |id: usize, role: Role, url: &str| {
+        let mut e = Exchange::new("GET", url, vec![role]);
+        e.id = id;
+        e.error = Some("connection reset by peer".into());
+        e
+    };
+    let exchanges = vec![
+        prm,
+        reset(
+            1,
+            Role::Asm { issuer: issuer.clone() },
+            "https://as.example.com/.well-known/oauth-authorization-server",
+        ),
+        reset(
+            2,
+            Role::AsmOidc { issuer: issuer.clone(), form: "inserted".into() },
+            "https://as.example.com/.well-known/openid-configuration",
+        ),
+    ];
+    let ev = Evidence {
+        resource: "https://mcp.example.com/mcp".into(),
+        resource_url: url::Url::parse("https://mcp.example.com/mcp").expect("url"),
+        profile: authspec::checks::Profile::Mcp,
+        mode: Mode::Live,
+        api_key_given: false,
+        exchanges,
+        mcp_version: authspec::checks::McpVersion::V2025_11_25,
+    };
+    let meta = authspec::run::Meta {
+        started_at: "2026-12-01T00:00:00Z".into(),
+        duration_ms: 0,
+        requests: 3,
+        max_requests: 60,
+    };
+    let report = authspec::run::judge(&ev, &authspec::select::Selection::default(), true, meta, None);
+    let as_row = report.results.iter().find(|r| r.id == "mcp.as-discovery").expect("row");
+    assert_eq!(as_row.outcome, authspec::finding::Outcome::Error, "{as_row:?}");
+    let fails: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.outcome == authspec::finding::Outcome::Fail)
+        .filter(|r| r.evidence.iter().any(|e| e.error.is_some()))
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(fails.is_empty(), "failures resting on the reset: {fails:?}");
+    assert_ne!(report.verdict, authspec::report::Verdict::Pass);
+}

@@ -269,7 +269,12 @@ fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
             .on(d.ex),
         ],
         None => {
-            let mut f = Finding::fail("no discovery route yields a PRM describing this server")
+            let hinted = !ev.with_role(|r| matches!(r, Role::PrmHinted { .. })).is_empty();
+            let mut f = Finding::fail(if hinted {
+                "the challenge's resource_metadata yields no PRM describing this server (MCP clients use the hint when one is sent, and fall back to the well-known URLs only without one)"
+            } else {
+                "no discovery route yields a PRM describing this server"
+            })
                 .expected(format!(
                     "the PRM at the hinted URL, {} or the root well-known URL, naming {}",
                     well_known(&ev.resource_url, PRM_SUFFIX),
