@@ -44,6 +44,10 @@ fn row<'a>(r: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no result {id}"))
 }
 
+fn message(r: &Value, id: &str) -> String {
+    row(r, id)["message"].as_str().unwrap_or("").to_string()
+}
+
 fn failing(r: &Value) -> Vec<String> {
     r["results"]
         .as_array()
@@ -457,10 +461,7 @@ fn lint_messages_say_what_a_single_document_cannot_show() {
         ],
         1,
     );
-    let root = row(&r, "prm.root-form")["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let root = message(&r, "prm.root-form");
     assert!(
         root.contains("another") && !root.contains("no path"),
         "{root}"
@@ -474,10 +475,7 @@ fn lint_messages_say_what_a_single_document_cannot_show() {
         ],
         0,
     );
-    let m = row(&r, "wwwa.rm-fetch")["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let m = message(&r, "wwwa.rm-fetch");
     assert!(
         m.contains("https://api.example.com/.well-known/oauth-protected-resource"),
         "{m}"
@@ -488,10 +486,7 @@ fn lint_messages_say_what_a_single_document_cannot_show() {
 fn the_slash_rule_does_not_call_a_bare_origin_issuer_a_path() {
     // Symptom 9: "no issuer path ends in '/'" for the issuer http://localhost:3001/.
     let r = run(&["check", "--mock"], 0);
-    let m = row(&r, "asm.wellknown-slash")["message"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    let m = message(&r, "asm.wellknown-slash");
     assert!(m.contains("bare origin"), "{m}");
 }
 
@@ -517,12 +512,17 @@ fn a_connection_reset_on_the_as_lookup_is_unjudged_not_failed() {
         prm,
         reset(
             1,
-            Role::Asm { issuer: issuer.clone() },
+            Role::Asm {
+                issuer: issuer.clone(),
+            },
             "https://as.example.com/.well-known/oauth-authorization-server",
         ),
         reset(
             2,
-            Role::AsmOidc { issuer: issuer.clone(), form: "inserted".into() },
+            Role::AsmOidc {
+                issuer: issuer.clone(),
+                form: "inserted".into(),
+            },
             "https://as.example.com/.well-known/openid-configuration",
         ),
     ];
@@ -541,9 +541,23 @@ fn a_connection_reset_on_the_as_lookup_is_unjudged_not_failed() {
         requests: 3,
         max_requests: 60,
     };
-    let report = authspec::run::judge(&ev, &authspec::select::Selection::default(), true, meta, None);
-    let as_row = report.results.iter().find(|r| r.id == "mcp.as-discovery").expect("row");
-    assert_eq!(as_row.outcome, authspec::finding::Outcome::Error, "{as_row:?}");
+    let report = authspec::run::judge(
+        &ev,
+        &authspec::select::Selection::default(),
+        true,
+        meta,
+        None,
+    );
+    let as_row = report
+        .results
+        .iter()
+        .find(|r| r.id == "mcp.as-discovery")
+        .expect("row");
+    assert_eq!(
+        as_row.outcome,
+        authspec::finding::Outcome::Error,
+        "{as_row:?}"
+    );
     let fails: Vec<&str> = report
         .results
         .iter()

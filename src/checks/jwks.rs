@@ -483,18 +483,27 @@ fn keys_member(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
-fn served(ev: &Evidence) -> Vec<Finding> {
+/// Every JWK Set exchange, or why there is none.
+fn fetched_sets(ev: &Evidence) -> Result<Vec<&crate::evidence::Exchange>, Vec<Finding>> {
     let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
-    if sets.is_empty() {
-        return ev
-            .jwks_docs()
-            .into_iter()
-            .filter_map(|s| match s {
-                Subject::Absent(f) => Some(f),
-                _ => None,
-            })
-            .collect();
+    if !sets.is_empty() {
+        return Ok(sets);
     }
+    Err(ev
+        .jwks_docs()
+        .into_iter()
+        .filter_map(|s| match s {
+            Subject::Absent(f) => Some(f),
+            _ => None,
+        })
+        .collect())
+}
+
+fn served(ev: &Evidence) -> Vec<Finding> {
+    let sets = match fetched_sets(ev) {
+        Ok(sets) => sets,
+        Err(why) => return why,
+    };
     sets.into_iter()
         .map(|ex| {
             let named_by = ex
@@ -524,17 +533,10 @@ fn served(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn media_type(ev: &Evidence) -> Vec<Finding> {
-    let sets = ev.with_role(|r| matches!(r, Role::Jwks { .. }));
-    if sets.is_empty() {
-        return ev
-            .jwks_docs()
-            .into_iter()
-            .filter_map(|s| match s {
-                Subject::Absent(f) => Some(f),
-                _ => None,
-            })
-            .collect();
-    }
+    let sets = match fetched_sets(ev) {
+        Ok(sets) => sets,
+        Err(why) => return why,
+    };
     sets.into_iter()
         .flat_map(|ex| {
             if answered_otherwise(ex) {

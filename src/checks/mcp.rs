@@ -269,7 +269,9 @@ fn prm_discovery(ev: &Evidence) -> Vec<Finding> {
             .on(d.ex),
         ],
         None => {
-            let hinted = !ev.with_role(|r| matches!(r, Role::PrmHinted { .. })).is_empty();
+            let hinted = !ev
+                .with_role(|r| matches!(r, Role::PrmHinted { .. }))
+                .is_empty();
             let mut f = Finding::fail(if hinted {
                 "the challenge's resource_metadata yields no PRM describing this server (MCP clients use the hint when one is sent, and fall back to the well-known URLs only without one)"
             } else {

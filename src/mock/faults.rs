@@ -25,6 +25,32 @@ pub fn find(name: &str) -> Option<&'static Fault> {
     FAULTS.iter().chain(LAYOUTS).find(|f| f.name == name)
 }
 
+/// Serves a PRM at the root well-known URL naming the origin, as RFC 9728 §3.3 has a root PRM do.
+fn serve_root_prm_naming_origin(s: &mut Site) {
+    let mut root = s.prm.value.clone();
+    root["resource"] = json!(s.base);
+    s.extra.insert(
+        "/.well-known/oauth-protected-resource".into(),
+        Served {
+            status: 200,
+            content_type: "application/json".into(),
+            body: root.to_string(),
+            headers: Vec::new(),
+        },
+    );
+}
+
+/// Moves the AS metadata to the OpenID Connect location, with the members OIDC requires.
+fn serve_asm_as_oidc_only(s: &mut Site) {
+    s.asm.path = "/.well-known/openid-configuration".into();
+    set(&mut s.asm, "subject_types_supported", json!(["public"]));
+    set(
+        &mut s.asm,
+        "id_token_signing_alg_values_supported",
+        json!(["RS256"]),
+    );
+}
+
 /// Valid MCP deployments laid out otherwise than the mock's default, each mirroring an auth
 /// scenario of the MCP conformance suite. MCP 2025-11-25 introduced every alternative they use, so
 /// `check --profile mcp` must pass each of them from that version on; `breaks` is always empty.
@@ -35,18 +61,8 @@ pub static LAYOUTS: &[Fault] = &[
         about: "no hint, no path-inserted PRM; the root PRM names the origin (conformance auth/metadata-var2)",
         apply: |s| {
             s.hint = None;
-            let mut root = s.prm.value.clone();
-            root["resource"] = json!(s.base);
+            serve_root_prm_naming_origin(s);
             s.prm.path = "/.well-known/oauth-protected-resource.moved".into();
-            s.extra.insert(
-                "/.well-known/oauth-protected-resource".into(),
-                Served {
-                    status: 200,
-                    content_type: "application/json".into(),
-                    body: root.to_string(),
-                    headers: Vec::new(),
-                },
-            );
         },
     },
     Fault {
@@ -68,15 +84,7 @@ pub static LAYOUTS: &[Fault] = &[
         name: "mcp-oidc-discovery",
         breaks: &[],
         about: "the AS metadata is only at the OpenID Connect location, with OIDC's required members (conformance auth/metadata-var1)",
-        apply: |s| {
-            s.asm.path = "/.well-known/openid-configuration".into();
-            set(&mut s.asm, "subject_types_supported", json!(["public"]));
-            set(
-                &mut s.asm,
-                "id_token_signing_alg_values_supported",
-                json!(["RS256"]),
-            );
-        },
+        apply: serve_asm_as_oidc_only,
     },
     Fault {
         name: "mcp-initialize-open",
@@ -1449,17 +1457,7 @@ pub static FAULTS: &[Fault] = &[
         about: "the challenge's hint and the path-inserted PRM answer 404 (clients use a hint when present), and only the root serves a PRM",
         apply: |s| {
             s.prm.path = "/.well-known/oauth-protected-resource.json".into();
-            let mut root = s.prm.value.clone();
-            root["resource"] = json!(s.base);
-            s.extra.insert(
-                "/.well-known/oauth-protected-resource".into(),
-                Served {
-                    status: 200,
-                    content_type: "application/json".into(),
-                    body: root.to_string(),
-                    headers: Vec::new(),
-                },
-            );
+            serve_root_prm_naming_origin(s);
         },
     },
     Fault {
@@ -1526,15 +1524,7 @@ pub static FAULTS: &[Fault] = &[
         name: "mcp-2025-06-18-oidc-only",
         breaks: &["MCP-ASM-REQUIRED", "ASM-WELLKNOWN-INSERT"],
         about: "the AS metadata is only at the OIDC location, which MCP 2025-06-18 clients do not try",
-        apply: |s| {
-            s.asm.path = "/.well-known/openid-configuration".into();
-            set(&mut s.asm, "subject_types_supported", json!(["public"]));
-            set(
-                &mut s.asm,
-                "id_token_signing_alg_values_supported",
-                json!(["RS256"]),
-            );
-        },
+        apply: serve_asm_as_oidc_only,
     },
     Fault {
         name: "mcp-bad-token-500",
