@@ -65,9 +65,9 @@ struct ScanArgs {
     /// SHOULD-level failures fail a target's verdict too.
     #[arg(long)]
     strict: bool,
-    /// MCP specification version for --profile mcp.
-    #[arg(long, value_enum, default_value = "2026-07-28")]
-    mcp_version: authspec::checks::McpVersion,
+    /// MCP specification version for --profile mcp [default: 2026-07-28].
+    #[arg(long, value_enum)]
+    mcp_version: Option<authspec::checks::McpVersion>,
 }
 
 #[derive(Args, Debug)]
@@ -169,9 +169,9 @@ struct CheckArgs {
     /// Write every exchange of the run (credentials redacted) to FILE, for `authspec replay`.
     #[arg(long, value_name = "FILE")]
     capture: Option<PathBuf>,
-    /// MCP specification version for --profile mcp.
-    #[arg(long, value_enum, default_value = "2026-07-28")]
-    mcp_version: authspec::checks::McpVersion,
+    /// MCP specification version for --profile mcp [default: 2026-07-28].
+    #[arg(long, value_enum)]
+    mcp_version: Option<authspec::checks::McpVersion>,
     /// A JSON-RPC method the MCP probe sends, without credentials and with a bad token
     /// (repeatable; default: initialize and tools/list). Name the methods your server protects.
     #[arg(long = "mcp-method", value_name = "METHOD", value_parser = parse_mcp_method)]
@@ -339,7 +339,26 @@ fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
     s.parse()
 }
 
+/// A reader that closed the pipe (`authspec list | head -1`) has read what it wanted: print! then
+/// panics with a broken pipe, and the process ends quietly with success, as ripgrep does.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e)
@@ -400,6 +419,14 @@ fn selection(out: &Output) -> Result<Selection> {
             "--only/--skip pattern {p:?} matches no check id, area or requirement ID (see authspec list)"
         );
     }
+    // A run that judges nothing must not pass: that is a selection mistake, not a verdict.
+    if !checks::catalogue().any(|c| s.includes(c)) {
+        bail!(
+            "--only {:?} with --skip {:?} leaves no check to run (see authspec list)",
+            s.only.join(","),
+            s.skip.join(",")
+        );
+    }
     Ok(s)
 }
 
@@ -414,6 +441,9 @@ fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
             let format = Format::from_str(f, true).map_err(|_| {
                 anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github, html)")
             })?;
+            if path == "-" {
+                bail!("--report {r:?}: reports are files; use --format {f} to write to stdout");
+            }
             let path = PathBuf::from(path);
             let dir = path
                 .parent()
@@ -524,6 +554,29 @@ fn merge(mut a: CheckArgs, cfg: &Config) -> Result<(CheckArgs, Config)> {
     Ok((a, merged))
 }
 
+/// Flags that would do nothing in this run are usage errors: a flag silently ignored is a check the
+/// user believes ran.
+fn ignored_flags(a: &CheckArgs) -> Result<()> {
+    let mcp = a.out.profile() == Profile::Mcp;
+    if !a.fault.is_empty() && !a.mock {
+        bail!("--fault breaks the bundled mock, so it needs --mock");
+    }
+    if a.mcp_version.is_some() && !mcp {
+        bail!("--mcp-version applies only with --profile mcp");
+    }
+    if !a.mcp_methods.is_empty() && !mcp {
+        bail!("--mcp-method applies only with --profile mcp");
+    }
+    // From the environment it may be set for every job of a pipeline; only the flag is refused.
+    let from_env = std::env::var("AUTHSPEC_REVOCABLE_KEY").ok() == a.revocable_key;
+    if a.revocable_key.is_some() && !a.allow_side_effects && !from_env {
+        bail!(
+            "--revocable-key is only used with --allow-side-effects (revoking it is a side effect)"
+        );
+    }
+    Ok(())
+}
+
 async fn cmd_check(a: CheckArgs) -> Result<u8> {
     let cfg = load_config(a.config.as_deref())?;
     let (a, merged) = merge(a, &cfg)?;
@@ -534,6 +587,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
     if a.resource_url.is_none() && !a.mock {
         bail!("no resource URL: give one, use --mock, or set target in authspec.toml");
     }
+    ignored_flags(&a)?;
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
     if let Some(p) = &a.capture {
@@ -553,7 +607,7 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
         site: a.site,
         openapi: a.openapi,
         max_wait: a.max_wait,
-        mcp_version: a.mcp_version,
+        mcp_version: a.mcp_version.unwrap_or_default(),
         resolve: a.resolve,
         mcp_methods: if a.mcp_methods.is_empty() {
             CaptureOptions::default().mcp_methods
@@ -671,6 +725,9 @@ fn emit(
 }
 
 async fn cmd_scan(a: ScanArgs) -> Result<u8> {
+    if a.mcp_version.is_some() && a.profile != Profile::Mcp {
+        bail!("--mcp-version applies only with --profile mcp");
+    }
     let lines: Box<dyn Iterator<Item = String> + Send> = if a.targets.as_os_str() == "-" {
         Box::new(
             std::io::BufReader::new(std::io::stdin())
@@ -678,6 +735,12 @@ async fn cmd_scan(a: ScanArgs) -> Result<u8> {
                 .map_while(Result::ok),
         )
     } else {
+        if !a.targets.is_file() {
+            bail!(
+                "{} is not a file of resource URLs (one per line)",
+                a.targets.display()
+            );
+        }
         let f = std::fs::File::open(&a.targets)
             .with_context(|| format!("cannot read {}", a.targets.display()))?;
         Box::new(std::io::BufReader::new(f).lines().map_while(Result::ok))
@@ -689,7 +752,7 @@ async fn cmd_scan(a: ScanArgs) -> Result<u8> {
             timeout: a.timeout,
             max_requests: a.max_requests as usize,
             profile: a.profile,
-            mcp_version: a.mcp_version,
+            mcp_version: a.mcp_version.unwrap_or_default(),
             ..CaptureOptions::default()
         },
         selection: Selection::default(),
@@ -704,6 +767,13 @@ async fn cmd_scan(a: ScanArgs) -> Result<u8> {
         }
     })
     .await;
+    // Scanning nothing is a mistake in the input, never a green scan (a shard may be empty).
+    if totals.targets == 0 && a.shard.is_none() {
+        bail!(
+            "{} names no target (one resource URL per line; # starts a comment)",
+            a.targets.display()
+        );
+    }
     eprintln!(
         "\nscanned {} targets in {:.1} s",
         totals.targets,
@@ -774,6 +844,9 @@ fn check_writable(path: &Path, flag: &str) -> Result<()> {
 }
 
 fn cmd_list(a: &ListArgs) -> Result<u8> {
+    if !matches!(a.format, Format::Human | Format::Json) {
+        bail!("list --format takes human or json (the catalogue is not a report)");
+    }
     if a.format == Format::Json {
         let rows: Vec<serde_json::Value> = checks::catalogue()
             .map(|c| serde_json::json!({"id": c.id, "area": c.area, "title": c.title, "level": c.levels.get(a.profile), "requirements": c.requirements, "spec": c.spec, "spec_url": c.spec_url, "alternatives": groups_of(c.id).map(|g| g.id).collect::<Vec<_>>()}))

@@ -515,3 +515,118 @@ fn print_config_shows_flags_over_the_file() {
         "{text}"
     );
 }
+
+/// `authspec list | head -1` used to panic with exit 101 and a backtrace when the reader left.
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    for args in [&["list"][..], &["mock", "--list-faults"][..]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("authspec"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("authspec starts");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("authspec ends");
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// A selection or a target list that leaves nothing to judge is a usage error, never a pass.
+#[test]
+fn nothing_to_judge_is_a_usage_error() {
+    let empty = tempfile::NamedTempFile::new().expect("temp file");
+    let dir = fixture("");
+    let empty_path = empty.path().to_string_lossy().into_owned();
+    for args in [
+        &["check", "--mock", "--only", "prm", "--skip", "prm"][..],
+        &["scan", &dir][..],
+        &["scan", &empty_path][..],
+    ] {
+        let out = authspec().args(args).assert().code(2).get_output().clone();
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+}
+
+/// A flag that would do nothing in the run is refused, naming itself, instead of being ignored.
+#[test]
+fn flags_that_would_be_ignored_are_usage_errors() {
+    for (args, names) in [
+        (
+            &["check", "--mock", "--mcp-version", "2025-11-25"][..],
+            "--mcp-version",
+        ),
+        (
+            &["check", "--mock", "--mcp-method", "tools/list"][..],
+            "--mcp-method",
+        ),
+        (
+            &["check", "--mock", "--revocable-key", "k"][..],
+            "--revocable-key",
+        ),
+        (
+            &["check", "--fault", "prm-not-found", "https://x.example"][..],
+            "--fault",
+        ),
+        (&["list", "--format", "junit"][..], "list --format"),
+        (&["check", "--mock", "--report", "json=-"][..], "--report"),
+    ] {
+        let out = authspec().args(args).assert().code(2).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(names), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            !std::path::Path::new("-").exists(),
+            "--report json=- made a file named -"
+        );
+    }
+}
+
+/// The action's script passes arguments holding quotes and spaces through whole, and takes the
+/// verdict from the exit code (the README's own `--endpoint "POST /v1/jobs/search"` used to break).
+#[test]
+fn the_github_action_script_keeps_quoted_arguments_whole() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bin = assert_cmd::cargo::cargo_bin("authspec");
+    let path = format!(
+        "{}:{}",
+        bin.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = format!("{}/scripts/action-check.sh", env!("CARGO_MANIFEST_DIR"));
+    let run = |args: &str| {
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .current_dir(dir.path())
+            .env("PATH", &path)
+            .env("NO_COLOR", "1")
+            .env("AUTHSPEC_URL", "")
+            .env("AUTHSPEC_ARGS", args)
+            .env("GITHUB_OUTPUT", dir.path().join("out"))
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
+            .output()
+            .expect("bash runs");
+        let outputs = std::fs::read_to_string(dir.path().join("out")).unwrap_or_default();
+        (out.status.code(), outputs)
+    };
+    let (code, outputs) = run(r#"--mock --endpoint "POST /v1/jobs/search" --only 'prm.*'"#);
+    assert_eq!(code, Some(0), "{outputs}");
+    assert!(outputs.contains("verdict=pass"), "{outputs}");
+    let summary = std::fs::read_to_string(dir.path().join("summary")).unwrap_or_default();
+    assert!(
+        summary.contains("prm."),
+        "the Markdown report reaches the job summary"
+    );
+    let (code, outputs) = run(r#"--mock --fault prm-not-found --only "prm.*""#);
+    assert_eq!(code, Some(1));
+    assert!(outputs.contains("verdict=fail"), "{outputs}");
+    let (code, _) = run(r#"--mock --endpoint "POST /v1"#);
+    assert_eq!(code, Some(2), "an unbalanced quote is a usage error");
+}

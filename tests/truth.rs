@@ -160,6 +160,7 @@ fn every_format_shows_a_consequence_without_counting_it() {
     let junit = text("junit");
     assert!(junit.contains("type=\"consequence\""), "{junit}");
     assert!(text("markdown").contains("consequence of mcp.invalid-token-401"));
+    assert!(text("html").contains("consequence of mcp.invalid-token-401"));
     assert!(text("github").contains("consequence of mcp.invalid-token-401"));
     let sarif: Value = serde_json::from_str(&text("sarif")).expect("SARIF");
     let res = sarif["runs"][0]["results"].as_array().expect("results");

@@ -33,6 +33,9 @@ fn outcome_class(r: &CheckResult) -> (&'static str, &'static str) {
 fn row(out: &mut String, r: &CheckResult) {
     let (class, word) = outcome_class(r);
     let mut detail = esc(&r.message);
+    if let Some(why) = super::attribution(r) {
+        let _ = write!(detail, "<br><em>{}</em>", esc(&why));
+    }
     if let Some(e) = &r.expected {
         let _ = write!(detail, "<br>expected: <code>{}</code>", esc(e));
     }
