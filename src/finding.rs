@@ -19,8 +19,10 @@ pub enum Outcome {
 pub enum SkipKind {
     /// The input did not arrive (download failed, budget exhausted): a MUST skipped so is `incomplete`.
     NoInput,
-    /// Skipped on purpose: not opted in, not applied by the profile, or an optional subject is absent.
+    /// Skipped on purpose: not opted in, or an optional subject is absent.
     Chosen,
+    /// The profile does not apply the row at all (hidden from default human output).
+    NotApplied,
 }
 
 /// One judgement of one subject (a document, a key, an exchange).

@@ -111,9 +111,12 @@ struct Output {
     /// SHOULD-level failures fail the verdict too.
     #[arg(long)]
     strict: bool,
-    /// Print passing results' messages too.
-    #[arg(long, short)]
+    /// Human output: every row, passes and rows the profile does not apply included.
+    #[arg(long, short, conflicts_with = "quiet")]
     verbose: bool,
+    /// Human output: only the verdict line.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args, Debug)]
@@ -676,12 +679,11 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
 fn render(
     report: &Report,
     format: Format,
-    color: bool,
-    verbose: bool,
+    style: human::Style,
     capture_sha: Option<&str>,
 ) -> Result<String> {
     Ok(match format {
-        Format::Human => human::render(report, &human::Style { color, verbose }),
+        Format::Human => human::render(report, &style),
         Format::Json => json::render(report)?,
         Format::Junit => {
             junit::render(report).map_err(|e| anyhow::anyhow!("cannot write JUnit XML: {e}"))?
@@ -714,10 +716,19 @@ fn emit(
     capture_sha: Option<&str>,
 ) -> Result<u8> {
     for (format, path) in targets {
-        write_atomically(path, &render(report, *format, false, true, capture_sha)?)?;
+        // A report file keeps every row: it is read later, not skimmed.
+        let style = human::Style {
+            verbose: true,
+            ..human::Style::default()
+        };
+        write_atomically(path, &render(report, *format, style, capture_sha)?)?;
     }
-    let color = out.format == Format::Human && human::color_wanted(std::io::stdout().is_terminal());
-    let text = render(report, out.format, color, out.verbose, capture_sha)?;
+    let style = human::Style {
+        color: out.format == Format::Human && human::color_wanted(std::io::stdout().is_terminal()),
+        verbose: out.verbose,
+        quiet: out.quiet,
+    };
+    let text = render(report, out.format, style, capture_sha)?;
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth a non-zero exit of its own.
     let _ = stdout.write_all(text.as_bytes());

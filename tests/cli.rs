@@ -630,3 +630,25 @@ fn the_github_action_script_keeps_quoted_arguments_whole() {
     let (code, _) = run(r#"--mock --endpoint "POST /v1"#);
     assert_eq!(code, Some(2), "an unbalanced quote is a usage error");
 }
+
+/// The default human output leads with problems: a line per area, the problem rows, a recap; `-v`
+/// shows every row, `-q` only the verdict; one transport error is shown once.
+#[test]
+fn default_output_is_short_and_names_each_cause_once() {
+    let quiet = text_run(&["check", "--mock"], 0);
+    assert!(quiet.lines().count() < 20, "{quiet}");
+    assert!(!quiet.contains("  pass "), "{quiet}");
+    let every = text_run(&["check", "--mock", "-v"], 0);
+    assert!(every.lines().filter(|l| l.starts_with("  pass ")).count() > 100);
+    assert!(every.contains("does not apply this row"));
+    let q = text_run(&["check", "--mock", "-q"], 0);
+    assert_eq!(q.lines().count(), 1, "{q}");
+    assert!(q.contains("verdict: PASS"));
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    let down = text_run(&["check", &format!("http://{addr}/")], 3);
+    assert_eq!(down.matches("Connection refused").count(), 1, "{down}");
+    assert!(down.lines().count() < 40, "{down}");
+    assert!(down.contains("problems: not judged"), "{down}");
+}

@@ -14,8 +14,8 @@ fn renderings(report: &Report, capture_sha: &str) -> Vec<(&'static str, String)>
             human::render(
                 report,
                 &human::Style {
-                    color: false,
                     verbose: true,
+                    ..human::Style::default()
                 },
             ),
         ),

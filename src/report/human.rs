@@ -5,12 +5,14 @@ use crate::checks::Level;
 use crate::finding::{Outcome, SkipKind};
 use std::fmt::Write;
 
-/// Whether to colour; decided by the caller (NO_COLOR, terminal or not).
-#[derive(Debug, Clone, Copy)]
+/// Whether to colour and how much to say; decided by the caller (NO_COLOR, terminal or not, -v, -q).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
     pub color: bool,
-    /// Also print passing and skipped results (not only problems).
+    /// Every row, passes and rows the profile does not apply included (`-v`).
     pub verbose: bool,
+    /// Only the verdict line (`-q`).
+    pub quiet: bool,
 }
 
 impl Style {
@@ -62,19 +64,63 @@ pub fn render(report: &Report, st: &Style) -> String {
             ""
         }
     );
+    if st.quiet {
+        return format!("{}\n", summary_line(report, st));
+    }
+    let mut unjudged: Vec<Unjudged> = Vec::new();
     for (area, rows) in report.by_area() {
+        // Rows the profile does not apply are shown only when every row is asked for.
+        let rows: Vec<&CheckResult> = rows
+            .into_iter()
+            .filter(|r| st.verbose || r.skip_kind != Some(SkipKind::NotApplied))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let heading = format!(
+            "{} {}",
+            st.paint("1", &format!("{} — {}", area.slug(), area.title())),
+            st.paint("2", &area_counts(&rows))
+        );
+        let _ = writeln!(out, "{}{heading}", if st.verbose { "\n" } else { "" });
+        for r in rows {
+            if st.verbose {
+                render_row(&mut out, r, report.input_file.as_deref(), st);
+                continue;
+            }
+            match (Standing::of(r), stopped_by(r)) {
+                (Standing::Error | Standing::NoInput, Some((cause, url))) => {
+                    add_unjudged(&mut unjudged, cause, url, r)
+                }
+                (s, _) if s.is_problem() => {
+                    render_row(&mut out, r, report.input_file.as_deref(), st)
+                }
+                _ => {}
+            }
+        }
+    }
+    if !unjudged.is_empty() {
         let _ = writeln!(
             out,
             "\n{}",
-            st.paint("1", &format!("{} — {}", area.slug(), area.title()))
+            st.paint("1", "not judged: what stopped them (each cause once)")
         );
-        for r in rows {
-            render_row(&mut out, r, report.input_file.as_deref(), st);
+        for u in &unjudged {
+            let _ = writeln!(out, "  {} {}", st.paint("1;35", "ERROR"), u.cause);
+            for url in &u.urls {
+                let _ = writeln!(out, "        {} {url}", st.paint("34", "-->"));
+            }
+            let _ = writeln!(out, "        stopped: {}", u.ids.join(", "));
         }
     }
-    if !report.chain.is_empty() {
+    let edges: Vec<&super::Edge> = report
+        .chain
+        .iter()
+        .filter(|e| st.verbose || !e.ok)
+        .collect();
+    if !edges.is_empty() {
         let _ = writeln!(out, "\n{}", st.paint("1", "discovery chain"));
-        for e in &report.chain {
+        for e in edges {
             let status = e.status.map_or("—".to_string(), |s| s.to_string());
             let mark = if e.ok {
                 st.paint("32", "ok  ")
@@ -124,8 +170,101 @@ pub fn render(report: &Report, st: &Style) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\n{}", summary_line(report, st));
+    if let Some(recap) = recap(report, st) {
+        let _ = writeln!(out, "\n{recap}");
+    }
+    let _ = writeln!(out, "{}", summary_line(report, st));
     out
+}
+
+/// `12 pass · 1 FAIL · 3 skip` for an area's heading.
+fn area_counts(rows: &[&CheckResult]) -> String {
+    let mut counts: Vec<(Standing, usize)> = Vec::new();
+    for r in rows {
+        let s = Standing::of(r);
+        match counts.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s, 1)),
+        }
+    }
+    counts.sort_by_key(|(s, _)| *s as u8);
+    counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.word()))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// One cause that kept rows from being judged, the requests it hit, and the rows it stopped.
+struct Unjudged {
+    cause: String,
+    urls: Vec<String>,
+    ids: Vec<String>,
+}
+
+fn add_unjudged(list: &mut Vec<Unjudged>, cause: String, url: Option<String>, r: &CheckResult) {
+    let i = match list.iter().position(|u| u.cause == cause) {
+        Some(i) => i,
+        None => {
+            list.push(Unjudged {
+                cause,
+                urls: Vec::new(),
+                ids: Vec::new(),
+            });
+            list.len() - 1
+        }
+    };
+    let u = &mut list[i];
+    if let Some(url) = url.filter(|u2| !u.urls.contains(u2)) {
+        u.urls.push(url);
+    }
+    u.ids.push(r.id.clone());
+}
+
+/// The transport fault or tool limit that kept a row from being judged (the first exchange it
+/// cites that got no answer, with that request), or, for a row whose input never arrived, that.
+fn stopped_by(r: &CheckResult) -> Option<(String, Option<String>)> {
+    if let Some(e) = r.evidence.iter().find(|e| e.error.is_some()) {
+        return Some((
+            e.error.clone().unwrap_or_default(),
+            Some(format!("{} {}", e.method, e.url)),
+        ));
+    }
+    (r.skip_kind == Some(SkipKind::NoInput)).then(|| {
+        (
+            "their input never arrived (it depends on a document above)".to_string(),
+            None,
+        )
+    })
+}
+
+/// The problems next to the verdict: what failed and what was left unjudged, by id.
+fn recap(report: &Report, st: &Style) -> Option<String> {
+    let by = |want: &[Standing]| -> Vec<&str> {
+        report
+            .results
+            .iter()
+            .filter(|r| want.contains(&Standing::of(r)))
+            .map(|r| r.id.as_str())
+            .collect()
+    };
+    let parts: Vec<String> = [
+        ("1;31", "FAIL", by(&[Standing::Fail])),
+        ("33", "warn", by(&[Standing::Warn])),
+        ("1;35", "not judged", by(&[Standing::Error, Standing::NoInput])),
+    ]
+    .into_iter()
+    .filter(|(_, _, ids)| !ids.is_empty())
+    .map(|(code, word, ids)| {
+        let shown = if ids.len() > 6 {
+            format!("{} and {} more", ids[..6].join(", "), ids.len() - 6)
+        } else {
+            ids.join(", ")
+        };
+        format!("{} {shown}", st.paint(code, word))
+    })
+    .collect();
+    (!parts.is_empty()).then(|| format!("problems: {}", parts.join(" · ")))
 }
 
 fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style) {

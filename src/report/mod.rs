@@ -377,7 +377,7 @@ impl CheckResult {
             title: check.title.into(),
             level: Level::May,
             outcome: Outcome::Skip,
-            skip_kind: Some(SkipKind::Chosen),
+            skip_kind: Some(SkipKind::NotApplied),
             requirements: check.requirements.iter().map(|s| s.to_string()).collect(),
             spec: check.spec.into(),
             spec_url: check.spec_url.into(),

@@ -60,8 +60,8 @@ pub async fn check(target: String, mut opts: CaptureOptions, only: &str) -> Repo
 fn assert_key_absent(r: &Report, file: &authspec::capturefile::CaptureFile, key: &str) {
     use authspec::report::{github, html, human, json, junit, markdown, sarif};
     let style = human::Style {
-        color: false,
         verbose: true,
+        ..human::Style::default()
     };
     let outputs = [
         ("human", human::render(r, &style)),
