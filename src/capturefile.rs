@@ -38,6 +38,10 @@ pub enum CaptureFileError {
     Json(#[from] serde_json::Error),
     #[error("not an authspec capture (format is {0:?})")]
     Format(String),
+    #[error(
+        "this is an authspec report, not a capture: replay reads the file `check --capture FILE` writes"
+    )]
+    Report,
     #[error("capture version {0} is not supported (this authspec reads version {VERSION})")]
     Version(u32),
     #[error("the capture's target {0:?} is not a URL")]
@@ -67,6 +71,9 @@ impl CaptureFile {
     pub fn parse(text: &str) -> Result<Self, CaptureFileError> {
         let probe: serde_json::Value = serde_json::from_str(text)?;
         let format = probe.get("format").and_then(|f| f.as_str()).unwrap_or("");
+        if format.is_empty() && probe.get("report_version").is_some() {
+            return Err(CaptureFileError::Report);
+        }
         if format != FORMAT {
             return Err(CaptureFileError::Format(format.to_string()));
         }

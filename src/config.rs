@@ -76,6 +76,18 @@ impl Config {
                     ),
                 });
             }
+            // A waiver for an id nothing reports would waive nothing forever: a typo, not stale.
+            let known = crate::checks::catalogue()
+                .any(|c| c.id == w.id || c.requirements.contains(&w.id.as_str()));
+            if !known {
+                return Err(ConfigError::Invalid {
+                    file: file.to_string(),
+                    message: format!(
+                        "waiver id {:?} is neither a check id nor a requirement ID (see authspec list)",
+                        w.id
+                    ),
+                });
+            }
         }
         Ok(cfg)
     }

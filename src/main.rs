@@ -30,10 +30,11 @@ enum Command {
     Lint(LintArgs),
     /// Print the check catalogue.
     List(ListArgs),
-    /// Explain one check: what it judges, where the spec says so, what a fix looks like.
+    /// Explain checks: what each judges, where the spec says so, what a fix looks like.
     Explain {
-        /// A check id such as prm.resource-match.
-        id: String,
+        /// Check ids (prm.resource-match) or requirement IDs (PRM-RESOURCE-MATCH).
+        #[arg(required = true)]
+        ids: Vec<String>,
     },
     /// Run the reference deployment until interrupted.
     Mock(MockArgs),
@@ -267,30 +268,37 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         (n, 1)
     } else if let Some(n) = t.strip_suffix('s') {
         (n, 1000)
+    } else if let Some(n) = t.strip_suffix('m') {
+        (n, 60_000)
     } else {
         (t, 1000)
     };
     let v: u64 = num
         .trim()
         .parse()
-        .map_err(|_| format!("{s:?} is not a duration like 10, 10s or 500ms"))?;
+        .map_err(|_| format!("{s:?} is not a duration like 10, 10s, 500ms or 5m"))?;
     let ms = v
         .checked_mul(scale)
         .filter(|ms| (1..=600_000).contains(ms))
-        .ok_or_else(|| format!("{s:?} must be between 1 ms and 600 s"))?;
+        .ok_or_else(|| format!("{s:?} must be between 1 ms and 10 m (600 s)"))?;
     Ok(Duration::from_millis(ms))
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {
     let t = s.trim();
-    let (num, scale) = [("MiB", 1 << 20), ("KiB", 1 << 10), ("B", 1)]
-        .iter()
-        .find_map(|(suf, k)| t.strip_suffix(suf).map(|n| (n, *k)))
-        .unwrap_or((t, 1));
+    let (num, scale) = [
+        ("GiB", 1 << 30),
+        ("MiB", 1 << 20),
+        ("KiB", 1 << 10),
+        ("B", 1),
+    ]
+    .iter()
+    .find_map(|(suf, k)| t.strip_suffix(suf).map(|n| (n, *k)))
+    .unwrap_or((t, 1));
     let v: usize = num
         .trim()
         .parse()
-        .map_err(|_| format!("{s:?} is not a size like 2MiB, 512KiB or 4096"))?;
+        .map_err(|_| format!("{s:?} is not a size like 1GiB, 2MiB, 512KiB or 4096"))?;
     v.checked_mul(scale)
         .filter(|b| (1..=(1usize << 30)).contains(b))
         .ok_or_else(|| format!("{s:?} must be between 1 byte and 1 GiB"))
@@ -342,6 +350,41 @@ fn parse_endpoint(s: &str) -> Result<Endpoint, String> {
     s.parse()
 }
 
+/// clap's message as one line that keeps its useful part: the first line, then the missing
+/// arguments, the valid values or the suggestion it offers, and the subcommand's --help.
+fn usage_line(text: &str) -> String {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut out = lines
+        .next()
+        .unwrap_or("invalid arguments")
+        .trim_start_matches("error: ")
+        .trim_end_matches(':')
+        .to_string();
+    use clap::CommandFactory;
+    let sub = std::env::args()
+        .nth(1)
+        .filter(|a| Cli::command().get_subcommands().any(|s| s.get_name() == a));
+    let mut help = sub.map_or("authspec --help".to_string(), |s| {
+        format!("authspec {s} --help")
+    });
+    for l in lines {
+        if let Some(usage) = l.strip_prefix("Usage: ") {
+            // "Usage: authspec lint [OPTIONS] ..." names the subcommand whose --help to read.
+            let words: Vec<&str> = usage
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            help = format!("{} --help", words.join(" "));
+        } else if l.starts_with("For more information") {
+        } else if let Some(tip) = l.strip_prefix("tip: ") {
+            out.push_str(&format!("; {tip}"));
+        } else {
+            out.push_str(&format!(" {l}"));
+        }
+    }
+    format!("{out} (see {help})")
+}
+
 /// A reader that closed the pipe (`authspec list | head -1`) has read what it wanted: print! then
 /// panics with a broken pipe, and the process ends quietly with success, as ripgrep does.
 fn quiet_on_broken_pipe() {
@@ -373,14 +416,13 @@ fn main() -> ExitCode {
             let _ = e.print();
             return ExitCode::SUCCESS;
         }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            // Bare `authspec`: the usage, on stderr, and the usage-error exit code.
+            eprint!("{}", e.render());
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            let text = e.render().to_string();
-            let line = text
-                .lines()
-                .next()
-                .unwrap_or("invalid arguments")
-                .trim_start_matches("error: ");
-            eprintln!("authspec: {line} (see authspec --help)");
+            eprintln!("authspec: {}", usage_line(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -405,7 +447,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Check(a) => runtime()?.block_on(cmd_check(*a)),
         Command::Lint(a) => cmd_lint(a),
         Command::List(a) => cmd_list(&a),
-        Command::Explain { id } => cmd_explain(&id),
+        Command::Explain { ids } => cmd_explain(&ids),
         Command::Mock(a) => runtime()?.block_on(cmd_mock(a)),
         Command::Replay(a) => cmd_replay(a),
         Command::Scan(a) => runtime()?.block_on(cmd_scan(a)),
@@ -897,8 +939,65 @@ fn groups_of(id: &str) -> impl Iterator<Item = &'static checks::alternatives::Al
         .filter(move |g| g.decider == id || g.members.contains(&id))
 }
 
-fn cmd_explain(id: &str) -> Result<u8> {
-    let c = checks::find(id).with_context(|| format!("no check {id:?} (see authspec list)"))?;
+fn cmd_explain(ids: &[String]) -> Result<u8> {
+    // Every id is resolved first, so a typo in the third is reported before anything is printed.
+    let mut found: Vec<&'static checks::Check> = Vec::new();
+    for id in ids {
+        let hits: Vec<&'static checks::Check> = match checks::find(id) {
+            Some(c) => vec![c],
+            None => checks::catalogue()
+                .filter(|c| c.requirements.iter().any(|r| r.eq_ignore_ascii_case(id)))
+                .collect(),
+        };
+        if hits.is_empty() {
+            bail!(
+                "no check or requirement {id:?}{} (see authspec list)",
+                nearest(id)
+            );
+        }
+        for c in hits {
+            if !found.iter().any(|f| f.id == c.id) {
+                found.push(c);
+            }
+        }
+    }
+    for (i, c) in found.into_iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        explain_one(c);
+    }
+    Ok(0)
+}
+
+/// ", did you mean X?" for the catalogue id or requirement ID closest to `id`, when one is close.
+fn nearest(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    checks::catalogue()
+        .flat_map(|c| std::iter::once(c.id).chain(c.requirements.iter().copied()))
+        .map(|cand| (edit_distance(&lower, &cand.to_ascii_lowercase()), cand))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map_or(String::new(), |(_, c)| format!(", did you mean {c}?"))
+}
+
+/// Levenshtein distance over bytes (ids are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+fn explain_one(c: &checks::Check) {
     let lvl = |p: Profile| c.levels.get(p).map_or("not applied", |l| l.as_str());
     println!("{} — {}", c.id, c.title);
     println!("area:         {} ({})", c.area.slug(), c.area.title());
@@ -938,7 +1037,6 @@ fn cmd_explain(id: &str) -> Result<u8> {
             g.spec_url
         );
     }
-    Ok(0)
 }
 
 async fn cmd_mock(a: MockArgs) -> Result<u8> {

@@ -652,3 +652,74 @@ fn default_output_is_short_and_names_each_cause_once() {
     assert!(down.lines().count() < 40, "{down}");
     assert!(down.contains("problems: not judged"), "{down}");
 }
+
+/// Usage errors keep clap's useful part on their one line and point at the subcommand's --help.
+#[test]
+fn usage_errors_keep_the_useful_part() {
+    for (args, wants) in [
+        (
+            &["lint", "prm", "f.json"][..],
+            &["--url", "authspec lint --help"][..],
+        ),
+        (&["chek"][..], &["'check'"][..]),
+        (
+            &["check", "--format", "xml"][..],
+            &["human, json", "authspec check --help"][..],
+        ),
+        (
+            &["explain", "prm.resorce-match"][..],
+            &["did you mean prm.resource-match"][..],
+        ),
+        (
+            &["replay", &fixture("../reports/mock-check.json")][..],
+            &["an authspec report, not a capture"][..],
+        ),
+    ] {
+        let out = authspec().args(args).assert().code(2).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        for w in wants {
+            assert!(err.contains(w), "{args:?}: {err}");
+        }
+    }
+    // Bare authspec prints the usage, and is a usage error.
+    let out = authspec().assert().code(2).get_output().clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Usage: authspec <COMMAND>"));
+    // explain takes requirement IDs and several ids at once.
+    let text = text_run(&["explain", "PRM-RESOURCE-MATCH", "jwks.served"], 0);
+    assert!(text.contains("prm.resource-match —") && text.contains("jwks.served —"));
+    // The documented limits are accepted at their edge.
+    text_run(
+        &[
+            "check",
+            "--mock",
+            "-q",
+            "--timeout",
+            "5m",
+            "--max-body",
+            "1GiB",
+        ],
+        0,
+    );
+}
+
+/// A waiver whose id names no check or requirement is a typo: refused, not reported as stale.
+#[test]
+fn a_waiver_for_an_unknown_id_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("authspec.toml");
+    std::fs::write(
+        &cfg,
+        "[[waiver]]\nid = \"prm.resorce-match\"\nreason = \"typo\"\nexpires = 2099-01-01\n",
+    )
+    .expect("config written");
+    let out = authspec()
+        .args(["check", "--mock", "--config"])
+        .arg(&cfg)
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("prm.resorce-match"), "{err}");
+}

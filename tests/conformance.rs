@@ -173,7 +173,8 @@ fn strict() -> bool {
 
 /// One trial per result: MUST failures, errors and missing input fail; skips by choice are ignored.
 fn result_trial(r: CheckResult) -> Trial {
-    let ignored = r.outcome == Outcome::Skip && matches!(r.skip_kind, Some(SkipKind::Chosen | SkipKind::NotApplied));
+    let ignored = r.outcome == Outcome::Skip
+        && matches!(r.skip_kind, Some(SkipKind::Chosen | SkipKind::NotApplied));
     let name = format!("check::{}", r.id);
     Trial::test(name, move || {
         let decisive = r.level == Level::Must || (strict() && r.level == Level::Should);
@@ -330,7 +331,8 @@ fn variant_trial(name: &str, opts: MockOptions) -> Trial {
             .filter(|r| {
                 r.level == Level::Must
                     && r.outcome != Outcome::Pass
-                    && !(r.outcome == Outcome::Skip && matches!(r.skip_kind, Some(SkipKind::Chosen | SkipKind::NotApplied)))
+                    && !(r.outcome == Outcome::Skip
+                        && matches!(r.skip_kind, Some(SkipKind::Chosen | SkipKind::NotApplied)))
             })
             .map(|r| format!("{} {:?}: {}", r.id, r.outcome, r.message))
             .collect();

@@ -251,7 +251,11 @@ fn recap(report: &Report, st: &Style) -> Option<String> {
     let parts: Vec<String> = [
         ("1;31", "FAIL", by(&[Standing::Fail])),
         ("33", "warn", by(&[Standing::Warn])),
-        ("1;35", "not judged", by(&[Standing::Error, Standing::NoInput])),
+        (
+            "1;35",
+            "not judged",
+            by(&[Standing::Error, Standing::NoInput]),
+        ),
     ]
     .into_iter()
     .filter(|(_, _, ids)| !ids.is_empty())

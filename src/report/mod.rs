@@ -448,7 +448,7 @@ impl Standing {
             Standing::Warn => "warn",
             Standing::Info => "info",
             Standing::Consequence => "after",
-            Standing::Waived => "waivd",
+            Standing::Waived => "waived",
             Standing::Error => "ERROR",
             Standing::NoInput => "skip!",
             Standing::Skip => "skip",
