@@ -109,27 +109,35 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Whether the host is a private, loopback, link-local or metadata-service address (PRM-SSRF).
-pub fn is_private(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => {
+/// Whether an address is private, loopback, link-local, unspecified, shared (100.64/10) or an
+/// IPv4-mapped form of one (PRM-SSRF): the addresses a public target may not send us to.
+pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(ip) => {
             ip.is_private()
                 || ip.is_loopback()
                 || ip.is_link_local()
                 || ip.is_unspecified()
                 || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
         }
-        Some(Host::Ipv6(ip)) => {
+        std::net::IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
             // ::ffff:169.254.169.254 reaches the IPv4 metadata service.
-            if let Some(v4) = ip.to_ipv4_mapped() {
-                let mapped = Url::parse(&format!("http://{v4}/")).ok();
-                return mapped.is_some_and(|u| is_private(&u));
+            Some(v4) => is_private_ip(v4.into()),
+            None => {
+                ip.is_loopback()
+                    || ip.is_unspecified()
+                    || (ip.segments()[0] & 0xfe00) == 0xfc00
+                    || (ip.segments()[0] & 0xffc0) == 0xfe80
             }
-            ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-        }
+        },
+    }
+}
+
+/// Whether the host is a private, loopback, link-local or metadata-service address (PRM-SSRF).
+pub fn is_private(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => is_private_ip(ip.into()),
+        Some(Host::Ipv6(ip)) => is_private_ip(ip.into()),
         Some(Host::Domain(d)) => {
             let d = d.trim_end_matches('.').to_ascii_lowercase();
             d == "localhost"

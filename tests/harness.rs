@@ -180,3 +180,62 @@ async fn a_silent_server_times_out_into_an_incomplete_run() {
         .expect("result");
     assert!(r.message.contains("timed out"), "{}", r.message);
 }
+
+/// The SSRF guard sits in the resolver: a public-looking name whose DNS answer is loopback is
+/// refused on connection (the target's own name included), named PRM-SSRF, and the run ends
+/// `incomplete`; `--allow-private` follows it. The stub stands in for a DNS server on loopback.
+#[tokio::test]
+async fn a_public_name_that_resolves_to_loopback_is_refused_at_the_resolver() {
+    let seen: Seen = Arc::default();
+    let base = serve(
+        Router::new()
+            .route("/.well-known/oauth-protected-resource", get(record))
+            .with_state(seen.clone()),
+    )
+    .await;
+    let port = Url::parse(&base).ok().and_then(|u| u.port()).expect("port");
+    let stub: authspec::capture::dns::DnsStub = Arc::new(
+        [(
+            "api.rebinding.example".to_string(),
+            vec![std::net::IpAddr::from([127, 0, 0, 1])],
+        )]
+        .into_iter()
+        .collect(),
+    );
+    let target = format!("http://api.rebinding.example:{port}/");
+    let run_with = |allow_private: bool| {
+        let cfg = CheckConfig {
+            target: target.clone(),
+            capture: CaptureOptions {
+                profile: authspec::checks::Profile::Rfc,
+                timeout: Duration::from_secs(5),
+                allow_private,
+                dns_stub: Some(stub.clone()),
+                ..CaptureOptions::default()
+            },
+            selection: Selection::default(),
+            strict: false,
+        };
+        async move { run::check(&cfg).await.expect("check runs") }
+    };
+    let refused = run_with(false).await;
+    assert_eq!(refused.verdict, Verdict::Incomplete);
+    assert!(
+        seen.lock().expect("lock").is_empty(),
+        "a request reached the server"
+    );
+    let named = refused
+        .exchanges
+        .iter()
+        .all(|e| e.error.as_deref().is_some_and(|m| m.contains("PRM-SSRF")));
+    assert!(named, "{:?}", refused.exchanges);
+    assert!(
+        refused
+            .results
+            .iter()
+            .all(|r| r.outcome != authspec::finding::Outcome::Fail)
+    );
+    let allowed = run_with(true).await;
+    assert!(allowed.exchanges.iter().any(|e| e.status.is_some()));
+    assert!(!seen.lock().expect("lock").is_empty());
+}

@@ -87,11 +87,17 @@ pub struct Ctx {
     pub timeout: Duration,
 }
 
-/// The HTTP client: rustls, no automatic redirects (each hop is checked), no compression.
-pub fn build(opts: &CaptureOptions) -> reqwest::Result<Client> {
+/// The HTTP client: rustls, no automatic redirects (each hop is checked), no compression, and
+/// the SSRF guard in the resolver when `guard` is on.
+pub fn build(opts: &CaptureOptions, guard: bool) -> reqwest::Result<Client> {
+    let resolver = super::dns::GuardedResolver {
+        guard,
+        stub: opts.dns_stub.clone(),
+    };
     opts.resolve
         .iter()
         .fold(Client::builder(), |b, r| b.resolve(&r.host, r.addr))
+        .dns_resolver(resolver)
         .redirect(Policy::none())
         .timeout(opts.timeout)
         .connect_timeout(opts.timeout)

@@ -1,6 +1,7 @@
 //! The only network I/O in authspec: runs the request plan, follows discovery links, records exchanges.
 
 mod client;
+pub mod dns;
 mod plan;
 
 pub use plan::Endpoint;
@@ -56,6 +57,8 @@ pub struct CaptureOptions {
     /// JSON-RPC methods the MCP probe sends, each without credentials and with a bad token
     /// (`--mcp-method`; default: `initialize` and `tools/list`, what a client sends first).
     pub mcp_methods: Vec<String>,
+    /// Fixed DNS answers in place of the system resolver (tests); still under the SSRF guard.
+    pub dns_stub: Option<dns::DnsStub>,
 }
 
 /// The JSON-RPC methods an MCP client sends first: servers may leave `initialize` open and
@@ -131,6 +134,7 @@ impl Default for CaptureOptions {
             mcp_version: crate::checks::McpVersion::default(),
             resolve: Vec::new(),
             mcp_methods: DEFAULT_MCP_METHODS.map(String::from).to_vec(),
+            dns_stub: None,
         }
     }
 }
@@ -159,7 +163,9 @@ enum Slot {
 
 /// Captures everything the checks need from the deployment at `resource`.
 pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, CaptureError> {
-    let client = client::build(opts).map_err(|e| CaptureError::Client(e.to_string()))?;
+    // A public target gets the guard on every name it leads to, its own included.
+    let guard = !opts.allow_private && !is_private(resource);
+    let client = client::build(opts, guard).map_err(|e| CaptureError::Client(e.to_string()))?;
     let ctx = Arc::new(Ctx {
         client,
         key: opts.api_key.clone(),
