@@ -42,6 +42,20 @@ enum Command {
     Replay(ReplayArgs),
     /// Check many deployments: one resource URL per line of a file (or - for stdin); JSON lines out.
     Scan(ScanArgs),
+    /// Record today's failures as waivers (reason and expiry) in authspec.toml, to gate on new ones.
+    Baseline(Box<BaselineArgs>),
+}
+
+#[derive(Args, Debug)]
+struct BaselineArgs {
+    #[command(flatten)]
+    check: CheckArgs,
+    /// Why today's failures are accepted for now; every waiver carries it.
+    #[arg(long)]
+    reason: String,
+    /// Last day the waivers hold, YYYY-MM-DD (a waiver past it fails the run).
+    #[arg(long, value_parser = parse_date)]
+    expires: toml::value::Datetime,
 }
 
 #[derive(Args, Debug)]
@@ -331,6 +345,18 @@ fn parse_shard(s: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+/// A calendar date `YYYY-MM-DD`, as waivers' `expires` takes it.
+fn parse_date(s: &str) -> Result<toml::value::Datetime, String> {
+    let d: toml::value::Datetime = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a date like 2027-03-31"))?;
+    if d.date.is_none() || d.time.is_some() {
+        return Err(format!("{s:?} is not a date like 2027-03-31"));
+    }
+    Ok(d)
+}
+
 /// A JSON-RPC method name as MCP uses them: `initialize`, `tools/list`, `notifications/…`.
 fn parse_mcp_method(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
@@ -451,6 +477,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Mock(a) => runtime()?.block_on(cmd_mock(a)),
         Command::Replay(a) => cmd_replay(a),
         Command::Scan(a) => runtime()?.block_on(cmd_scan(a)),
+        Command::Baseline(a) => runtime()?.block_on(cmd_baseline(*a)),
     }
 }
 
@@ -623,11 +650,31 @@ fn ignored_flags(a: &CheckArgs) -> Result<()> {
 }
 
 async fn cmd_check(a: CheckArgs) -> Result<u8> {
-    let cfg = load_config(a.config.as_deref())?;
+    match run_check(a, true).await? {
+        None => Ok(0),
+        Some(c) => emit(&c.report, &c.out, &c.targets, c.capture_sha.as_deref()),
+    }
+}
+
+/// A finished check and what its output needs.
+struct Checked {
+    report: Report,
+    out: Output,
+    targets: Vec<(Format, PathBuf)>,
+    capture_sha: Option<String>,
+}
+
+/// Runs `check` (or prints the merged configuration and returns `None`). A `--config` file must
+/// exist unless `config_must_exist` is false (baseline creates it).
+async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<Option<Checked>> {
+    let cfg = match a.config.as_deref() {
+        Some(p) if !config_must_exist && !p.exists() => Config::default(),
+        p => load_config(p)?,
+    };
     let (a, merged) = merge(a, &cfg)?;
     if a.print_config {
         print!("{}", merged.to_toml());
-        return Ok(0);
+        return Ok(None);
     }
     if a.resource_url.is_none() && !a.mock {
         bail!("no resource URL: give one, use --mock, or set target in authspec.toml");
@@ -715,7 +762,68 @@ async fn cmd_check(a: CheckArgs) -> Result<u8> {
     if let Some(m) = _mock {
         m.stop().await;
     }
-    emit(&report, &a.out, &targets, capture_sha.as_deref())
+    Ok(Some(Checked {
+        report,
+        out: a.out,
+        targets,
+        capture_sha,
+    }))
+}
+
+/// `authspec baseline`: today's failures become waivers with a reason and an expiry, appended to
+/// the configuration file, so a team gates on new failures from the first day.
+async fn cmd_baseline(a: BaselineArgs) -> Result<u8> {
+    let file = a
+        .check
+        .config
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("authspec.toml"));
+    check_writable(&file, "--config")?;
+    let Some(c) = run_check(a.check, false).await? else {
+        return Ok(0);
+    };
+    let r = &c.report;
+    let ids: Vec<&str> = r
+        .results
+        .iter()
+        .filter(|x| x.outcome == authspec::finding::Outcome::Fail)
+        .filter(|x| x.waived.is_none() && !x.is_consequence())
+        .filter(|x| x.level != authspec::checks::Level::May)
+        .map(|x| x.id.as_str())
+        .collect();
+    let existing = if file.is_file() {
+        String::from_utf8(read_capped(&file, 1 << 20)?)
+            .with_context(|| format!("{} is not UTF-8", file.display()))?
+    } else {
+        String::new()
+    };
+    let mut text = existing.clone();
+    for id in &ids {
+        text.push_str(&format!(
+            "\n[[waiver]]\nid = {}\nreason = {}\nexpires = {}\n",
+            toml::Value::String(id.to_string()),
+            toml::Value::String(a.reason.clone()),
+            a.expires
+        ));
+    }
+    // The result must still load: a baseline that breaks the configuration is worse than none.
+    Config::parse(&text, &file.display().to_string())?;
+    if text != existing {
+        write_atomically(&file, &text)?;
+    }
+    eprintln!(
+        "authspec baseline: {} waiver(s) written to {} (until {}); verdict of the run: {}{}",
+        ids.len(),
+        file.display(),
+        a.expires,
+        r.verdict.as_str(),
+        if r.verdict == authspec::report::Verdict::Incomplete {
+            " (some MUSTs could not be judged; they are not waived)"
+        } else {
+            ""
+        }
+    );
+    Ok(0)
 }
 
 fn render(

@@ -723,3 +723,49 @@ fn a_waiver_for_an_unknown_id_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("prm.resorce-match"), "{err}");
 }
+
+/// `baseline` writes today's root failures as waivers; the next run passes on them, a second
+/// baseline adds nothing, and a waiver whose failure is fixed is reported stale.
+#[test]
+fn baseline_waives_todays_failures_and_shrinks() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("authspec.toml");
+    let cfg_s = cfg.to_string_lossy().into_owned();
+    let faults = ["--mock", "--fault", "jwks-rsa-1024", "--config", &cfg_s];
+    let base = |code: i32| {
+        authspec()
+            .arg("baseline")
+            .args(faults)
+            .args(["--reason", "known \"weak\" key", "--expires", "2099-12-31"])
+            .assert()
+            .code(code);
+    };
+    base(0);
+    let written = std::fs::read_to_string(&cfg).expect("baseline written");
+    assert_eq!(written.matches("[[waiver]]").count(), 1, "{written}");
+    assert!(written.contains("id = \"jwks.rsa-2048\""), "{written}");
+    let mut check = vec!["check"];
+    check.extend(faults);
+    check.extend(["--format", "json"]);
+    let r = json_run(&check, 0);
+    assert_eq!(r["waivers"][0]["status"], "applied");
+    base(0);
+    let again = std::fs::read_to_string(&cfg).expect("still there");
+    assert_eq!(again, written, "a second baseline adds nothing");
+    let fixed = json_run(
+        &["check", "--mock", "--config", &cfg_s, "--format", "json"],
+        0,
+    );
+    assert_eq!(fixed["waivers"][0]["status"], "stale");
+    authspec()
+        .args([
+            "baseline",
+            "--mock",
+            "--reason",
+            "x",
+            "--expires",
+            "2099-13-01",
+        ])
+        .assert()
+        .code(2);
+}

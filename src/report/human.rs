@@ -162,7 +162,10 @@ pub fn render(report: &Report, st: &Style) -> String {
                 w.id,
                 w.expires,
                 w.reason,
-                if w.waived.is_empty() {
+                if w.status == "stale" {
+                    ": nothing fails under it any more; delete it and the baseline shrinks"
+                        .to_string()
+                } else if w.waived.is_empty() {
                     String::new()
                 } else {
                     format!(": {}", w.waived.join(", "))
