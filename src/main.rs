@@ -104,6 +104,8 @@ enum Format {
     Github,
     /// One self-contained HTML page.
     Html,
+    /// An SVG verdict badge (profile, verdict, date, tool version) for a self-certification page.
+    Badge,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -114,7 +116,7 @@ struct Output {
     /// Format written to stdout.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
-    /// Also write a report: FORMAT=FILE (repeatable; human, json, junit, sarif, markdown, github, html).
+    /// Also write a report: FORMAT=FILE (repeatable; human, json, junit, sarif, markdown, github, html, badge).
     #[arg(long = "report", value_name = "FORMAT=FILE")]
     reports: Vec<String>,
     /// Run only checks matching this id, area or requirement ID (glob; repeatable).
@@ -511,7 +513,7 @@ fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
                 .split_once('=')
                 .with_context(|| format!("--report {r:?} is not FORMAT=FILE"))?;
             let format = Format::from_str(f, true).map_err(|_| {
-                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github, html)")
+                anyhow::anyhow!("--report {r:?}: unknown format {f:?} (human, json, junit, sarif, markdown, github, html, badge)")
             })?;
             if path == "-" {
                 bail!("--report {r:?}: reports are files; use --format {f} to write to stdout");
@@ -842,6 +844,7 @@ fn render(
         Format::Markdown => markdown::render(report),
         Format::Github => github::render(report),
         Format::Html => html::render(report, capture_sha),
+        Format::Badge => authspec::report::badge::render(report),
     })
 }
 

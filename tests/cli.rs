@@ -769,3 +769,35 @@ fn baseline_waives_todays_failures_and_shrinks() {
         .assert()
         .code(2);
 }
+
+/// `--report badge=FILE` writes an SVG naming the profile, the verdict, the date and the version.
+#[test]
+fn a_badge_names_profile_verdict_date_and_version() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let badge = dir.path().join("badge.svg");
+    let spec = format!("badge={}", badge.display());
+    text_run(&["check", "--mock", "-q", "--report", &spec], 0);
+    let svg = std::fs::read_to_string(&badge).expect("badge written");
+    assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+    for want in ["authspec auth-md", "pass 20", env!("CARGO_PKG_VERSION")] {
+        assert!(svg.contains(want), "{want} in {svg}");
+    }
+    let spec = format!("badge={}", badge.display());
+    text_run(
+        &[
+            "check",
+            "--mock",
+            "-q",
+            "--fault",
+            "prm-not-found",
+            "--report",
+            &spec,
+        ],
+        1,
+    );
+    assert!(
+        std::fs::read_to_string(&badge)
+            .expect("rewritten")
+            .contains(">fail 20")
+    );
+}

@@ -60,3 +60,65 @@ fn example_reports_are_current() {
         "example reports drifted (run UPDATE_REPORTS=1 cargo test --test reports): {stale:#?}"
     );
 }
+
+/// Reports lead with the fix, and the discovery chain is one connected diagram: in Markdown each
+/// node is declared once and the 401 → prm edge appears once; in HTML it is an inline SVG.
+#[test]
+fn reports_lead_with_problems_and_draw_one_chain() {
+    use authspec::report::{html, junit, markdown};
+    let report = mock_faults_report();
+    let md = markdown::render(&report);
+    let problems = md.find("### Problems").expect("a problems section");
+    assert!(problems < md.find("passed checks").expect("passes collapsed"));
+    let fix = &report
+        .results
+        .iter()
+        .find(|r| r.outcome == authspec::finding::Outcome::Fail)
+        .expect("a failure")
+        .fix;
+    assert!(md.contains(fix.as_str()), "the fix text is in Markdown");
+    let chain = &md[md.find("```mermaid").expect("mermaid")..];
+    let chain = &chain[..chain[3..].find("```").expect("closed") + 3];
+    assert_eq!(chain.matches("n_401 -->").count(), 1, "{chain}");
+    assert_eq!(chain.matches("n_prm[").count(), 1, "{chain}");
+    let page = html::render(&report, None);
+    let p = page.find("<h2>Problems").expect("problems first");
+    assert!(p < page.find("Every result").expect("every result after"));
+    assert!(
+        page.contains(&fix.replace('"', "&quot;").replace('\'', "&#39;")),
+        "fix in HTML"
+    );
+    let svg_at = page.find("<svg").expect("the chain is drawn inline");
+    let svg = &page[svg_at..page.find("</svg>").expect("svg closed") + 6];
+    let mut reader = quick_xml::Reader::from_str(svg);
+    let (mut nodes, mut edges) = (0, 0);
+    loop {
+        match reader.read_event().expect("the SVG is well-formed XML") {
+            quick_xml::events::Event::Eof => break,
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"rect" => nodes += 1,
+                    b"line" => edges += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(edges, report.chain.len());
+    let distinct: std::collections::BTreeSet<&str> = report
+        .chain
+        .iter()
+        .flat_map(|e| [e.from.as_str(), e.to.as_str()])
+        .collect();
+    assert_eq!(nodes, distinct.len(), "each node drawn once");
+    assert!(junit::render(&report).expect("junit").contains("fix:"));
+}
+
+/// The committed capture of the mock with faults, re-judged.
+fn mock_faults_report() -> authspec::report::Report {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("reports/mock-faults.capture.json");
+    let text = std::fs::read_to_string(path).expect("the capture is committed");
+    let file = CaptureFile::parse(&text).expect("the capture parses");
+    run::replay(&file, None, &Selection::default(), false).expect("replay")
+}

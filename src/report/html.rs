@@ -77,6 +77,158 @@ fn row(out: &mut String, r: &CheckResult) {
     );
 }
 
+/// The problems first: what failed, where (URL and member), the fix, and the spec sentence.
+fn problems(out: &mut String, report: &Report) {
+    let list: Vec<&CheckResult> = report
+        .results
+        .iter()
+        .filter(|r| super::Standing::of(r).is_problem())
+        .collect();
+    if list.is_empty() {
+        let _ = writeln!(out, "<h2>Problems</h2><p>None.</p>");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<h2>Problems ({})</h2><table><tr><th>outcome</th><th>check</th><th>what and where</th><th>fix</th><th>spec</th></tr>",
+        list.len()
+    );
+    for r in list {
+        let (class, word) = outcome_class(r);
+        let mut what = esc(&r.message);
+        if let Some(why) = super::attribution(r) {
+            let _ = write!(what, "<br><em>{}</em>", esc(&why));
+        }
+        if let Some(e) = r.evidence.first() {
+            let _ = write!(what, "<br><code>{} {}</code>", esc(&e.method), esc(&e.url));
+        }
+        if let Some(p) = r.place() {
+            let _ = write!(what, " at <code>{}</code>", esc(&p));
+        }
+        if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
+            let _ = write!(
+                what,
+                "<br>expected <code>{}</code>, actual <code>{}</code>",
+                esc(e),
+                esc(a)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"{class}\">{word}</td><td><code>{}</code> [{}]</td><td>{what}</td><td>{}</td><td><a href=\"{}\">{}</a><br><small>{}</small></td></tr>",
+            esc(&r.id),
+            r.level.as_str(),
+            esc(&r.fix),
+            esc(&r.spec_url),
+            esc(&r.spec),
+            esc(&r.requirements.join(", "))
+        );
+    }
+    let _ = writeln!(out, "</table>");
+}
+
+fn chain_table(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "<table><tr><th></th><th>edge</th><th>URL</th><th>status</th><th>compared</th></tr>"
+    );
+    for e in &report.chain {
+        let cmp = e
+            .compared
+            .as_ref()
+            .map(|c| {
+                format!(
+                    "{}: {} (expected {})",
+                    esc(&c.member),
+                    esc(c.actual.as_deref().unwrap_or("absent")),
+                    esc(&c.expected)
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"{}\">{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{cmp}</td></tr>",
+            if e.ok { "o-pass" } else { "o-fail" },
+            if e.ok { "ok" } else { "broken" },
+            esc(&e.from),
+            esc(&e.to),
+            esc(&e.url),
+            e.status.map_or("—".into(), |s| s.to_string())
+        );
+    }
+    let _ = writeln!(out, "</table>");
+}
+
+/// The chain as one connected diagram, drawn inline so the page needs no script or asset: each
+/// node once, in columns by distance from where discovery starts, each edge an arrow.
+pub fn chain_svg(chain: &[super::Edge]) -> String {
+    let mut nodes: Vec<(String, usize)> = Vec::new();
+    for e in chain {
+        if !nodes.iter().any(|(n, _)| *n == e.from) {
+            nodes.push((e.from.clone(), 0));
+        }
+        let depth = nodes
+            .iter()
+            .find(|(n, _)| *n == e.from)
+            .map_or(0, |(_, d)| d + 1);
+        match nodes.iter_mut().find(|(n, _)| *n == e.to) {
+            Some((_, d)) => *d = (*d).max(depth),
+            None => nodes.push((e.to.clone(), depth)),
+        }
+    }
+    let (w, h, gap_x, gap_y) = (230, 34, 60, 18);
+    let mut rows_in: Vec<usize> = Vec::new();
+    let mut place = Vec::new();
+    for (name, d) in &nodes {
+        if rows_in.len() <= *d {
+            rows_in.resize(d + 1, 0);
+        }
+        place.push((name.clone(), *d, rows_in[*d]));
+        rows_in[*d] += 1;
+    }
+    let at = |name: &str| {
+        place
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map_or((0, 0), |(_, d, r)| {
+                (d * (w + gap_x) + 10, r * (h + gap_y) + 10)
+            })
+    };
+    let width = rows_in.len() * (w + gap_x) + 20;
+    let height = rows_in.iter().max().copied().unwrap_or(1) * (h + gap_y) + 20;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chain\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"discovery chain\"><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#57606a\"/></marker></defs>"
+    );
+    for e in chain {
+        let ((x1, y1), (x2, y2)) = (at(&e.from), at(&e.to));
+        let color = if e.ok { "#1a7f37" } else { "#cf222e" };
+        let _ = write!(
+            svg,
+            "<line class=\"edge\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{color}\" stroke-width=\"2\" marker-end=\"url(#arrow)\"><title>{} → {}: {}</title></line>",
+            x1 + w,
+            y1 + h / 2,
+            x2,
+            y2 + h / 2,
+            esc(&e.from),
+            esc(&e.to),
+            esc(&e.url)
+        );
+    }
+    for (name, _, _) in &place {
+        let (x, y) = at(name);
+        let label: String = name.chars().take(34).collect();
+        let _ = write!(
+            svg,
+            "<g class=\"node\"><rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" rx=\"6\" fill=\"#f6f8fa\" stroke=\"#8c959f\"/><text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text></g>",
+            x + w / 2,
+            y + h / 2 + 4,
+            esc(&label)
+        );
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
+
 /// Renders `report` as a standalone HTML page; `capture_sha256` names the evidence it was judged from.
 pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
     let mut out = String::new();
@@ -137,41 +289,21 @@ pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
         let _ = writeln!(out, "<tr><td>{k}</td><td>{}</td></tr>", esc(&v));
     }
     let _ = writeln!(out, "</table>");
+    problems(&mut out, report);
     if !report.chain.is_empty() {
-        let _ = writeln!(
-            out,
-            "<h2>Discovery chain</h2><table><tr><th></th><th>edge</th><th>URL</th><th>status</th><th>compared</th></tr>"
-        );
-        for e in &report.chain {
-            let cmp = e
-                .compared
-                .as_ref()
-                .map(|c| {
-                    format!(
-                        "{}: {} (expected {})",
-                        esc(&c.member),
-                        esc(c.actual.as_deref().unwrap_or("absent")),
-                        esc(&c.expected)
-                    )
-                })
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"{}\">{}</td><td>{} → {}</td><td>{}</td><td>{}</td><td>{cmp}</td></tr>",
-                if e.ok { "o-pass" } else { "o-fail" },
-                if e.ok { "ok" } else { "broken" },
-                esc(&e.from),
-                esc(&e.to),
-                esc(&e.url),
-                e.status.map_or("—".into(), |s| s.to_string())
-            );
-        }
-        let _ = writeln!(out, "</table>");
+        let _ = writeln!(out, "<h2>Discovery chain</h2>");
+        out.push_str(&chain_svg(&report.chain));
+        chain_table(&mut out, report);
     }
+    let _ = writeln!(
+        out,
+        "<details><summary><h2 style=\"display:inline\">Every result</h2> ({} checks)</summary>",
+        report.results.len()
+    );
     for (area, rows) in report.by_area() {
         let _ = writeln!(
             out,
-            "<h2>{} <small>({})</small></h2><table><tr><th>outcome</th><th>check</th><th>level</th><th>result</th><th>spec</th></tr>",
+            "<h3>{} <small>({})</small></h3><table><tr><th>outcome</th><th>check</th><th>level</th><th>result</th><th>spec</th></tr>",
             esc(area.title()),
             area.slug()
         );
@@ -180,6 +312,7 @@ pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
         }
         let _ = writeln!(out, "</table>");
     }
+    let _ = writeln!(out, "</details>");
     let _ = writeln!(out, "</body></html>");
     out
 }

@@ -9,10 +9,13 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// A Mermaid node id for a chain node (ids may not start with a digit, as `401` would).
 fn mermaid_id(s: &str) -> String {
-    s.chars()
+    let id: String = s
+        .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+        .collect();
+    format!("n_{id}")
 }
 
 /// Renders `report` as Markdown.
@@ -56,12 +59,12 @@ pub fn render(report: &Report) -> String {
     if !problems.is_empty() {
         let _ = writeln!(
             out,
-            "### Problems\n\n| check | level | outcome | what | expected | actual | spec |\n|---|---|---|---|---|---|---|"
+            "### Problems\n\n| check | level | outcome | what | expected | actual | fix | spec |\n|---|---|---|---|---|---|---|---|"
         );
         for r in problems {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | [{}]({}) {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | [{}]({}) {} |",
                 r.id,
                 r.level.as_str(),
                 r.waived.as_ref().map_or_else(
@@ -79,6 +82,7 @@ pub fn render(report: &Report) -> String {
                 }),
                 cell(r.expected.as_deref().unwrap_or("")),
                 cell(r.actual.as_deref().unwrap_or("")),
+                cell(&r.fix),
                 cell(&r.spec),
                 r.spec_url,
                 r.requirements.join(", ")
@@ -88,6 +92,16 @@ pub fn render(report: &Report) -> String {
     }
     if !report.chain.is_empty() {
         let _ = writeln!(out, "### Discovery chain\n\n```mermaid\nflowchart LR");
+        // Each node once, so the diagram is one connected graph.
+        let mut declared: Vec<&str> = Vec::new();
+        for e in &report.chain {
+            for n in [e.from.as_str(), e.to.as_str()] {
+                if !declared.contains(&n) {
+                    declared.push(n);
+                    let _ = writeln!(out, "  {}[\"{}\"]", mermaid_id(n), n.replace('"', "'"));
+                }
+            }
+        }
         for e in &report.chain {
             let label = format!(
                 "{} {}",
@@ -96,12 +110,10 @@ pub fn render(report: &Report) -> String {
             );
             let _ = writeln!(
                 out,
-                "  {}[\"{}\"] -->|{}| {}[\"{}\"]",
+                "  {} -->|{}| {}",
                 mermaid_id(&e.from),
-                e.from.replace('"', "'"),
                 label,
-                mermaid_id(&e.to),
-                e.to.replace('"', "'")
+                mermaid_id(&e.to)
             );
         }
         let _ = writeln!(out, "```\n");

@@ -1,5 +1,6 @@
 //! The one result model every output format renders, and the verdict rule.
 
+pub mod badge;
 pub mod github;
 pub mod html;
 pub mod human;
@@ -668,6 +669,21 @@ pub fn apply_waivers(report: &mut Report, waivers: &[crate::config::Waiver], tod
     };
 }
 
+/// The chain node of the document fetched from `url`: `prm`, `asm(issuer)`, or the URL itself.
+fn node_of(ev: &Evidence, url: &str) -> String {
+    ev.exchanges
+        .iter()
+        .filter(|e| e.url == url)
+        .flat_map(|e| e.roles.iter())
+        .find_map(|r| match r {
+            Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot => Some("prm".to_string()),
+            Role::Asm { issuer } => Some(format!("asm({issuer})")),
+            Role::AsmOidc { issuer, .. } => Some(format!("asm({issuer})")),
+            _ => None,
+        })
+        .unwrap_or_else(|| url.to_string())
+}
+
 /// The discovery chain as the evidence shows it.
 pub fn chain(ev: &Evidence) -> Vec<Edge> {
     let mut out = Vec::new();
@@ -689,7 +705,8 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
                     format!("asm({issuer})"),
                     Some(("issuer", issuer.clone())),
                 ),
-                Role::Jwks { named_by } => (named_by.clone(), "jwks".into(), None),
+                // The document that named the set is a node of its own: name it as that node.
+                Role::Jwks { named_by } => (node_of(ev, named_by), "jwks".into(), None),
                 _ => continue,
             };
             let actual = compared.as_ref().and_then(|(m, _)| {
@@ -709,6 +726,14 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
                 (Some(_), None, _) => false,
                 (None, _, _) => true,
             };
+            let ok = fetched && matches;
+            // Two probes whose 401s name one PRM are one edge of the chain, unless one broke it.
+            if out
+                .iter()
+                .any(|e: &Edge| e.from == from && e.to == to && e.url == ex.url && e.ok == ok)
+            {
+                continue;
+            }
             out.push(Edge {
                 from,
                 to,
@@ -719,7 +744,7 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
                     expected: e,
                     actual,
                 }),
-                ok: fetched && matches,
+                ok,
             });
         }
     }
