@@ -108,13 +108,23 @@ fn the_oidc_document_discovery_used_is_judged_by_the_as_rows() {
         assert_eq!(row(&r, id)["outcome"], "pass", "{id}: {}", row(&r, id));
     }
     assert_eq!(row(&r, "asm.wellknown-insert")["level"], "may");
-    let chain = r["chain"].as_array().expect("chain");
-    assert!(chain.iter().any(|e| {
-        e["to"] == "jwks"
-            && e["from"]
+    // The set was named by the OIDC document: the only AS document this layout serves.
+    let asm_fetches: Vec<&Value> = r["exchanges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["status"] == 200)
+        .filter(|e| {
+            e["url"]
                 .as_str()
                 .unwrap_or("")
                 .contains("openid-configuration")
+        })
+        .collect();
+    assert!(!asm_fetches.is_empty());
+    let chain = r["chain"].as_array().expect("chain");
+    assert!(chain.iter().any(|e| {
+        e["to"] == "jwks" && e["from"].as_str().unwrap_or("").starts_with("asm(") && e["ok"] == true
     }));
 }
 
