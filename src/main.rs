@@ -42,6 +42,13 @@ enum Command {
     Replay(ReplayArgs),
     /// Check many deployments: one resource URL per line of a file (or - for stdin); JSON lines out.
     Scan(ScanArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    Man,
     /// Record today's failures as waivers (reason and expiry) in authspec.toml, to gate on new ones.
     Baseline(Box<BaselineArgs>),
 }
@@ -134,6 +141,9 @@ struct Output {
     /// Human output: only the verdict line.
     #[arg(long, short)]
     quiet: bool,
+    /// Colour human output: auto (a terminal; NO_COLOR, CLICOLOR_FORCE, FORCE_COLOR), always, never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: human::ColorChoice,
 }
 
 #[derive(Args, Debug)]
@@ -456,6 +466,15 @@ fn main() -> ExitCode {
     };
     match dispatch(cli) {
         Ok(code) => ExitCode::from(code),
+        // The reader left (`| head`): what it wanted was written.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("authspec: {}", format!("{e:#}").replace('\n', " "));
             ExitCode::from(2)
@@ -480,6 +499,17 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Replay(a) => cmd_replay(a),
         Command::Scan(a) => runtime()?.block_on(cmd_scan(a)),
         Command::Baseline(a) => runtime()?.block_on(cmd_baseline(*a)),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "authspec", &mut std::io::stdout());
+            Ok(0)
+        }
+        Command::Man => {
+            use clap::CommandFactory;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(0)
+        }
     }
 }
 
@@ -877,7 +907,8 @@ fn emit(
         write_atomically(path, &render(report, *format, style, capture_sha)?)?;
     }
     let style = human::Style {
-        color: out.format == Format::Human && human::color_wanted(std::io::stdout().is_terminal()),
+        color: out.format == Format::Human
+            && human::color_choice(out.color, std::io::stdout().is_terminal()),
         verbose: out.verbose,
         quiet: out.quiet,
     };

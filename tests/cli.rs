@@ -801,3 +801,31 @@ fn a_badge_names_profile_verdict_date_and_version() {
             .contains(">fail 20")
     );
 }
+
+/// Completions and the man page come from the clap definitions; --color decides over the terminal.
+#[test]
+fn completions_man_page_and_color() {
+    for shell in ["bash", "zsh", "fish"] {
+        let s = text_run(&["completions", shell], 0);
+        assert!(s.contains("authspec") && s.contains("baseline"), "{shell}");
+    }
+    let man = text_run(&["man"], 0);
+    assert!(man.contains(".TH authspec 1") && man.contains("check"));
+    let plain = text_run(&["check", "--mock", "-q"], 0);
+    assert!(!plain.contains('\u{1b}'), "not a terminal: no colour");
+    let always = text_run(&["check", "--mock", "-q", "--color", "always"], 0);
+    assert!(always.contains("\u{1b}["), "--color always colours");
+    let forced = authspec()
+        .args(["check", "--mock", "-q"])
+        .env_remove("NO_COLOR")
+        .env("FORCE_COLOR", "1")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&forced).contains("\u{1b}["),
+        "FORCE_COLOR colours"
+    );
+}

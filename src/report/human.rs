@@ -16,12 +16,29 @@ pub struct Style {
 }
 
 impl Style {
+    /// Paints `s` with an SGR-style code (`1;31` bold red, `2` dim, ...) through `colored`.
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
+        use colored::Colorize;
+        if !self.color {
+            return s.to_string();
         }
+        // The caller decided colour (--color, NO_COLOR, a terminal); colored must not decide again.
+        colored::control::set_override(true);
+        let mut c = s.normal();
+        for part in code.split(';') {
+            c = match part {
+                "1" => c.bold(),
+                "2" => c.dimmed(),
+                "31" => c.red(),
+                "32" => c.green(),
+                "33" => c.yellow(),
+                "34" => c.blue(),
+                "35" => c.magenta(),
+                "36" => c.cyan(),
+                _ => c,
+            };
+        }
+        c.to_string()
     }
 }
 
@@ -30,6 +47,29 @@ pub fn color_wanted(is_terminal: bool) -> bool {
     is_terminal
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// When to colour, as `--color` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR or TERM=dumb; CLICOLOR_FORCE or FORCE_COLOR force it on.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Decides colour: `--color always|never` wins; else NO_COLOR turns it off, CLICOLOR_FORCE or
+/// FORCE_COLOR (set, not "0") turn it on, and otherwise a terminal that is not `TERM=dumb` gets it.
+pub fn color_choice(choice: ColorChoice, is_terminal: bool) -> bool {
+    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0");
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE") || set("FORCE_COLOR") => true,
+        ColorChoice::Auto => color_wanted(is_terminal),
+    }
 }
 
 fn mark(r: &CheckResult, st: &Style) -> String {
