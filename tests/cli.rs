@@ -829,3 +829,61 @@ fn completions_man_page_and_color() {
         "FORCE_COLOR colours"
     );
 }
+
+/// `lint` never writes raw control bytes from a file to the terminal: escape sequences in a
+/// document would otherwise drive it.
+#[test]
+fn lint_prints_no_raw_control_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let f = dir.path().join("prm.json");
+    std::fs::write(
+        &f,
+        b"{\"resource\": \"\x01\x07\x1b[31mred\", \"x\": \x00 1}\xff\xfe",
+    )
+    .expect("file written");
+    let fs = f.to_string_lossy().into_owned();
+    let out = authspec()
+        .args(["lint", "prm", &fs, "-v"])
+        .args([
+            "--url",
+            "https://a.example/.well-known/oauth-protected-resource",
+        ])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let raw: Vec<u8> = out
+        .iter()
+        .copied()
+        .filter(|b| (*b < 0x20 && *b != b'\n') || *b == 0x7f)
+        .collect();
+    assert!(
+        raw.is_empty(),
+        "raw control bytes {raw:?} in {}",
+        String::from_utf8_lossy(&out)
+    );
+}
+
+/// A server that answers 200 with an HTML page on every path does not publish an api-catalog.
+#[test]
+fn an_html_catch_all_is_not_a_catalog() {
+    let r = json_run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "catalog-html-catch-all",
+            "--format",
+            "json",
+        ],
+        1,
+    );
+    let outcome = |id: &str| {
+        r["results"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id))
+            .map(|x| x["outcome"].clone())
+    };
+    assert_eq!(outcome("catalog.get"), Some("fail".into()));
+    assert_eq!(outcome("catalog.format"), Some("fail".into()));
+}

@@ -159,6 +159,15 @@ pub static CHECKS: &[Check] = &[
     ),
 ];
 
+/// The first characters of a body, printable, for a message (never raw bytes).
+fn body_start(body: &[u8]) -> String {
+    let text: String = String::from_utf8_lossy(&body[..body.len().min(40)])
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    format!("body starts {:?}", text.trim())
+}
+
 fn gets(ev: &Evidence) -> Vec<&Exchange> {
     ev.with_role(|r| matches!(r, Role::Catalog { .. }))
 }
@@ -273,7 +282,21 @@ fn get(ev: &Evidence) -> Vec<Finding> {
     list.into_iter()
         .map(|e| match (e.status, &e.error) {
             (_, Some(err)) => Finding::error(format!("GET failed: {err}")).on(e),
-            (Some(200), _) => Finding::pass(format!("GET {} answered 200", e.url)).on(e),
+            // A catch-all page (an SPA's index.html on every path) answers 200 too: the
+            // catalog is only yielded when the body is a JSON object.
+            (Some(200), _) if e.json().is_ok_and(|j| j.value.is_object()) => {
+                Finding::pass(format!("GET {} answered 200 with a JSON document", e.url)).on(e)
+            }
+            (Some(200), _) => Finding::fail(
+                "GET of the api-catalog answered 200 with something that is not a linkset",
+            )
+            .expected("200 with an application/linkset+json document")
+            .actual(format!(
+                "200 with {} ({})",
+                e.header("content-type").unwrap_or("no Content-Type"),
+                body_start(&e.body)
+            ))
+            .on(e),
             (Some(404 | 410), _) => Finding::skip(format!(
                 "no api-catalog at {} (optional unless the profile asks for it)",
                 e.url
@@ -378,6 +401,27 @@ fn head_nobody(ev: &Evidence) -> Vec<Finding> {
 }
 
 fn format(ev: &Evidence) -> Vec<Finding> {
+    // Whatever answered 200 is published at the catalog's name, JSON or not.
+    let answered: Vec<&Exchange> = gets(ev)
+        .into_iter()
+        .filter(|e| e.source == crate::evidence::Source::Live)
+        .filter(|e| e.status == Some(200) && e.json().is_err())
+        .collect();
+    if !answered.is_empty() {
+        return answered
+            .into_iter()
+            .map(|e| {
+                Finding::fail("the catalog is not served as application/linkset+json")
+                    .expected("application/linkset+json")
+                    .actual(
+                        e.header("content-type")
+                            .unwrap_or("no Content-Type")
+                            .to_string(),
+                    )
+                    .on(e)
+            })
+            .collect();
+    }
     each_catalog(ev, |d| {
         let m = d.ex.media_type();
         vec![match &m {

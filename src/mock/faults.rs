@@ -1325,6 +1325,16 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| s.catalog.content_type = "application/json".into(),
     },
     Fault {
+        name: "catalog-html-catch-all",
+        breaks: &["CAT-GET", "CAT-FORMAT", "AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "the catalog URL answers 200 with an HTML page, as a single-page app does on every path",
+        apply: |s| {
+            s.catalog.content_type = "text/html; charset=utf-8".into();
+            s.catalog.raw =
+                Some("<!doctype html><html><body><div id=\"app\"></div></body></html>".into());
+        },
+    },
+    Fault {
         name: "catalog-no-profile",
         breaks: &["CAT-PROFILE"],
         about: "the catalog media type has no profile",

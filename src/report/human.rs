@@ -146,7 +146,12 @@ pub fn render(report: &Report, st: &Style) -> String {
             st.paint("1", "not judged: what stopped them (each cause once)")
         );
         for u in &unjudged {
-            let _ = writeln!(out, "  {} {}", st.paint("1;35", "ERROR"), u.cause);
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                st.paint("1;35", "ERROR"),
+                printable(&u.cause)
+            );
             for url in &u.urls {
                 let _ = writeln!(out, "        {} {url}", st.paint("34", "-->"));
             }
@@ -218,6 +223,23 @@ pub fn render(report: &Report, st: &Style) -> String {
     }
     let _ = writeln!(out, "{}", summary_line(report, st));
     out
+}
+
+/// Text from a server or a file as it may be printed to a terminal: control characters (escape
+/// sequences, NUL, bells) are shown escaped, never written raw.
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `12 pass · 1 FAIL · 3 skip` for an area's heading.
@@ -324,7 +346,7 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
             r.title,
             st.paint("2", &format!("[{}]", r.level.as_str()))
         );
-        let _ = writeln!(out, "        {} (waived: {reason})", r.message);
+        let _ = writeln!(out, "        {} (waived: {reason})", printable(&r.message));
         return;
     }
     let problem = (r.outcome == Outcome::Fail && r.level != Level::May)
@@ -337,11 +359,11 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
     }
     if !problem {
         if st.verbose || r.outcome != Outcome::Pass {
-            let _ = writeln!(out, "        {}", st.paint("2", &r.message));
+            let _ = writeln!(out, "        {}", st.paint("2", &printable(&r.message)));
         }
         return;
     }
-    let _ = writeln!(out, "        {}", r.message);
+    let _ = writeln!(out, "        {}", printable(&r.message));
     if let Some(file) = file {
         let place = r
             .position
@@ -378,10 +400,10 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
         snippet(out, pos, st);
     }
     if let Some(x) = &r.expected {
-        let _ = writeln!(out, "        expected: {}", st.paint("32", x));
+        let _ = writeln!(out, "        expected: {}", st.paint("32", &printable(x)));
     }
     if let Some(a) = &r.actual {
-        let _ = writeln!(out, "        actual:   {}", st.paint("31", a));
+        let _ = writeln!(out, "        actual:   {}", st.paint("31", &printable(a)));
     }
     for d in r
         .details
@@ -393,7 +415,7 @@ fn render_row(out: &mut String, r: &CheckResult, file: Option<&str>, st: &Style)
         let _ = writeln!(
             out,
             "        also: {}{}",
-            d.message,
+            printable(&d.message),
             d.actual
                 .as_deref()
                 .map(|a| format!(" (actual {a})"))
@@ -427,7 +449,7 @@ fn snippet(out: &mut String, pos: &SourcePosition, st: &Style) {
         out,
         "        {} {bar} {}",
         st.paint("34", &number),
-        pos.source_line
+        printable(&pos.source_line)
     );
     let _ = writeln!(
         out,
