@@ -49,6 +49,12 @@ enum Command {
     },
     /// Print the manual page (roff), generated from the same definitions as --help.
     Man,
+    /// Merge the JSON lines of many scan shards into one summary (stderr) and one Markdown report.
+    ScanSummary {
+        /// JSON-lines files written by `authspec scan` (one per shard).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Record today's failures as waivers (reason and expiry) in authspec.toml, to gate on new ones.
     Baseline(Box<BaselineArgs>),
 }
@@ -72,7 +78,9 @@ struct ScanArgs {
     /// Targets checked at once (one at a time per origin regardless).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: u16,
-    /// Check only shard K of N (every N-th target from the K-th), to split a scan across CI jobs.
+    /// Check only shard K of N (every N-th target from the K-th), to split a scan across CI jobs;
+    /// `auto` reads it from the job runner (GitLab CI_NODE_INDEX/CI_NODE_TOTAL, or a Kubernetes
+    /// Indexed Job's JOB_COMPLETION_INDEX with JOB_COMPLETIONS).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     shard: Option<(usize, usize)>,
     /// Profile for every target.
@@ -340,6 +348,9 @@ fn parse_url(s: &str) -> Result<url::Url, String> {
 }
 
 fn parse_shard(s: &str) -> Result<(usize, usize), String> {
+    if s.trim() == "auto" {
+        return authspec::scan::shard_from_env(|k| std::env::var(k).ok());
+    }
     let (k, n) = s
         .split_once('/')
         .ok_or_else(|| format!("{s:?} is not K/N"))?;
@@ -499,6 +510,7 @@ fn dispatch(cli: Cli) -> Result<u8> {
         Command::Replay(a) => cmd_replay(a),
         Command::Scan(a) => runtime()?.block_on(cmd_scan(a)),
         Command::Baseline(a) => runtime()?.block_on(cmd_baseline(*a)),
+        Command::ScanSummary { files } => cmd_scan_summary(&files),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -800,6 +812,34 @@ async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<Option<Check
         targets,
         capture_sha,
     }))
+}
+
+fn cmd_scan_summary(files: &[PathBuf]) -> Result<u8> {
+    let mut text = String::new();
+    for f in files {
+        let body = String::from_utf8(read_capped(f, 1 << 30)?)
+            .with_context(|| format!("{} is not UTF-8", f.display()))?;
+        // Each file is checked on its own, so an error names the right file and line.
+        authspec::scan::merge_lines(&body, &f.display().to_string())
+            .map_err(|e| anyhow::anyhow!(e))?;
+        text.push_str(&body);
+        text.push('\n');
+    }
+    let (totals, lines) =
+        authspec::scan::merge_lines(&text, "input").map_err(|e| anyhow::anyhow!(e))?;
+    if totals.targets == 0 {
+        bail!("the scan files hold no target");
+    }
+    eprintln!(
+        "merged {} targets from {} files",
+        totals.targets,
+        files.len()
+    );
+    for (verdict, n) in &totals.by_verdict {
+        eprintln!("  {verdict:<11} {n}");
+    }
+    print!("{}", authspec::scan::markdown(&totals, &lines));
+    Ok(authspec::scan::exit_code(&totals) as u8)
 }
 
 /// `authspec baseline`: today's failures become waivers with a reason and an expiry, appended to

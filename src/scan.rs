@@ -4,7 +4,7 @@ use crate::capture::CaptureOptions;
 use crate::report::Verdict;
 use crate::run::{self, CheckConfig};
 use crate::select::Selection;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Semaphore, mpsc};
@@ -23,7 +23,7 @@ pub struct ScanOptions {
 }
 
 /// One JSON line of output: a target's verdict in brief.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Line {
     pub target: String,
     /// `pass`, `fail`, `incomplete`, or `error` when the target could not be checked at all.
@@ -35,7 +35,7 @@ pub struct Line {
     pub failed_requirements: Vec<String>,
     pub duration_ms: u64,
     pub requests: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
 }
 
@@ -49,7 +49,8 @@ pub struct Totals {
 }
 
 impl Totals {
-    fn add(&mut self, l: &Line) {
+    /// Counts one target's line.
+    pub fn add(&mut self, l: &Line) {
         self.targets += 1;
         *self.by_verdict.entry(l.verdict.clone()).or_default() += 1;
         for r in &l.failed_requirements {
@@ -91,6 +92,7 @@ async fn check_one(target: String, opts: Arc<ScanOptions>) -> Line {
                 .filter(|x| {
                     x.outcome == crate::finding::Outcome::Fail
                         && x.level == crate::checks::Level::Must
+                        && !x.is_consequence()
                 })
                 .flat_map(|x| x.requirements.clone())
                 .collect();
@@ -194,6 +196,95 @@ pub async fn scan(
     totals
 }
 
+/// The shard a CI job runner assigns: GitLab's `CI_NODE_INDEX`/`CI_NODE_TOTAL` (1-based), or a
+/// Kubernetes Indexed Job's `JOB_COMPLETION_INDEX` (0-based) with `JOB_COMPLETIONS` (the job's
+/// `completions`, which the manifest passes in: Kubernetes sets only the index).
+pub fn shard_from_env(var: impl Fn(&str) -> Option<String>) -> Result<(usize, usize), String> {
+    let num = |name: &str| -> Result<Option<usize>, String> {
+        var(name)
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("{name}={v:?} is not a number"))
+            })
+            .transpose()
+    };
+    let (k, n) = match (num("CI_NODE_INDEX")?, num("CI_NODE_TOTAL")?) {
+        (Some(k), Some(n)) => (k, n),
+        _ => match (num("JOB_COMPLETION_INDEX")?, num("JOB_COMPLETIONS")?) {
+            (Some(i), Some(n)) => (i + 1, n),
+            (Some(_), None) => {
+                return Err("JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not (set it to the Job's completions)".into());
+            }
+            _ => {
+                return Err("no shard in the environment (CI_NODE_INDEX/CI_NODE_TOTAL, or JOB_COMPLETION_INDEX/JOB_COMPLETIONS)".into());
+            }
+        },
+    };
+    if n == 0 || k == 0 || k > n {
+        return Err(format!(
+            "the environment's shard {k}/{n} is not 1 <= K <= N"
+        ));
+    }
+    Ok((k, n))
+}
+
+/// Merges the JSON lines of many shards (`scan` outputs) into totals, counting each target once.
+pub fn merge_lines(text: &str, source: &str) -> Result<(Totals, Vec<Line>), String> {
+    let mut totals = Totals::default();
+    let mut lines: Vec<Line> = Vec::new();
+    for (i, l) in text.lines().enumerate() {
+        if l.trim().is_empty() {
+            continue;
+        }
+        let line: Line = serde_json::from_str(l)
+            .map_err(|e| format!("{source} line {}: not a scan line: {e}", i + 1))?;
+        if lines.iter().any(|x| x.target == line.target) {
+            continue;
+        }
+        totals.add(&line);
+        lines.push(line);
+    }
+    Ok((totals, lines))
+}
+
+/// One Markdown report of a merged scan: verdicts, the most common MUST failures, every target.
+pub fn markdown(totals: &Totals, lines: &[Line]) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "## authspec scan: {} targets\n\n| verdict | targets |\n|---|---:|\n",
+        totals.targets
+    );
+    for (v, n) in &totals.by_verdict {
+        let _ = writeln!(out, "| {v} | {n} |");
+    }
+    let top = totals.top_failures(10);
+    if !top.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Most common MUST failures\n\n| requirement | targets |\n|---|---:|"
+        );
+        for (id, n) in top {
+            let _ = writeln!(out, "| {id} | {n} |");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>every target</summary>\n\n| target | verdict | failed |\n|---|---|---|"
+    );
+    for l in lines {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            l.target.replace('|', "\\|"),
+            l.verdict,
+            l.failed_requirements.join(", ")
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
+    out
+}
+
 /// The process exit code of a scan: 1 if any target failed, 3 if any could not be fully judged.
 pub fn exit_code(t: &Totals) -> i32 {
     if t.by_verdict
@@ -225,5 +316,31 @@ mod tests {
         assert_eq!(picked[1], [1, 4, 7]);
         assert_eq!(picked[2], [2, 5, 8]);
         assert!(in_shard(5, None));
+    }
+
+    #[test]
+    fn shards_from_the_job_runner() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert_eq!(
+            shard_from_env(env(&[("CI_NODE_INDEX", "2"), ("CI_NODE_TOTAL", "4")])),
+            Ok((2, 4))
+        );
+        assert_eq!(
+            shard_from_env(env(&[
+                ("JOB_COMPLETION_INDEX", "0"),
+                ("JOB_COMPLETIONS", "3")
+            ])),
+            Ok((1, 3))
+        );
+        assert!(shard_from_env(env(&[("JOB_COMPLETION_INDEX", "0")])).is_err());
+        assert!(shard_from_env(env(&[])).is_err());
+        assert!(shard_from_env(env(&[("CI_NODE_INDEX", "5"), ("CI_NODE_TOTAL", "4")])).is_err());
     }
 }

@@ -88,3 +88,84 @@ async fn scans_many_targets_and_shards_partition_them() {
         m.stop().await;
     }
 }
+
+/// `scan-summary` merges shards (a target seen twice counts once) into one Markdown report with
+/// the scan's exit code; `--shard auto` reads the job runner's variables or is a usage error.
+#[test]
+fn shards_merge_and_auto_shards_read_the_runner() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let line = |t: &str, v: &str, failed: &str| {
+        format!(
+            "{{\"target\":\"{t}\",\"verdict\":\"{v}\",\"pass\":1,\"fail\":0,\"skip\":0,\"errors\":0,\"failed_requirements\":[{failed}],\"duration_ms\":1,\"requests\":1}}\n"
+        )
+    };
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    std::fs::write(
+        &a,
+        line("https://a.example", "pass", "")
+            + &line("https://b.example", "fail", "\"PRM-RESOURCE-MATCH\""),
+    )
+    .expect("a");
+    std::fs::write(
+        &b,
+        line("https://c.example", "pass", "") + &line("https://a.example", "pass", ""),
+    )
+    .expect("b");
+    let bin = assert_cmd::cargo::cargo_bin("authspec");
+    let out = std::process::Command::new(&bin)
+        .arg("scan-summary")
+        .args([&a, &b])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a failing target fails the merged scan"
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains("3 targets") && md.contains("| PRM-RESOURCE-MATCH | 1 |"),
+        "{md}"
+    );
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "not json\n").expect("bad");
+    let out = std::process::Command::new(&bin)
+        .arg("scan-summary")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.jsonl line 1"));
+    let targets = dir.path().join("t.txt");
+    std::fs::write(&targets, "http://127.0.0.1:1/\n").expect("targets");
+    let out = std::process::Command::new(&bin)
+        .args(["scan", "--shard", "auto"])
+        .arg(&targets)
+        .env("CI_NODE_INDEX", "2")
+        .env("CI_NODE_TOTAL", "2")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "shard 2 of 2 of one target has nothing to do"
+    );
+    let out = std::process::Command::new(&bin)
+        .args(["scan", "--shard", "auto"])
+        .arg(&targets)
+        .env_remove("CI_NODE_INDEX")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    for f in ["scan-matrix.github.yml", "scan-indexed-job.k8s.yml"] {
+        let text =
+            std::fs::read_to_string(format!("{}/examples/ci/{f}", env!("CARGO_MANIFEST_DIR")))
+                .expect(f);
+        assert!(
+            text.contains("authspec scan") && text.contains("--shard"),
+            "{f}"
+        );
+    }
+}
