@@ -122,3 +122,87 @@ fn mock_faults_report() -> authspec::report::Report {
     let file = CaptureFile::parse(&text).expect("the capture parses");
     run::replay(&file, None, &Selection::default(), false).expect("replay")
 }
+
+/// One mapping gives every format its word for a result: human marks, JUnit outcomes, SARIF
+/// levels, GitHub commands and Markdown problem rows agree with `Standing` for every result.
+#[test]
+fn every_format_takes_its_words_from_one_standing() {
+    use authspec::report::{Standing, github, junit, markdown, sarif};
+    let report = mock_faults_report();
+    let human = human::render(
+        &report,
+        &human::Style {
+            verbose: true,
+            ..human::Style::default()
+        },
+    );
+    let junit = junit::render(&report).expect("junit");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&sarif::render(&report).expect("sarif")).expect("SARIF is JSON");
+    let gh = github::render(&report);
+    let md = markdown::render(&report);
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &report.results {
+        let st = Standing::of(r);
+        seen.insert(st.word());
+        let line = human
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(r.id.as_str()))
+            .unwrap_or_else(|| panic!("no human row for {}", r.id));
+        assert_eq!(line.split_whitespace().next(), Some(st.word()), "{}", r.id);
+        let case_at = junit
+            .find(&format!("<testcase name=\"{}\"", r.id))
+            .unwrap_or_else(|| panic!("no testcase {}", r.id));
+        let case = &junit[case_at..];
+        // A self-closed case ends at its first '>'; one with children at its </testcase>.
+        let open_end = case.find('>').unwrap_or(case.len());
+        let case = if case[..open_end].ends_with('/') {
+            &case[..open_end]
+        } else {
+            &case[..case.find("</testcase>").unwrap_or(case.len())]
+        };
+        assert_eq!(
+            case.contains("<failure"),
+            matches!(st, Standing::Fail | Standing::Warn),
+            "{}: {case}",
+            r.id
+        );
+        let result = sarif["runs"][0]["results"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["ruleId"] == r.id.as_str()));
+        let level = result.map(|x| x["level"].as_str().unwrap_or("").to_string());
+        let want = match st {
+            Standing::Fail | Standing::Error => Some("error"),
+            Standing::Warn => Some("warning"),
+            Standing::Info | Standing::Consequence => Some("note"),
+            Standing::Waived => level.as_deref(),
+            _ => None,
+        };
+        assert_eq!(level.as_deref(), want, "{} in SARIF", r.id);
+        let title = format!("title={} [", r.id);
+        let command = gh
+            .lines()
+            .find(|l| l.contains(&title))
+            .and_then(|l| l.split(' ').next());
+        let want = match st {
+            Standing::Fail | Standing::Error => Some("::error"),
+            Standing::Warn => Some("::warning"),
+            Standing::Info | Standing::Consequence | Standing::Waived => Some("::notice"),
+            _ => None,
+        };
+        assert_eq!(command, want, "{} in GitHub annotations", r.id);
+        let md_row = md
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.id)) && l.matches('|').count() > 5);
+        assert_eq!(
+            md_row.is_some(),
+            st.is_problem(),
+            "{} in the Markdown problems",
+            r.id
+        );
+    }
+    assert!(
+        seen.len() >= 4,
+        "the report exercises several standings: {seen:?}"
+    );
+}
