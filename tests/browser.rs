@@ -56,4 +56,9 @@ fn html_report_renders_in_headless_chromium() {
         "the failing check and its actual value are there"
     );
     assert!(!dom.contains("<script"), "the page is static");
+    // The discovery chain is drawn inline: the browser parsed it into SVG nodes and arrows.
+    let svg = &dom[dom.find("<svg").expect("an inline SVG")..];
+    let svg = &svg[..svg.find("</svg>").expect("closed")];
+    assert!(svg.matches("<rect").count() >= 4, "chain nodes: {svg}");
+    assert!(svg.matches("<line").count() >= 4, "chain edges: {svg}");
 }

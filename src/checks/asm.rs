@@ -525,7 +525,7 @@ fn issuer_https(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
         with_issuer(&d, |i| {
             https_problem(i, "issuer", false, false)
-                .map_or_else(|| Finding::pass(https_ok(i, "issuer")), |f| f.at("/issuer"))
+                .map_or_else(|| https_ok(i, "issuer"), |f| f.at("/issuer"))
         })
     })
 }
@@ -634,10 +634,8 @@ fn jwks_https(ev: &Evidence) -> Vec<Finding> {
     each_asm(ev, |_, d| {
         vec![match d.get("jwks_uri") {
             None => Finding::skip("no jwks_uri (optional)"),
-            Some(Value::String(u)) => https_problem(u, "jwks_uri", false, false).map_or_else(
-                || Finding::pass(https_ok(u, "jwks_uri")),
-                |f| f.at("/jwks_uri"),
-            ),
+            Some(Value::String(u)) => https_problem(u, "jwks_uri", false, false)
+                .map_or_else(|| https_ok(u, "jwks_uri"), |f| f.at("/jwks_uri")),
             Some(v) => Finding::fail("jwks_uri is not a string")
                 .actual(show(v))
                 .at("/jwks_uri"),

@@ -56,12 +56,13 @@ pub fn https_problem(
 }
 
 /// The pass message for a URL that passed [`https_problem`]: says when loopback http was accepted.
-pub fn https_ok(value: &str, what: &str) -> String {
+pub fn https_ok(value: &str, what: &str) -> Finding {
     match Url::parse(value).map(|u| scheme_rule(&u)) {
-        Ok(Scheme::LoopbackHttp) => {
-            format!("{what} uses http on a loopback host (accepted for local development, A-18)")
-        }
-        _ => format!("{what} uses https"),
+        // Accepted for local development, but nothing about https was seen: not a pass.
+        Ok(Scheme::LoopbackHttp) => Finding::skip(format!(
+            "not judged: {what} uses http on a loopback host (accepted for local development, A-18; not production evidence)"
+        )),
+        _ => Finding::pass(format!("{what} uses https")),
     }
 }
 

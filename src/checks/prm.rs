@@ -650,7 +650,13 @@ fn resource_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match with_resource(&d) {
         Err(f) => vec![f],
         Ok(r) => vec![https_problem(r, "resource", false, true).map_or_else(
-            || Finding::pass(format!("{}, without a fragment", https_ok(r, "resource"))),
+            || {
+                let f = https_ok(r, "resource");
+                Finding {
+                    message: format!("{}, without a fragment", f.message),
+                    ..f
+                }
+            },
             |f| f.at("/resource"),
         )],
     })
@@ -778,10 +784,10 @@ fn judge_hinted(ev: &Evidence, rule: impl Fn(&str, &str) -> Finding) -> Vec<Find
 fn jwks_https(ev: &Evidence) -> Vec<Finding> {
     each_doc(ev.prm_docs(), |d| match d.get("jwks_uri") {
         None => vec![Finding::skip("no jwks_uri (optional)")],
-        Some(Value::String(u)) => vec![https_problem(u, "jwks_uri", false, false).map_or_else(
-            || Finding::pass(https_ok(u, "jwks_uri")),
-            |f| f.at("/jwks_uri"),
-        )],
+        Some(Value::String(u)) => vec![
+            https_problem(u, "jwks_uri", false, false)
+                .map_or_else(|| https_ok(u, "jwks_uri"), |f| f.at("/jwks_uri")),
+        ],
         Some(v) => vec![
             Finding::fail("jwks_uri is not a string")
                 .expected("an https URL")
