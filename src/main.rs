@@ -226,7 +226,7 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Profile: without --profile, lint applies the RFCs alone (rfc), and adds the auth.md contract (auth-md) when the document carries an agent_auth block. --profile mcp applies the MCP rows at --mcp-version's levels where a single document can show them."
+    after_help = "Profile: without --profile, lint applies the RFCs alone (rfc), and adds the auth.md contract (auth-md) when the document carries an agent_auth block. --profile mcp applies the rows at the levels of MCP 2026-07-28, where a single document can show them."
 )]
 struct LintArgs {
     /// What the file holds.
