@@ -1102,11 +1102,9 @@ fn cmd_list(a: &ListArgs) -> Result<u8> {
     println!("\none-of groups (any route suffices; the decider alone decides the verdict):");
     for g in checks::alternatives::GROUPS {
         println!(
-            "{:<36} {} {}..{}: {} decides; routes {}",
+            "{:<36} {}: {} decides; routes {}",
             g.id,
-            g.profile.as_str(),
-            g.from.as_str(),
-            g.until.as_str(),
+            g.scope(),
             g.decider,
             g.members.join(", ")
         );
@@ -1207,11 +1205,9 @@ fn explain_one(c: &checks::Check) {
             "is a route of"
         };
         println!(
-            "one of:       {role} {} under profile {} at MCP {}..{}: {} (routes: {}; decided by {}) — {} <{}>",
+            "one of:       {role} {} ({}): {} (routes: {}; decided by {}) — {} <{}>",
             g.id,
-            g.profile.as_str(),
-            g.from.as_str(),
-            g.until.as_str(),
+            g.scope(),
             g.title,
             g.members.join(", "),
             g.decider,

@@ -31,6 +31,16 @@ impl Alternatives {
     pub fn applies(&self, profile: Profile, version: McpVersion) -> bool {
         self.profile == profile && (self.from..=self.until).contains(&version)
     }
+
+    /// Where the group applies, for lists and explanations: `mcp 2025-11-25..2026-07-28`.
+    pub fn scope(&self) -> String {
+        format!(
+            "{} {}..{}",
+            self.profile.as_str(),
+            self.from.as_str(),
+            self.until.as_str()
+        )
+    }
 }
 
 const MCP_2025_11: &str =
