@@ -219,6 +219,11 @@ pub fn lint(
     let url = parse_target(url_text).map_err(|e| RunError::Usage(format!("--url: {e}")))?;
     let t0 = Instant::now();
     let started_at = now_rfc3339();
+    // A headers file is parsed once: its status picks the probe role, its fields are the answer.
+    let headers = match kind {
+        LintKind::Headers => Some(parse_header_file(&body)?),
+        _ => None,
+    };
     let (resource, roles, areas): (String, Vec<Role>, &[Area]) = match kind {
         LintKind::Prm => {
             let r = from_well_known(&url, PRM_SUFFIX).ok_or_else(|| {
@@ -253,7 +258,7 @@ pub fn lint(
             let endpoint = format!("GET {}", url.path());
             // A 2xx is a response to a request that carried credentials: its RateLimit fields are
             // judged, and there is no challenge to judge.
-            let role = match parse_header_file(&body)?.0 {
+            let role = match headers.as_ref().map_or(0, |(status, _)| *status) {
                 200..=299 => Role::ProbeAuth { endpoint },
                 _ => Role::ProbeUnauth { endpoint },
             };
@@ -280,10 +285,9 @@ pub fn lint(
     };
     let mut ex = Exchange::new("GET", url.as_str(), roles);
     ex.source = Source::File;
-    if kind == LintKind::Headers {
-        let (status, headers) = parse_header_file(&body)?;
+    if let Some((status, fields)) = headers {
         ex.status = Some(status);
-        ex.response_headers = headers;
+        ex.response_headers = fields;
     } else {
         ex.status = Some(200);
         ex.body = body;
