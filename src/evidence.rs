@@ -54,6 +54,12 @@ pub enum Role {
     RevokedProbe { endpoint: String },
     /// OpenID Connect discovery for an issuer, `form` `inserted` or `appended` (ASM-OIDC-COMPAT).
     AsmOidc { issuer: String, form: String },
+    /// A protected endpoint requested with a forged token (`forgery`: `alg-none`, `expired`, …).
+    ProbeForged { endpoint: String, forgery: String },
+    /// A protected endpoint requested with the API key in the `access_token` query parameter.
+    ProbeQueryKey { endpoint: String },
+    /// A protected endpoint requested with the live key that lacks the needed scope.
+    ProbeLowScope { endpoint: String },
 }
 
 impl Role {
@@ -81,6 +87,11 @@ impl Role {
             Role::Revoke => "revoke".into(),
             Role::RevokedProbe { endpoint } => format!("revoked-probe({endpoint})"),
             Role::AsmOidc { issuer, form } => format!("oidc-{form}({issuer})"),
+            Role::ProbeForged { endpoint, forgery } => {
+                format!("probe-forged-{forgery}({endpoint})")
+            }
+            Role::ProbeQueryKey { endpoint } => format!("probe-query-key({endpoint})"),
+            Role::ProbeLowScope { endpoint } => format!("probe-low-scope({endpoint})"),
         }
     }
 }

@@ -195,6 +195,14 @@ struct CheckArgs {
     /// A disposable key to revoke at revocation_uri (with --allow-side-effects).
     #[arg(long, env = "AUTHSPEC_REVOCABLE_KEY", hide_env_values = true)]
     revocable_key: Option<String>,
+    /// A live key granted less scope than the probed MCP methods need: the 403
+    /// insufficient_scope challenge is judged with it (skipped without one).
+    #[arg(long, env = "AUTHSPEC_LOW_SCOPE_KEY", hide_env_values = true)]
+    low_scope_key: Option<String>,
+    /// Send the API key once in the access_token query parameter, on the resource's origin only,
+    /// to see whether the server accepts it (RFC 6750 §2.3). Servers may log query strings.
+    #[arg(long)]
+    probe_query_key: bool,
     /// Another origin that serves the api-catalog and OpenAPI (as the seed's jobspipe.dev does).
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     site: Option<url::Url>,
@@ -211,7 +219,8 @@ struct CheckArgs {
     #[arg(long, value_enum)]
     mcp_version: Option<authspec::checks::McpVersion>,
     /// A JSON-RPC method the MCP probe sends, without credentials and with a bad token
-    /// (repeatable; default: initialize and tools/list). Name the methods your server protects.
+    /// (repeatable; default: server/discover and tools/list at 2026-07-28, initialize and
+    /// tools/list before it). Name the methods your server protects.
     #[arg(long = "mcp-method", value_name = "METHOD", value_parser = parse_mcp_method)]
     mcp_methods: Vec<String>,
     /// Configuration file (default: ./authspec.toml when it exists).
@@ -276,6 +285,9 @@ struct MockArgs {
     /// rest: the JobsPipe-shaped REST API; mcp: an MCP server at /mcp.
     #[arg(long, value_enum, default_value = "rest")]
     mode: MockMode,
+    /// The MCP version the mock speaks with --mode mcp [default: 2026-07-28].
+    #[arg(long, value_enum)]
+    mcp_version: Option<authspec::checks::McpVersion>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -683,6 +695,15 @@ fn ignored_flags(a: &CheckArgs) -> Result<()> {
     if !a.mcp_methods.is_empty() && !mcp {
         bail!("--mcp-method applies only with --profile mcp");
     }
+    if a.probe_query_key && a.api_key.is_none() && !a.mock {
+        bail!("--probe-query-key sends the API key in the query string, so it needs --api-key");
+    }
+    let low_from_env = std::env::var("AUTHSPEC_LOW_SCOPE_KEY").ok() == a.low_scope_key;
+    if a.low_scope_key.is_some() && !mcp && !low_from_env {
+        bail!(
+            "--low-scope-key judges the MCP 403 insufficient_scope challenge, so it needs --profile mcp"
+        );
+    }
     // From the environment it may be set for every job of a pipeline; only the flag is refused.
     let from_env = std::env::var("AUTHSPEC_REVOCABLE_KEY").ok() == a.revocable_key;
     if a.revocable_key.is_some() && !a.allow_side_effects && !from_env {
@@ -740,16 +761,14 @@ async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<Option<Check
         burst: a.burst,
         allow_side_effects: a.allow_side_effects,
         revocable_key: a.revocable_key.filter(|k| !k.trim().is_empty()),
+        low_scope_key: a.low_scope_key.filter(|k| !k.trim().is_empty()),
+        probe_query_key: a.probe_query_key,
         site: a.site,
         openapi: a.openapi,
         max_wait: a.max_wait,
         mcp_version: a.mcp_version.unwrap_or_default(),
         resolve: a.resolve,
-        mcp_methods: if a.mcp_methods.is_empty() {
-            CaptureOptions::default().mcp_methods
-        } else {
-            a.mcp_methods
-        },
+        mcp_methods: a.mcp_methods,
         ..CaptureOptions::default()
     };
     let mut _mock = None;
@@ -768,6 +787,7 @@ async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<Option<Check
             MockOptions {
                 faults,
                 mcp: a.out.profile() == Profile::Mcp,
+                mcp_version: a.mcp_version.unwrap_or_default(),
                 ..MockOptions::default()
             },
         )
@@ -1249,6 +1269,7 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
             site_addr: a.site_addr,
             latency: Duration::from_millis(a.latency),
             mcp: a.mode == MockMode::Mcp,
+            mcp_version: a.mcp_version.unwrap_or_default(),
             ..MockOptions::default()
         },
     )
@@ -1258,6 +1279,9 @@ async fn cmd_mock(a: MockArgs) -> Result<u8> {
     println!("resource: {}", m.resource_url());
     println!("api key: {}", m.api_key);
     println!("revocable key: {}", m.revocable_key);
+    if a.mode == MockMode::Mcp {
+        println!("low-scope key: {}", m.low_scope_key);
+    }
     if let Some(site) = m.site_url() {
         println!("site (catalog and OpenAPI): {site}  (check with --site {site})");
     }

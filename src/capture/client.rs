@@ -20,6 +20,12 @@ pub enum Cred {
     BadKey,
     /// The disposable key given for the revocation check.
     Revocable,
+    /// The live key with too little scope (`--low-scope-key`).
+    LowScope,
+    /// A forged token no server may accept (the negative token probes).
+    Forged(super::forge::Forgery),
+    /// The user's API key in the `access_token` query parameter instead of the header.
+    QueryKey,
 }
 
 /// A request the plan wants made.
@@ -39,8 +45,12 @@ pub struct Fetch {
     pub delay: Duration,
     /// What the server asked for before `--max-wait` capped it.
     pub asked_delay: Duration,
-    /// Extra request headers (for example the api-catalog Accept).
+    /// The Accept header, when not the default (for example the api-catalog's).
     pub accept: Option<&'static str>,
+    /// Further request headers the protocol asks for (MCP's `Mcp-Method`, `MCP-Protocol-Version`).
+    pub headers: Vec<(&'static str, String)>,
+    /// The whole Authorization value of a [`Cred::Forged`] request.
+    pub forged: Option<String>,
 }
 
 impl Cred {
@@ -51,6 +61,9 @@ impl Cred {
             Cred::Key => "key",
             Cred::BadKey => "bad-key",
             Cred::Revocable => "revocable-key",
+            Cred::LowScope => "low-scope-key",
+            Cred::Forged(_) => "forged-token",
+            Cred::QueryKey => "query-key",
         }
     }
 }
@@ -69,6 +82,8 @@ impl Fetch {
             delay: Duration::ZERO,
             asked_delay: Duration::ZERO,
             accept: None,
+            headers: Vec::new(),
+            forged: None,
         }
     }
 }
@@ -79,6 +94,7 @@ pub struct Ctx {
     pub key: Option<String>,
     pub bad_key: String,
     pub revocable: Option<String>,
+    pub low_scope: Option<String>,
     pub key_origin: Url,
     pub budget: usize,
     pub sent: AtomicUsize,
@@ -143,6 +159,17 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
     }
     let secret = ctx.secret(f.cred);
     ex.credential = f.cred.label().into();
+    if f.cred == Cred::QueryKey {
+        // The key rides in the URL only to the resource's origin, and redirects are not followed,
+        // so it can never be carried to a Location the server chose.
+        let Some(k) = secret.filter(|_| same_origin(&url, &ctx.key_origin)) else {
+            ex.not_fetched =
+                Some("the query-string probe goes only to the resource's origin".into());
+            return ex;
+        };
+        url.query_pairs_mut().append_pair("access_token", k);
+        ex.url = ctx.redact_all(url.as_str());
+    }
     for hop in 0..=ctx.max_redirects {
         if ctx.sent.fetch_add(1, Ordering::SeqCst) >= ctx.budget {
             ctx.sent.fetch_sub(1, Ordering::SeqCst);
@@ -154,8 +181,13 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         }
         let in_scope = same_origin(&url, &ctx.key_origin)
             || f.scope.as_ref().is_some_and(|s| same_origin(&url, s));
-        let cred = secret.filter(|_| in_scope);
-        let raw = request_headers_raw(cred, body.is_some(), f.accept);
+        let auth = match f.cred {
+            Cred::Forged(_) => f.forged.clone(),
+            Cred::QueryKey => None,
+            _ => secret.map(|k| format!("Bearer {k}")),
+        };
+        let mut raw = request_headers_raw(auth.filter(|_| in_scope), body.is_some(), f.accept);
+        raw.extend(f.headers.iter().cloned());
         if hop == 0 {
             // The first request is the one the exchange is about; later hops are in `redirects`.
             ex.request_headers = raw
@@ -189,6 +221,7 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         };
         let status = resp.status().as_u16();
         if resp.status().is_redirection()
+            && f.cred != Cred::QueryKey
             && let Some(next) = resp
                 .headers()
                 .get("location")
@@ -201,8 +234,8 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
             }
             ex.redirects.push(Redirect {
                 status,
-                from: url.to_string(),
-                location: next.to_string(),
+                from: ctx.redact_all(url.as_str()),
+                location: ctx.redact_all(next.as_str()),
             });
             if status == 303 || ((status == 301 || status == 302) && method == Method::POST) {
                 method = Method::GET;
@@ -219,7 +252,7 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
 }
 
 fn request_headers_raw(
-    secret: Option<&str>,
+    authorization: Option<String>,
     has_body: bool,
     accept: Option<&'static str>,
 ) -> Vec<(&'static str, String)> {
@@ -230,8 +263,8 @@ fn request_headers_raw(
     if has_body {
         h.push(("content-type", "application/json".into()));
     }
-    if let Some(k) = secret {
-        h.push(("authorization", format!("Bearer {k}")));
+    if let Some(a) = authorization {
+        h.push(("authorization", a));
     }
     h
 }
@@ -244,16 +277,23 @@ impl Ctx {
             Cred::Key => self.key.as_deref(),
             Cred::BadKey => Some(&self.bad_key),
             Cred::Revocable => self.revocable.as_deref(),
+            Cred::LowScope => self.low_scope.as_deref(),
+            Cred::Forged(_) => None,
+            Cred::QueryKey => self.key.as_deref(),
         }
+    }
+
+    /// Every secret of this run: the keys the user gave.
+    fn secrets(&self) -> impl Iterator<Item = &str> {
+        [&self.key, &self.revocable, &self.low_scope]
+            .into_iter()
+            .filter_map(|k| k.as_deref())
     }
 
     /// `text` with every secret of this run replaced by its redacted form (HARNESS-REDACT).
     pub fn redact_all(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for k in [self.key.as_deref(), self.revocable.as_deref()]
-            .into_iter()
-            .flatten()
-        {
+        for k in self.secrets() {
             out = out.replace(k, &redact(k));
         }
         out
@@ -268,9 +308,10 @@ async fn record(
     sent: Option<&str>,
 ) {
     ex.status = Some(resp.status().as_u16());
-    if final_url.as_str() != ex.url {
+    let shown = ctx.redact_all(final_url.as_str());
+    if shown != ex.url {
         ex.response_headers
-            .push(("x-authspec-final-url".into(), final_url.to_string()));
+            .push(("x-authspec-final-url".into(), shown));
     }
     ex.response_headers
         .extend(resp.headers().iter().map(|(k, v)| {
@@ -319,10 +360,7 @@ async fn record(
     for (_, v) in ex.response_headers.iter_mut() {
         *v = ctx.redact_all(v);
     }
-    for k in [ctx.key.as_deref(), ctx.revocable.as_deref()]
-        .into_iter()
-        .flatten()
-    {
+    for k in ctx.secrets() {
         scrub(&mut body, k);
     }
     ex.body = body;

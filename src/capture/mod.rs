@@ -2,6 +2,7 @@
 
 mod client;
 pub mod dns;
+pub mod forge;
 mod plan;
 
 pub use plan::Endpoint;
@@ -45,6 +46,11 @@ pub struct CaptureOptions {
     pub allow_side_effects: bool,
     /// A disposable key to revoke (`--revocable-key`).
     pub revocable_key: Option<String>,
+    /// A live key granted less scope than the probed methods need (`--low-scope-key`): the
+    /// MCP 403 insufficient_scope challenge is judged with it, and skipped without it.
+    pub low_scope_key: Option<String>,
+    /// Send the API key once in the `access_token` query parameter (`--probe-query-key`).
+    pub probe_query_key: bool,
     /// Longest the harness waits for a Retry-After or a spent RateLimit window.
     pub max_wait: Duration,
     /// Told about every finished exchange (for a progress display); never affects the run.
@@ -55,15 +61,23 @@ pub struct CaptureOptions {
     /// DNS exists). The URL, Host header and key scope keep the name.
     pub resolve: Vec<Resolve>,
     /// JSON-RPC methods the MCP probe sends, each without credentials and with a bad token
-    /// (`--mcp-method`; default: `initialize` and `tools/list`, what a client sends first).
+    /// (`--mcp-method`; empty: [`default_mcp_methods`] of the version, what a client sends first).
     pub mcp_methods: Vec<String>,
     /// Fixed DNS answers in place of the system resolver (tests); still under the SSRF guard.
     pub dns_stub: Option<dns::DnsStub>,
 }
 
-/// The JSON-RPC methods an MCP client sends first: servers may leave `initialize` open and
-/// protect what follows it, so one open method never proves the endpoint unprotected.
-pub const DEFAULT_MCP_METHODS: [&str; 2] = ["initialize", "tools/list"];
+/// The JSON-RPC methods an MCP client of `version` sends first: servers may leave the first one
+/// open and protect what follows it, so one open method never proves the endpoint unprotected.
+/// MCP 2026-07-28 removed the `initialize` handshake (SEP-2575): its clients open with
+/// `server/discover` or go straight to a request such as `tools/list`.
+pub fn default_mcp_methods(version: crate::checks::McpVersion) -> [&'static str; 2] {
+    if version >= crate::checks::McpVersion::V2026_07_28 {
+        ["server/discover", "tools/list"]
+    } else {
+        ["initialize", "tools/list"]
+    }
+}
 
 /// One `--resolve HOST:PORT:ADDRESS` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,11 +143,13 @@ impl Default for CaptureOptions {
             burst: false,
             allow_side_effects: false,
             revocable_key: None,
+            low_scope_key: None,
+            probe_query_key: false,
             max_wait: Duration::from_secs(30),
             progress: None,
             mcp_version: crate::checks::McpVersion::default(),
             resolve: Vec::new(),
-            mcp_methods: DEFAULT_MCP_METHODS.map(String::from).to_vec(),
+            mcp_methods: Vec::new(),
             dns_stub: None,
         }
     }
@@ -171,6 +187,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         key: opts.api_key.clone(),
         bad_key: bad_key(opts.api_key.as_deref()),
         revocable: opts.revocable_key.clone(),
+        low_scope: opts.low_scope_key.clone(),
         key_origin: resource.clone(),
         budget: opts.max_requests,
         sent: AtomicUsize::new(0),
@@ -189,8 +206,9 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         tasks: JoinSet::new(),
     };
     let mut queue: VecDeque<Fetch> = plan.initial().into();
-    // Fetches that spend quota wait until discovery is done, so they cannot starve it of budget.
-    let mut later = Some(plan.after_discovery());
+    // Token probes and fetches that spend quota wait until discovery is done, so they can borrow
+    // its issuer and cannot starve it of budget.
+    let mut stage = 0;
     loop {
         while let Some(f) = queue.pop_front() {
             queue.extend(engine.schedule(f));
@@ -203,9 +221,12 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
                 queue.extend(engine.complete(key, ex));
             }
             Some(Err(_)) => {}
-            None => match later.take() {
-                Some(next) if !next.is_empty() => queue.extend(next),
-                _ => break,
+            None => match plan.after_discovery(stage, &engine.exchanges) {
+                Some(next) => {
+                    stage += 1;
+                    queue.extend(next);
+                }
+                None => break,
             },
         }
     }

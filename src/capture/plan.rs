@@ -2,7 +2,7 @@
 
 use super::CaptureOptions;
 use super::client::{Cred, Fetch};
-use crate::checks::Profile;
+use crate::checks::{McpVersion, Profile};
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, well_known, well_known_unstripped};
 use crate::parse::challenge;
@@ -142,39 +142,45 @@ impl Plan<'_> {
     /// The MCP probes: each JSON-RPC method as a Streamable HTTP client sends it, without
     /// credentials and with an invalid token.
     fn mcp_probe(&self) -> Vec<Fetch> {
-        self.opts
-            .mcp_methods
+        self.mcp_methods()
             .iter()
             .enumerate()
             .flat_map(|(i, m)| self.mcp_method_probe(m, i))
             .collect()
     }
 
-    /// One method's probes; `n` tells them from the other methods' POSTs to the same URL.
-    fn mcp_method_probe(&self, method: &str, n: usize) -> Vec<Fetch> {
-        let id = n + 1;
-        let params = if method == "initialize" {
-            serde_json::json!({"protocolVersion": self.opts.mcp_version.as_str(), "capabilities": {}, "clientInfo": {"name": "authspec", "version": env!("CARGO_PKG_VERSION")}})
+    /// `--mcp-method`, or what a client of the version sends first.
+    fn mcp_methods(&self) -> Vec<String> {
+        if self.opts.mcp_methods.is_empty() {
+            super::default_mcp_methods(self.opts.mcp_version)
+                .map(String::from)
+                .to_vec()
         } else {
-            serde_json::json!({})
-        };
-        let body =
-            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+            self.opts.mcp_methods.clone()
+        }
+    }
+
+    /// The unauthenticated POST of `method`, as a client of the version sends it; `n` tells it
+    /// from the other methods' POSTs to the same URL.
+    fn mcp_request(&self, method: &str, n: usize) -> Fetch {
+        let (body, headers) = mcp_message(self.opts.mcp_version, method, n + 1);
         let endpoint = crate::evidence::mcp_endpoint(self.resource.path(), method);
-        let base = Fetch {
+        Fetch {
             method: "POST".into(),
-            body: serde_json::to_vec(&body).ok(),
+            body: Some(body),
             accept: Some("application/json, text/event-stream"),
+            headers,
             // Requests are one fetch when method, URL, credential and seq agree: each JSON-RPC
             // method is its own request, in a range no other repeat uses.
             seq: MCP_METHOD_SEQ + u32::try_from(n).unwrap_or(u32::MAX - MCP_METHOD_SEQ),
-            ..Fetch::get(
-                Role::ProbeUnauth {
-                    endpoint: endpoint.clone(),
-                },
-                self.resource.clone(),
-            )
-        };
+            ..Fetch::get(Role::ProbeUnauth { endpoint }, self.resource.clone())
+        }
+    }
+
+    /// One method's probes: without credentials and with an invalid token.
+    fn mcp_method_probe(&self, method: &str, n: usize) -> Vec<Fetch> {
+        let base = self.mcp_request(method, n);
+        let endpoint = crate::evidence::mcp_endpoint(self.resource.path(), method);
         vec![
             base.clone(),
             Fetch {
@@ -264,8 +270,18 @@ impl Plan<'_> {
         })
     }
 
-    /// Fetches that wait until the discovery graph is done: the burst, which spends quota.
-    pub fn after_discovery(&self) -> Vec<Fetch> {
+    /// Fetches that wait until the discovery graph is done, stage by stage: first the token
+    /// probes, whose forged tokens borrow the issuer and resource discovery found; then the burst,
+    /// which spends quota and so must not starve anything else. `None` when no stage is left.
+    pub fn after_discovery(&self, stage: usize, found: &[Exchange]) -> Option<Vec<Fetch>> {
+        match stage {
+            0 => Some(self.token_probes(found)),
+            1 => Some(self.burst_start()),
+            _ => None,
+        }
+    }
+
+    fn burst_start(&self) -> Vec<Fetch> {
         if !self.opts.burst || self.opts.api_key.is_none() {
             return Vec::new();
         }
@@ -278,6 +294,69 @@ impl Plan<'_> {
                 }]
             })
             .unwrap_or_default()
+    }
+
+    /// The endpoint token probes go to, as its unauthenticated fetch: under MCP the last probed
+    /// method (servers may leave the first open), else the first protected endpoint.
+    fn token_target(&self) -> Option<(String, Fetch)> {
+        let f = if self.opts.profile == Profile::Mcp && self.opts.endpoints.is_empty() {
+            let methods = self.mcp_methods();
+            let n = methods.len().checked_sub(1)?;
+            self.mcp_request(&methods[n], n)
+        } else {
+            let (method, url) = self.user_endpoints().into_iter().next()?;
+            let named = !self.opts.endpoints.is_empty();
+            self.probes(&method, url, None, named, false)
+                .into_iter()
+                .next()?
+        };
+        match &f.role {
+            Role::ProbeUnauth { endpoint } => Some((endpoint.clone(), f)),
+            _ => None,
+        }
+    }
+
+    /// The negative token probes (forged tokens, the key in the query string) and the
+    /// low-scope probes of every MCP method.
+    fn token_probes(&self, found: &[Exchange]) -> Vec<Fetch> {
+        let Some((endpoint, base)) = self.token_target() else {
+            return Vec::new();
+        };
+        let claims = forge_claims(self.resource, found);
+        let mut out: Vec<Fetch> = super::forge::Forgery::ALL
+            .into_iter()
+            .map(|forgery| Fetch {
+                role: Role::ProbeForged {
+                    endpoint: endpoint.clone(),
+                    forgery: forgery.slug().into(),
+                },
+                cred: Cred::Forged(forgery),
+                forged: Some(super::forge::authorization(forgery, &claims)),
+                ..base.clone()
+            })
+            .collect();
+        if self.opts.probe_query_key && self.opts.api_key.is_some() {
+            out.push(Fetch {
+                role: Role::ProbeQueryKey {
+                    endpoint: endpoint.clone(),
+                },
+                cred: Cred::QueryKey,
+                ..base.clone()
+            });
+        }
+        if self.opts.low_scope_key.is_some() && self.opts.profile == Profile::Mcp {
+            out.extend(self.mcp_methods().iter().enumerate().map(|(n, m)| {
+                let f = self.mcp_request(m, n);
+                Fetch {
+                    role: Role::ProbeLowScope {
+                        endpoint: crate::evidence::mcp_endpoint(self.resource.path(), m),
+                    },
+                    cred: Cred::LowScope,
+                    ..f
+                }
+            }));
+        }
+        out
     }
 
     /// The URLs an answer in `role` names, as further fetches.
@@ -617,6 +696,78 @@ fn service_descs(ex: &Exchange) -> Vec<Fetch> {
         .collect()
 }
 
+/// The claims forged tokens borrow: the issuer of the AS metadata discovery found (else the
+/// first one a PRM names, else the resource's origin) and the resource the PRM names.
+fn forge_claims(resource: &Url, found: &[Exchange]) -> super::forge::Claims {
+    let docs = |pick: fn(&Role) -> bool| {
+        found
+            .iter()
+            .filter(move |e| e.roles.iter().any(pick))
+            .filter_map(object)
+    };
+    let text = |o: &serde_json::Map<String, Value>, m: &str| {
+        o.get(m).and_then(Value::as_str).map(String::from)
+    };
+    let prm = |r: &Role| matches!(r, Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot);
+    let issuer = docs(|r| matches!(r, Role::Asm { .. } | Role::AsmOidc { .. }))
+        .find_map(|o| text(o, "issuer"))
+        .or_else(|| {
+            docs(prm).find_map(|o| {
+                o.get("authorization_servers")?
+                    .as_array()?
+                    .first()?
+                    .as_str()
+                    .map(String::from)
+            })
+        })
+        .unwrap_or_else(|| origin_label(resource));
+    let audience = docs(prm)
+        .find_map(|o| text(o, "resource"))
+        .unwrap_or_else(|| resource.to_string());
+    super::forge::Claims { issuer, audience }
+}
+
+/// The JSON-RPC body and headers of an MCP request, as a client of `version` sends it.
+///
+/// 2026-07-28 (SEP-2575, SEP-2243) is stateless: no `initialize`, every request carries its
+/// protocol version and client capabilities in `params._meta` and mirrors the method into the
+/// `Mcp-Method` header beside `MCP-Protocol-Version`. From 2025-06-18 to 2025-11-25 a client opens
+/// with `initialize` and sends `MCP-Protocol-Version` on the requests that follow it.
+pub fn mcp_message(
+    version: McpVersion,
+    method: &str,
+    id: usize,
+) -> (Vec<u8>, Vec<(&'static str, String)>) {
+    let client = serde_json::json!({"name": "authspec", "version": env!("CARGO_PKG_VERSION")});
+    let v = version.as_str();
+    let (params, headers) = if version >= McpVersion::V2026_07_28 {
+        let meta = serde_json::json!({
+            "io.modelcontextprotocol/protocolVersion": v,
+            "io.modelcontextprotocol/clientCapabilities": {},
+            "io.modelcontextprotocol/clientInfo": client,
+        });
+        (
+            serde_json::json!({ "_meta": meta }),
+            vec![
+                ("mcp-protocol-version", v.to_string()),
+                ("mcp-method", method.to_string()),
+            ],
+        )
+    } else if method == "initialize" {
+        (
+            serde_json::json!({"protocolVersion": v, "capabilities": {}, "clientInfo": client}),
+            Vec::new(),
+        )
+    } else {
+        (
+            serde_json::json!({}),
+            vec![("mcp-protocol-version", v.to_string())],
+        )
+    };
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    (serde_json::to_vec(&body).unwrap_or_default(), headers)
+}
+
 /// Report order of roles.
 pub fn role_rank(r: &Role) -> usize {
     match r {
@@ -641,6 +792,9 @@ pub fn role_rank(r: &Role) -> usize {
         Role::AsmOidc { .. } => 10,
         Role::Burst { .. } => 18,
         Role::BurstRetry => 19,
+        Role::ProbeLowScope { .. } => 20,
+        Role::ProbeForged { .. } => 21,
+        Role::ProbeQueryKey { .. } => 22,
     }
 }
 

@@ -92,6 +92,26 @@ pub static CHECKS: &[Check] = &[
         client_registration
     ),
     row!(
+        "mcp.cimd",
+        "The AS supports client ID metadata documents, not only the deprecated DCR (2025-11-25+)",
+        Levels::mcp(Level::Should),
+        &["MCP-CIMD"],
+        "MCP 2026-07-28 authorization §Overview item 2, §Client Registration; draft-ietf-oauth-client-id-metadata-document-00",
+        "https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration#client-id-metadata-documents",
+        "Accept https client_id URLs whose document names the client, and advertise client_id_metadata_document_supported: true.",
+        cimd
+    ),
+    row!(
+        "mcp.insufficient-scope-403",
+        "A live token without the needed scope gets 403 insufficient_scope with scope and resource_metadata (2025-11-25+)",
+        Levels::mcp(Level::Should),
+        &["MCP-403-SCOPE"],
+        "MCP 2026-07-28 authorization §Runtime Insufficient Scope Errors; RFC 6750 §3.1",
+        "https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization#runtime-insufficient-scope-errors",
+        "Answer 403 with WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"<every scope the operation needs>\", resource_metadata=\"…\".",
+        insufficient_scope
+    ),
+    row!(
         "mcp.no-offline-scope",
         "offline_access is not among the resource's scopes (2026-07-28)",
         Levels::mcp(Level::Should),
@@ -562,4 +582,119 @@ fn invalid_token(ev: &Evidence) -> Vec<Finding> {
         ))
         .on(p),
     }]
+}
+
+fn cimd(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2025_11_25, McpVersion::V2026_07_28) {
+        return vec![f];
+    }
+    each_found_as(ev, |d| {
+        let cimd = d.get("client_id_metadata_document_supported");
+        let dcr = d.str("registration_endpoint").is_some();
+        if cimd == Some(&Value::Bool(true)) {
+            return Finding::pass("client_id_metadata_document_supported: true");
+        }
+        let deprecated = ev.mcp_version >= McpVersion::V2026_07_28;
+        Finding::fail(match (dcr, deprecated) {
+            (true, true) => "the AS offers only Dynamic Client Registration, which MCP 2026-07-28 deprecates in favour of client ID metadata documents",
+            (true, false) => "the AS offers Dynamic Client Registration but not the client ID metadata documents MCP 2025-11-25 asks for",
+            (false, _) => "the AS does not support client ID metadata documents",
+        })
+        .expected("client_id_metadata_document_supported: true")
+        .actual(format!(
+            "client_id_metadata_document_supported {}; registration_endpoint {}",
+            cimd.map_or("absent".into(), show),
+            if dcr { "present" } else { "absent" }
+        ))
+        .at("/client_id_metadata_document_supported")
+        .because_if(!dcr, "mcp.client-registration")
+    })
+}
+
+fn insufficient_scope(ev: &Evidence) -> Vec<Finding> {
+    if let Some(f) = version_skip(ev, McpVersion::V2025_11_25, McpVersion::V2026_07_28) {
+        return vec![f];
+    }
+    let probes: Vec<&Exchange> = ev
+        .with_role(|r| matches!(r, Role::ProbeLowScope { .. }))
+        .into_iter()
+        .filter(|e| !low_scope_method_open(ev, e))
+        .collect();
+    if probes.is_empty() {
+        return vec![Finding::skip(
+            "not probed: pass --low-scope-key with a live token that lacks a scope the probed methods need",
+        )];
+    }
+    if let Some(limit) = probes.iter().find_map(|e| e.tool_limit()) {
+        return vec![Finding::no_input(format!(
+            "a low-scope probe got no answer: {limit}"
+        ))];
+    }
+    let refused: Vec<&Exchange> = probes
+        .iter()
+        .copied()
+        .filter(|e| e.status == Some(403))
+        .collect();
+    if refused.is_empty() {
+        let statuses: Vec<String> = probes.iter().map(|e| e.summary()).collect();
+        let mut f = Finding::fail(
+            "no probed method answered the low-scope token with 403 (if this token does hold every scope, name a method it lacks with --mcp-method)",
+        )
+        .expected("403 with Bearer error=\"insufficient_scope\" for a method the token lacks scope for")
+        .actual(statuses.join("; "));
+        for e in probes {
+            f = f.on(e);
+        }
+        return vec![f];
+    }
+    refused.into_iter().map(scope_challenge).collect()
+}
+
+/// A low-scope probe of a method that answers without any credential proves nothing about scope.
+fn low_scope_method_open(ev: &Evidence, ex: &Exchange) -> bool {
+    ex.roles.iter().any(|r| match r {
+        Role::ProbeLowScope { endpoint } => ev
+            .role(&Role::ProbeUnauth {
+                endpoint: endpoint.clone(),
+            })
+            .is_some_and(|u| u.status.is_some_and(|s| (200..300).contains(&s))),
+        _ => false,
+    })
+}
+
+fn scope_challenge(ex: &Exchange) -> Finding {
+    let error = bearer_param(ex, "error");
+    let missing: Vec<&str> = [
+        (
+            "error=\"insufficient_scope\"",
+            error.as_deref() == Some("insufficient_scope"),
+        ),
+        (
+            "scope",
+            bearer_param(ex, "scope").is_some_and(|s| !s.trim().is_empty()),
+        ),
+        (
+            "resource_metadata",
+            bearer_param(ex, "resource_metadata").is_some(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(name, _)| name)
+    .collect();
+    if missing.is_empty() {
+        return Finding::pass(format!(
+            "403 insufficient_scope asks for {}",
+            quote(&bearer_param(ex, "scope").unwrap_or_default())
+        ))
+        .on(ex);
+    }
+    Finding::fail(format!("the 403 challenge lacks {}", missing.join(", ")))
+        .expected("Bearer error=\"insufficient_scope\", scope=\"…\", resource_metadata=\"…\"")
+        .actual(
+            ex.header("www-authenticate")
+                .unwrap_or("(no challenge)")
+                .to_string(),
+        )
+        .on(ex)
 }

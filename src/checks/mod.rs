@@ -15,6 +15,7 @@ mod openapi;
 mod prm;
 mod ratelimit;
 mod schema;
+mod tokens;
 mod wwwa;
 
 use crate::evidence::Evidence;
@@ -256,6 +257,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .iter()
         .chain(wwwa::CHECKS)
         .chain(bearer::CHECKS)
+        .chain(tokens::CHECKS)
         .chain(asm::CHECKS)
         .chain(jwks::CHECKS)
         .chain(agent_auth::CHECKS)

@@ -1,6 +1,6 @@
 //! Faults: each breaks the mock in one way and names the catalogue requirements that must fail.
 
-use super::site::{ErrorStyle, RateLimitStyle, Served, Site, fixture_key};
+use super::site::{ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal, Served, Site, fixture_key};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -89,8 +89,8 @@ pub static LAYOUTS: &[Fault] = &[
     Fault {
         name: "mcp-initialize-open",
         breaks: &[],
-        about: "initialize is answered without credentials; tools/list and what follows need a token (conformance auth/scope-step-up)",
-        apply: |s| s.open_methods = vec!["initialize".into()],
+        about: "the opening request (initialize; server/discover from 2026-07-28) is answered without credentials; tools/list and what follows need a token (conformance auth/scope-step-up)",
+        apply: |s| s.open_methods = vec!["initialize".into(), "server/discover".into()],
     },
 ];
 
@@ -1547,6 +1547,61 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["MCP-AUDIENCE", "WWWA-ERROR-ON-BADTOKEN"],
         about: "the MCP server answers an invalid token with 403",
         apply: |s| s.api.bad_key_status = 403,
+    },
+    Fault {
+        name: "mcp-dcr-only",
+        breaks: &["MCP-CIMD"],
+        about: "the AS offers only Dynamic Client Registration, deprecated in 2026-07-28, and no client ID metadata documents",
+        apply: |s| unset(&mut s.asm, "client_id_metadata_document_supported"),
+    },
+    Fault {
+        name: "mcp-403-no-scope",
+        breaks: &["MCP-403-SCOPE"],
+        about: "a token without the needed scope gets 403 insufficient_scope but no scope parameter",
+        apply: |s| s.scope_refusal = ScopeRefusal::NoScope,
+    },
+    Fault {
+        name: "mcp-insufficient-scope-401",
+        breaks: &["MCP-403-SCOPE"],
+        about: "a live token without the needed scope gets 401, as if it were invalid",
+        apply: |s| s.scope_refusal = ScopeRefusal::Unauthorized,
+    },
+    Fault {
+        name: "mcp-scope-unchecked",
+        breaks: &["MCP-403-SCOPE"],
+        about: "a live token without the needed scope is served anyway",
+        apply: |s| s.scope_refusal = ScopeRefusal::Ignored,
+    },
+    Fault {
+        name: "mcp-forged-token-403",
+        breaks: &["TOKEN-FORGED-401"],
+        about: "the MCP server answers JWTs it did not issue with 403 instead of 401",
+        apply: |s| s.api.forged_status = 403,
+    },
+    // --- negative token probes ---
+    Fault {
+        name: "token-alg-none-accepted",
+        breaks: &["TOKEN-FORGED-REFUSED"],
+        about: "the API takes a JWT with alg \"none\" (no signature) as a credential",
+        apply: |s| s.api.jwt_trust = JwtTrust::AlgNone,
+    },
+    Fault {
+        name: "token-signature-unchecked",
+        breaks: &["TOKEN-FORGED-REFUSED"],
+        about: "the API takes any signed-looking JWT for its audience: signature and expiry unchecked (self-signed and expired tokens pass)",
+        apply: |s| s.api.jwt_trust = JwtTrust::SignatureUnchecked,
+    },
+    Fault {
+        name: "token-malformed-403",
+        breaks: &["TOKEN-FORGED-401"],
+        about: "a malformed Authorization header gets 403 (RFC 6750 §3.1: 400 invalid_request)",
+        apply: |s| s.api.malformed_status = Some(403),
+    },
+    Fault {
+        name: "token-query-key-accepted",
+        breaks: &["TOKEN-QUERY-REFUSED"],
+        about: "the API also takes the key from the access_token query parameter",
+        apply: |s| s.api.query_key_accepted = true,
     },
     // --- auth.md contract ---
     Fault {

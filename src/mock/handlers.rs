@@ -2,7 +2,8 @@
 
 use super::State;
 use super::ratelimit::Admission;
-use super::site::{ErrorStyle, RateLimitStyle};
+use super::site::{ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal};
+use crate::checks::McpVersion;
 use axum::body::Bytes;
 use axum::extract::State as S;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
@@ -90,13 +91,30 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The `access_token` query parameter, when a fault makes the mock read it (RFC 6750 §2.3).
+fn query_key(st: &State, uri: &Uri) -> Option<String> {
+    if !st.site.api.query_key_accepted {
+        return None;
+    }
+    url::form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.into_owned())
+}
+
 /// 401 (or the configured refusal) for a request without a usable key.
 fn refuse(st: &State, token: Option<&str>) -> Response {
     let refused = token.is_some();
-    let status = if refused {
-        StatusCode::from_u16(st.site.api.bad_key_status).unwrap_or(StatusCode::UNAUTHORIZED)
-    } else {
-        StatusCode::UNAUTHORIZED
+    // A token outside RFC 6750's b64token grammar is a malformed request, not an invalid token.
+    let malformed = token.is_some_and(|t| t.contains([' ', ';', '"']));
+    let status = match (refused, st.site.api.malformed_status) {
+        (true, Some(s)) if malformed => StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_REQUEST),
+        (true, _) if forged_jwt(token) => {
+            StatusCode::from_u16(st.site.api.forged_status).unwrap_or(StatusCode::UNAUTHORIZED)
+        }
+        (true, _) => {
+            StatusCode::from_u16(st.site.api.bad_key_status).unwrap_or(StatusCode::UNAUTHORIZED)
+        }
+        _ => StatusCode::UNAUTHORIZED,
     };
     let detail = match (token, st.site.api.echo_key) {
         (Some(t), true) => format!("the API key {t} is not valid"),
@@ -109,9 +127,41 @@ fn refuse(st: &State, token: Option<&str>) -> Response {
     r
 }
 
+/// Whether `token` looks like a JWT (three dot-separated parts): the mock issues none.
+fn forged_jwt(token: Option<&str>) -> bool {
+    token.is_some_and(|t| t.split('.').count() == 3)
+}
+
+/// Part `i` of a JWT, decoded as JSON.
+fn jwt_part(token: &str, i: usize) -> Option<Value> {
+    use base64::Engine;
+    let part = token.split('.').nth(i)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Whether a fault makes the mock take a JWT it never issued, as broken verifiers do.
+fn forged_accepted(st: &State, token: &str) -> bool {
+    match st.site.api.jwt_trust {
+        JwtTrust::Verified => false,
+        JwtTrust::AlgNone => jwt_part(token, 0).is_some_and(|h| h["alg"] == "none"),
+        JwtTrust::SignatureUnchecked => {
+            let signed = token.rsplit('.').next().is_some_and(|s| !s.is_empty());
+            signed
+                && forged_jwt(Some(token))
+                && jwt_part(token, 1).is_some_and(|p| p["aud"] == st.site.resource.as_str())
+        }
+    }
+}
+
 /// Whether `token` is a live key of this mock.
 fn accepted(st: &State, token: Option<&str>) -> bool {
     let Some(t) = token else { return false };
+    if forged_accepted(st, t) {
+        return true;
+    }
     let known = t == st.api_key || t == st.revocable_key;
     known && !st.site.reject_key && !st.revoked.lock().is_ok_and(|r| r.contains(t))
 }
@@ -197,7 +247,8 @@ pub async fn api(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
             &json!({"month_remaining": 5000}),
         );
     }
-    let token = bearer(&headers);
+    let query = query_key(&st, &uri);
+    let token = bearer(&headers).or(query.as_deref());
     if !accepted(&st, token) {
         return refuse(&st, token);
     }
@@ -370,30 +421,139 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
 }
 
 /// `POST /mcp`: the MCP server. Without a valid token, 401 and the challenge; with one, a
-/// minimal JSON-RPC result for whatever method was called.
-pub async fn mcp(S(st): St, method: Method, headers: HeaderMap, body: Bytes) -> Response {
-    let token = bearer(&headers);
+/// JSON-RPC answer in the transport of the site's MCP version.
+pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    let query = query_key(&st, &uri);
+    let token = bearer(&headers).or(query.as_deref());
     let rpc = serde_json::from_slice::<Value>(&body).ok();
-    let open = rpc
+    let rpc_method = rpc
         .as_ref()
         .and_then(|v| v.get("method"))
         .and_then(Value::as_str)
-        .is_some_and(|m| st.site.open_methods.iter().any(|o| o == m));
-    if !open && !accepted(&st, token) {
+        .unwrap_or("")
+        .to_string();
+    let open = st.site.open_methods.iter().any(|o| *o == rpc_method);
+    let low_scope = token.is_some_and(|t| t == st.low_scope_key);
+    if !open && !low_scope && !accepted(&st, token) {
         return refuse(&st, token);
     }
     if method != Method::POST {
+        // 2026-07-28 has no GET stream; the older transports' stream is not served here either.
         return problem(&st, StatusCode::METHOD_NOT_ALLOWED, "use POST");
     }
+    if low_scope && !open && NEEDS_SCOPE.contains(&rpc_method.as_str()) {
+        if let Some(r) = scope_refusal(&st) {
+            return r;
+        }
+    }
     let id = rpc
+        .as_ref()
         .and_then(|v| v.get("id").cloned())
         .unwrap_or(Value::Null);
+    match st.site.mcp_version {
+        Some(v) if v >= McpVersion::V2026_07_28 => stateless(&headers, id, &rpc_method),
+        _ => with_session(st.site.mcp_version, id, &rpc_method),
+    }
+}
+
+/// Methods the mock's low-scope key may not call: they need `mcp:tools`.
+const NEEDS_SCOPE: [&str; 2] = ["tools/list", "tools/call"];
+
+/// The refusal of a live token without the scope a method needs, as the site is set to give it.
+fn scope_refusal(st: &State) -> Option<Response> {
+    let hint = st.site.hint.as_deref().unwrap_or("");
+    let challenge = match st.site.scope_refusal {
+        ScopeRefusal::Ignored => return None,
+        ScopeRefusal::Unauthorized => return Some(refuse(st, Some("low-scope"))),
+        ScopeRefusal::Healthy => format!(
+            "Bearer error=\"insufficient_scope\", scope=\"mcp:tools mcp:resources\", resource_metadata=\"{hint}\", error_description=\"tools need mcp:tools\""
+        ),
+        ScopeRefusal::NoScope => {
+            format!("Bearer error=\"insufficient_scope\", resource_metadata=\"{hint}\"")
+        }
+    };
+    let mut r = problem(
+        st,
+        StatusCode::FORBIDDEN,
+        "the token lacks the scope this method needs",
+    );
+    set(&mut r, "www-authenticate", &challenge);
+    Some(r)
+}
+
+fn rpc_result(id: Value, result: Value) -> Response {
     json_response(
         StatusCode::OK,
         "application/json",
-        &json!({
-            "jsonrpc": "2.0", "id": id,
-            "result": {"protocolVersion": "2025-11-25", "capabilities": {"tools": {}}, "serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}}
-        }),
+        &json!({"jsonrpc": "2.0", "id": id, "result": result}),
     )
+}
+
+fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str, data: Value) -> Response {
+    json_response(
+        status,
+        "application/json",
+        &json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message, "data": data}}),
+    )
+}
+
+/// MCP 2026-07-28 Streamable HTTP: no session and no `initialize`; `MCP-Protocol-Version` and
+/// `Mcp-Method` must match the body, and every result carries `resultType`.
+fn stateless(headers: &HeaderMap, id: Value, method: &str) -> Response {
+    let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let version = McpVersion::V2026_07_28.as_str();
+    if header("mcp-protocol-version") != version {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            -32022,
+            "Unsupported protocol version",
+            json!({"supported": [version], "requested": header("mcp-protocol-version")}),
+        );
+    }
+    if header("mcp-method") != method {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            -32020,
+            "Header mismatch",
+            json!({"header": "Mcp-Method", "body": method}),
+        );
+    }
+    let server =
+        json!({"io.modelcontextprotocol/serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}});
+    match method {
+        "server/discover" => rpc_result(
+            id,
+            json!({"resultType": "complete", "supportedVersions": [version], "capabilities": {"tools": {}}, "serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}, "_meta": server}),
+        ),
+        "tools/list" => rpc_result(
+            id,
+            json!({"resultType": "complete", "tools": [], "ttlMs": 60000, "cacheScope": "private", "_meta": server}),
+        ),
+        _ => rpc_error(
+            StatusCode::NOT_FOUND,
+            id,
+            -32601,
+            "Method not found",
+            json!({"method": method}),
+        ),
+    }
+}
+
+/// MCP 2025-06-18 and 2025-11-25 Streamable HTTP: `initialize` opens a session.
+fn with_session(version: Option<McpVersion>, id: Value, method: &str) -> Response {
+    let v = version.unwrap_or(McpVersion::V2025_11_25).as_str();
+    match method {
+        "initialize" => {
+            let mut r = rpc_result(
+                id,
+                json!({"protocolVersion": v, "capabilities": {"tools": {}}, "serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}}),
+            );
+            set(&mut r, "mcp-session-id", "authspec-mock-session");
+            r
+        }
+        "tools/list" => rpc_result(id, json!({"tools": []})),
+        _ => rpc_result(id, json!({})),
+    }
 }

@@ -36,6 +36,9 @@ pub struct MockOptions {
     pub latency: std::time::Duration,
     /// Run as an MCP server: the protected endpoint is `POST /mcp` (JSON-RPC over Streamable HTTP).
     pub mcp: bool,
+    /// The MCP version the server speaks: the stateless 2026-07-28 transport, or the
+    /// `initialize`-and-session transport of the versions before it.
+    pub mcp_version: crate::checks::McpVersion,
 }
 
 impl Default for MockOptions {
@@ -49,6 +52,7 @@ impl Default for MockOptions {
             site_addr: None,
             latency: std::time::Duration::ZERO,
             mcp: false,
+            mcp_version: crate::checks::McpVersion::default(),
         }
     }
 }
@@ -60,6 +64,8 @@ pub struct State {
     pub api_key: String,
     /// A second key that exists to be revoked (the revocation check).
     pub revocable_key: String,
+    /// A live key granted too little scope: MCP answers it 403 insufficient_scope.
+    pub low_scope_key: String,
     pub revoked: Mutex<HashSet<String>>,
     /// One limiter per key: per-second window and monthly quota.
     pub limiters: Mutex<HashMap<String, ratelimit::Limiter>>,
@@ -83,6 +89,8 @@ pub struct RunningMock {
     pub api_key: String,
     /// A disposable key for the revocation check.
     pub revocable_key: String,
+    /// A live key without the scope the MCP tools need (`--low-scope-key`).
+    pub low_scope_key: String,
     site: Site,
     servers: Vec<(oneshot::Sender<()>, JoinHandle<()>)>,
 }
@@ -110,6 +118,13 @@ impl RunningMock {
         base.revocable_key = base
             .revocable_key
             .or_else(|| Some(self.revocable_key.clone()));
+        // The mock is ours: its key may go in a query string, so every token row is judged.
+        base.probe_query_key = true;
+        if self.site.mcp_version.is_some() {
+            base.low_scope_key = base
+                .low_scope_key
+                .or_else(|| Some(self.low_scope_key.clone()));
+        }
         if base.endpoints.is_empty() {
             base.endpoints = self
                 .site
@@ -167,7 +182,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
     };
     let mut site = Site::healthy(&format!("http://{addr}"));
     if opts.mcp {
-        site.make_mcp();
+        site.make_mcp(opts.mcp_version);
     }
     if opts.structured_ratelimit {
         site.api.ratelimit = site::RateLimitStyle::Structured;
@@ -180,12 +195,14 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
     }
     let api_key = opts.api_key.clone().unwrap_or_else(random_key);
     let revocable_key = random_key();
+    let low_scope_key = random_key();
     let state = |routes| {
         Arc::new(State {
             routes,
             site: site.clone(),
             api_key: api_key.clone(),
             revocable_key: revocable_key.clone(),
+            low_scope_key: low_scope_key.clone(),
             revoked: Mutex::new(HashSet::new()),
             limiters: Mutex::new(HashMap::new()),
             per_second: opts.per_second,
@@ -207,6 +224,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
         addr,
         api_key,
         revocable_key,
+        low_scope_key,
         site,
         servers,
     })

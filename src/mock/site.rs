@@ -91,6 +91,23 @@ pub struct Site {
     /// JSON-RPC methods the MCP endpoint answers without credentials (servers that leave
     /// `initialize` open and protect what follows it).
     pub open_methods: Vec<String>,
+    /// The MCP version the endpoint speaks, when it is an MCP server.
+    pub mcp_version: Option<crate::checks::McpVersion>,
+    /// How the MCP endpoint answers a live key without the scope a method needs.
+    pub scope_refusal: ScopeRefusal,
+}
+
+/// The answer to a live token that lacks the scope a method needs (MCP-403-SCOPE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRefusal {
+    /// 403 with error="insufficient_scope", every needed scope and resource_metadata.
+    Healthy,
+    /// 403 with insufficient_scope but no scope parameter.
+    NoScope,
+    /// 401, as if the token were invalid.
+    Unauthorized,
+    /// The method is answered anyway.
+    Ignored,
 }
 
 /// How the protected API answers; faults change one field each.
@@ -126,6 +143,25 @@ pub struct Behaviour {
     pub usage_unprotected: bool,
     /// Registration answers 500 with HTML.
     pub register_broken: bool,
+    /// Which JWTs the mock wrongly takes (it issues none, so healthy it takes none).
+    pub jwt_trust: JwtTrust,
+    /// Status for a JWT the mock did not issue (401 when healthy).
+    pub forged_status: u16,
+    /// Status for a malformed Authorization header, when not the bad-key status.
+    pub malformed_status: Option<u16>,
+    /// The key is also taken from the `access_token` query parameter (RFC 6750 §2.3).
+    pub query_key_accepted: bool,
+}
+
+/// JWTs a broken verifier takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtTrust {
+    /// None: the mock issues API keys, not JWTs.
+    Verified,
+    /// Any JWT whose header says alg "none".
+    AlgNone,
+    /// Any signed-looking JWT for this resource: signature, expiry and issuer unchecked.
+    SignatureUnchecked,
 }
 
 /// Error body shapes.
@@ -202,6 +238,10 @@ impl Default for Behaviour {
             revocation_ignored: false,
             usage_unprotected: false,
             register_broken: false,
+            jwt_trust: JwtTrust::Verified,
+            forged_status: 401,
+            malformed_status: None,
+            query_key_accepted: false,
         }
     }
 }
@@ -277,6 +317,8 @@ impl Site {
             site_base: None,
             challenge_scope: None,
             open_methods: Vec::new(),
+            mcp_version: None,
+            scope_refusal: ScopeRefusal::Healthy,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -336,7 +378,8 @@ impl Site {
 
     /// Turns the deployment into an MCP server at `/mcp`: path-inserted PRM, a scope in the
     /// challenge, and the AS metadata MCP clients look for (PKCE, registration, iss).
-    pub fn make_mcp(&mut self) {
+    pub fn make_mcp(&mut self, version: crate::checks::McpVersion) {
+        self.mcp_version = Some(version);
         self.move_resource("/mcp");
         // The REST API (and its OpenAPI description) stays at the origin; only MCP moves.
         let base = self.base.clone();

@@ -1,0 +1,214 @@
+//! Negative token probes: forged tokens and a key in the query string must never open the API.
+
+use super::{Area, Check, Level, Levels, Profile, rfc};
+use crate::capture::forge::Forgery;
+use crate::evidence::{Evidence, Exchange, Role};
+use crate::finding::Finding;
+
+/// A row of this area.
+macro_rules! row {
+    ($($t:tt)*) => {
+        super::check!(Area::Wwwa, $($t)*)
+    };
+}
+
+/// The token-probe rows, in report order.
+pub static CHECKS: &[Check] = &[
+    row!(
+        "wwwa.forged-token-refused",
+        "No forged token is accepted (alg none, unsigned, self-signed, expired, another audience, malformed)",
+        super::MUST,
+        &["TOKEN-FORGED-REFUSED", "MCP-AUDIENCE"],
+        "RFC 6750 §3.1; RFC 8725 §3.1, §3.10; RFC 7519 §4.1.3-4.1.4",
+        rfc!("8725", "3.1"),
+        "Verify every token: signature by the issuer's keys only (never alg none or an embedded jwk), exp, iss and aud.",
+        forged_refused
+    ),
+    row!(
+        "wwwa.forged-token-401",
+        "Each forged token gets 401 invalid_token (400 for a malformed header)",
+        Levels {
+            auth_md: Some(Level::Should),
+            rfc: Some(Level::Should),
+            mcp: Some(Level::Must),
+        },
+        &["TOKEN-FORGED-401", "WWWA-INVALID-TOKEN", "MCP-AUDIENCE"],
+        "RFC 6750 §3.1; MCP authorization §Token Handling",
+        rfc!("6750", "3.1"),
+        "Answer an invalid, expired or foreign token with 401 and WWW-Authenticate: Bearer error=\"invalid_token\".",
+        forged_401
+    ),
+    row!(
+        "wwwa.query-key-refused",
+        "The API key is not accepted in the access_token query parameter",
+        Levels {
+            auth_md: Some(Level::Should),
+            rfc: Some(Level::May),
+            mcp: Some(Level::Should),
+        },
+        &["TOKEN-QUERY-REFUSED", "BEARER-NO-QUERY", "MCP-TOKEN-HEADER"],
+        "RFC 6750 §2.3, §5.3; MCP authorization §Token Requirements",
+        rfc!("6750", "2.3"),
+        "Read credentials only from the Authorization header; refuse access_token in the URL.",
+        query_refused
+    ),
+];
+
+fn forged(ev: &Evidence) -> Vec<(&Exchange, Forgery, &str)> {
+    ev.exchanges
+        .iter()
+        .flat_map(|e| {
+            e.roles.iter().filter_map(move |r| match r {
+                Role::ProbeForged { endpoint, forgery } => {
+                    Forgery::from_slug(forgery).map(|f| (e, f, endpoint.as_str()))
+                }
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+fn success(ex: &Exchange) -> bool {
+    ex.status.is_some_and(|s| (200..300).contains(&s))
+}
+
+/// Why the probes of `endpoint` prove nothing, when they do not: the endpoint answered without
+/// any credential, so a forged token's 2xx is not an acceptance.
+fn open_endpoint(ev: &Evidence, endpoint: &str) -> Option<Finding> {
+    let unauth = ev.role(&Role::ProbeUnauth {
+        endpoint: endpoint.to_string(),
+    })?;
+    success(unauth).then(|| {
+        Finding::skip(format!(
+            "{endpoint} answered {} without credentials, so a token sent to it proves nothing",
+            unauth.status.unwrap_or(0)
+        ))
+        .on(unauth)
+    })
+}
+
+/// The status of a probe, or why it has none.
+fn unanswered(ex: &Exchange, what: &str) -> Option<Finding> {
+    if ex.status.is_some() {
+        return None;
+    }
+    let why = ex
+        .tool_limit()
+        .or_else(|| ex.error.clone())
+        .or_else(|| ex.not_fetched.clone())
+        .unwrap_or_else(|| "no response".into());
+    Some(Finding::no_input(format!("{what} got no answer: {why}")).on(ex))
+}
+
+fn no_probe() -> Vec<Finding> {
+    vec![Finding::no_input(
+        "no forged-token probe was made (no protected endpoint to send it to)",
+    )]
+}
+
+fn forged_refused(ev: &Evidence) -> Vec<Finding> {
+    let probes = forged(ev);
+    if probes.is_empty() {
+        return no_probe();
+    }
+    probes
+        .into_iter()
+        .map(|(ex, f, endpoint)| {
+            if let Some(s) = open_endpoint(ev, endpoint).or_else(|| unanswered(ex, f.describe())) {
+                return s;
+            }
+            if success(ex) {
+                Finding::fail(format!("{endpoint} accepted {}", f.describe()))
+                    .expected("a refusal (401 invalid_token)")
+                    .actual(format!("{} ({})", ex.status.unwrap_or(0), ex.summary()))
+                    .on(ex)
+            } else {
+                Finding::pass(format!(
+                    "{}: refused with {}",
+                    f.slug(),
+                    ex.status.unwrap_or(0)
+                ))
+                .on(ex)
+            }
+        })
+        .collect()
+}
+
+fn forged_401(ev: &Evidence) -> Vec<Finding> {
+    let probes = forged(ev);
+    if probes.is_empty() {
+        return no_probe();
+    }
+    probes
+        .into_iter()
+        .map(|(ex, f, endpoint)| {
+            if let Some(s) = open_endpoint(ev, endpoint).or_else(|| unanswered(ex, f.describe())) {
+                return s;
+            }
+            let status = ex.status.unwrap_or(0);
+            // RFC 6750 §3.1: a malformed request is invalid_request, which "SHOULD" get 400; MCP's
+            // error table gives 400 to a "malformed authorization request" too.
+            let ok = status == 401 || (f == Forgery::Malformed && status == 400);
+            if ok {
+                return Finding::pass(format!("{}: {status}", f.slug())).on(ex);
+            }
+            if status == 429 {
+                return Finding::no_input(format!(
+                    "{}: rate limited (429) before the token was judged",
+                    f.slug()
+                ))
+                .on(ex);
+            }
+            Finding::fail(format!("{} did not get 401", f.describe()))
+                .expected(if f == Forgery::Malformed {
+                    "401, or 400 invalid_request"
+                } else {
+                    "401 with Bearer error=\"invalid_token\""
+                })
+                .actual(format!(
+                    "{status} {}",
+                    ex.header("www-authenticate").unwrap_or("(no challenge)")
+                ))
+                .because_if(success(ex), "wwwa.forged-token-refused")
+                .on(ex)
+        })
+        .collect()
+}
+
+fn query_refused(ev: &Evidence) -> Vec<Finding> {
+    let probe = ev.exchanges.iter().find_map(|e| {
+        e.roles.iter().find_map(|r| match r {
+            Role::ProbeQueryKey { endpoint } => Some((e, endpoint.as_str())),
+            _ => None,
+        })
+    });
+    let Some((ex, endpoint)) = probe else {
+        return vec![Finding::skip(if ev.api_key_given {
+            "not probed: pass --probe-query-key to send the API key once in the query string"
+        } else {
+            "not probed: needs --api-key and --probe-query-key"
+        })];
+    };
+    if let Some(s) = open_endpoint(ev, endpoint).or_else(|| unanswered(ex, "the query-key probe")) {
+        return vec![s];
+    }
+    let mcp_words = if ev.profile == Profile::Mcp {
+        " (MCP: access tokens MUST NOT be included in the URI query string)"
+    } else {
+        ""
+    };
+    vec![if success(ex) {
+        Finding::fail(format!(
+            "{endpoint} accepted the API key in the access_token query parameter{mcp_words}"
+        ))
+        .expected("a refusal: credentials only in the Authorization header")
+        .actual(format!("{} ({})", ex.status.unwrap_or(0), ex.url))
+        .on(ex)
+    } else {
+        Finding::pass(format!(
+            "the key in the query string was refused with {}",
+            ex.status.unwrap_or(0)
+        ))
+        .on(ex)
+    }]
+}
