@@ -48,6 +48,7 @@ async fn check_mcp(faults: Vec<&'static Fault>, version: McpVersion) -> Report {
         MockOptions {
             faults,
             mcp: true,
+            mcp_version: version,
             ..MockOptions::default()
         },
         base,
@@ -390,6 +391,7 @@ fn healthy_mock_trial(report: Arc<Report>) -> Trial {
             for e in &report.exchanges {
                 let deliberate = e.roles.iter().any(|r| {
                     r.starts_with("probe-auth-repeat")
+                        || r.starts_with("probe-forged")
                         || r.starts_with("burst")
                         || r.starts_with("revoked")
                 });
