@@ -170,9 +170,31 @@ fn forged_401(ev: &Evidence) -> Vec<Finding> {
                     ex.header("www-authenticate").unwrap_or("(no challenge)")
                 ))
                 .because_if(success(ex), "wwwa.forged-token-refused")
+                .because_if(
+                    !success(ex) && same_as_bad_key(ev, endpoint, status),
+                    bad_key_row(ev),
+                )
                 .on(ex)
         })
         .collect()
+}
+
+/// Whether the random bad key got the same non-401 answer at `endpoint`: then one fault of the
+/// server's refusal path explains both, and the bad-key row is the root.
+fn same_as_bad_key(ev: &Evidence, endpoint: &str, status: u16) -> bool {
+    ev.role(&Role::ProbeBadKey {
+        endpoint: endpoint.to_string(),
+    })
+    .is_some_and(|b| b.status == Some(status))
+}
+
+/// The row that judges the bad-key probe's status under this profile.
+fn bad_key_row(ev: &Evidence) -> &'static str {
+    if ev.profile == Profile::Mcp {
+        "mcp.invalid-token-401"
+    } else {
+        "wwwa.error-on-bad-token"
+    }
 }
 
 fn query_refused(ev: &Evidence) -> Vec<Finding> {
