@@ -7,6 +7,7 @@ mod authmd;
 mod bearer;
 mod catalog;
 mod contract;
+mod dpop;
 mod errors;
 mod jwks;
 mod mcp;
@@ -258,6 +259,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(wwwa::CHECKS)
         .chain(bearer::CHECKS)
         .chain(tokens::CHECKS)
+        .chain(dpop::CHECKS)
         .chain(asm::CHECKS)
         .chain(jwks::CHECKS)
         .chain(agent_auth::CHECKS)

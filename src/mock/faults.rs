@@ -51,6 +51,23 @@ fn serve_asm_as_oidc_only(s: &mut Site) {
     );
 }
 
+/// Requires DPoP-bound tokens the healthy way: the PRM says so, the AS advertises proof
+/// algorithms, and 401s carry a DPoP challenge with algs beside the Bearer one.
+fn require_dpop(s: &mut Site) {
+    set(&mut s.prm, "dpop_bound_access_tokens_required", json!(true));
+    set(
+        &mut s.prm,
+        "dpop_signing_alg_values_supported",
+        json!(["ES256", "PS256"]),
+    );
+    set(
+        &mut s.asm,
+        "dpop_signing_alg_values_supported",
+        json!(["ES256", "PS256"]),
+    );
+    s.dpop_challenge = Some("DPoP algs=\"ES256 PS256\"".into());
+}
+
 /// Valid MCP deployments laid out otherwise than the mock's default, each mirroring an auth
 /// scenario of the MCP conformance suite. MCP 2025-11-25 introduced every alternative they use, so
 /// `check --profile mcp` must pass each of them from that version on; `breaks` is always empty.
@@ -91,6 +108,12 @@ pub static LAYOUTS: &[Fault] = &[
         breaks: &[],
         about: "the opening request (initialize; server/discover from 2026-07-28) is answered without credentials; tools/list and what follows need a token (conformance auth/scope-step-up)",
         apply: |s| s.open_methods = vec!["initialize".into(), "server/discover".into()],
+    },
+    Fault {
+        name: "mcp-dpop-required",
+        breaks: &[],
+        about: "the PRM requires DPoP-bound tokens; the AS advertises DPoP and 401s carry DPoP algs beside Bearer",
+        apply: require_dpop,
     },
 ];
 
@@ -1577,6 +1600,38 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["TOKEN-FORGED-401"],
         about: "the MCP server answers JWTs it did not issue with 403 instead of 401",
         apply: |s| s.api.forged_status = 403,
+    },
+    // --- DPoP ---
+    Fault {
+        name: "dpop-alg-none",
+        breaks: &["DPOP-ALGS"],
+        about: "the AS lists none and HS256 among its DPoP proof algorithms",
+        apply: |s| {
+            require_dpop(s);
+            set(
+                &mut s.asm,
+                "dpop_signing_alg_values_supported",
+                json!(["ES256", "none", "HS256"]),
+            );
+        },
+    },
+    Fault {
+        name: "dpop-as-silent",
+        breaks: &["DPOP-AS-SUPPORT"],
+        about: "the PRM requires DPoP-bound tokens but the AS metadata does not advertise DPoP",
+        apply: |s| {
+            require_dpop(s);
+            unset(&mut s.asm, "dpop_signing_alg_values_supported");
+        },
+    },
+    Fault {
+        name: "dpop-no-challenge",
+        breaks: &["DPOP-CHALLENGE"],
+        about: "the PRM requires DPoP-bound tokens but 401s carry only a Bearer challenge",
+        apply: |s| {
+            require_dpop(s);
+            s.dpop_challenge = None;
+        },
     },
     // --- negative token probes ---
     Fault {

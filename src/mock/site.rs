@@ -95,6 +95,8 @@ pub struct Site {
     pub mcp_version: Option<crate::checks::McpVersion>,
     /// How the MCP endpoint answers a live key without the scope a method needs.
     pub scope_refusal: ScopeRefusal,
+    /// A second challenge sent beside Bearer on 401s (`DPoP algs="…"`).
+    pub dpop_challenge: Option<String>,
 }
 
 /// The answer to a live token that lacks the scope a method needs (MCP-403-SCOPE).
@@ -319,6 +321,7 @@ impl Site {
             open_methods: Vec::new(),
             mcp_version: None,
             scope_refusal: ScopeRefusal::Healthy,
+            dpop_challenge: None,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -472,10 +475,14 @@ impl Site {
         if let (true, Some(x)) = (refused, &self.api.bad_key_extra) {
             parts.push(x.clone());
         }
-        if parts.is_empty() {
-            "Bearer realm=\"jobspipe\"".into()
+        let bearer = if parts.is_empty() {
+            "Bearer realm=\"jobspipe\"".to_string()
         } else {
             format!("Bearer {}", parts.join(", "))
+        };
+        match &self.dpop_challenge {
+            Some(d) => format!("{bearer}, {d}"),
+            None => bearer,
         }
     }
 }

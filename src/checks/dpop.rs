@@ -1,0 +1,179 @@
+//! DPoP (RFC 9449) as the documents advertise it: proof algorithms, AS support and the challenge.
+
+use super::members::{quote, show, strings};
+use super::{Area, Check, MUST, SHOULD, rfc};
+use crate::evidence::{Doc, Evidence, Role, Subject};
+use crate::finding::{Finding, pass_or};
+use crate::parse::challenge;
+use serde_json::Value;
+
+/// The DPoP rows, in report order.
+pub static CHECKS: &[Check] = &[
+    super::check!(
+        Area::Asm,
+        "asm.dpop-algs",
+        "dpop_signing_alg_values_supported lists asymmetric JWS algorithms only",
+        MUST,
+        &["DPOP-ALGS"],
+        "RFC 9449 §4.2, §5.1; RFC 9728 §2",
+        rfc!("9449", "5.1"),
+        "List asymmetric algorithms such as ES256 or PS256; never none or an HMAC (HS256).",
+        dpop_algs
+    ),
+    super::check!(
+        Area::Prm,
+        "prm.dpop-as-support",
+        "A resource that requires DPoP names authorization servers that support it",
+        SHOULD,
+        &["DPOP-AS-SUPPORT"],
+        "RFC 9728 §2 (dpop_bound_access_tokens_required); RFC 9449 §5.1",
+        rfc!("9449", "5.1"),
+        "Advertise dpop_signing_alg_values_supported in the metadata of every authorization server the PRM names.",
+        as_support
+    ),
+    super::check!(
+        Area::Wwwa,
+        "wwwa.dpop-challenge",
+        "A resource that requires DPoP challenges with the DPoP scheme and its algs",
+        SHOULD,
+        &["DPOP-CHALLENGE"],
+        "RFC 9449 §7.1",
+        rfc!("9449", "7.1"),
+        "Answer 401 with WWW-Authenticate: DPoP algs=\"ES256 PS256\" (beside Bearer, if Bearer tokens are taken too).",
+        dpop_challenge
+    ),
+];
+
+/// Every PRM and AS metadata document that arrived, with what it is.
+fn documents(ev: &Evidence) -> Vec<Doc<'_>> {
+    let prm = ev
+        .with_role(|r| matches!(r, Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot))
+        .into_iter()
+        .filter_map(|e| match ev.subject(Some(e), "PRM") {
+            Subject::Doc(d) => Some(d),
+            Subject::Absent(_) => None,
+        });
+    let asm = ev.asm_docs().into_iter().filter_map(|(_, s)| match s {
+        Subject::Doc(d) => Some(d),
+        Subject::Absent(_) => None,
+    });
+    prm.chain(asm).collect()
+}
+
+/// A JWS algorithm a DPoP proof may not use: none, or a MAC (RFC 9449 §4.2).
+fn forbidden(alg: &str) -> bool {
+    alg.eq_ignore_ascii_case("none") || alg.starts_with("HS")
+}
+
+fn dpop_algs(ev: &Evidence) -> Vec<Finding> {
+    let out: Vec<Finding> = documents(ev)
+        .into_iter()
+        .filter_map(|d| {
+            let v = d.get("dpop_signing_alg_values_supported")?;
+            let list = strings(d.obj, "dpop_signing_alg_values_supported");
+            let bad: Vec<&str> = list.iter().copied().filter(|a| forbidden(a)).collect();
+            let shaped = v
+                .as_array()
+                .is_some_and(|a| !a.is_empty() && a.len() == list.len());
+            Some(if shaped && bad.is_empty() {
+                Finding::pass(format!("{}: {}", d.ex.url, show(v))).on(d.ex)
+            } else {
+                Finding::fail(if bad.is_empty() {
+                    "dpop_signing_alg_values_supported is not a non-empty array of algorithm names"
+                        .to_string()
+                } else {
+                    format!("DPoP proofs may not use {}", bad.join(", "))
+                })
+                .expected("a non-empty array of asymmetric JWS algs, e.g. [\"ES256\"]")
+                .actual(show(v))
+                .at("/dpop_signing_alg_values_supported")
+                .on(d.ex)
+            })
+        })
+        .collect();
+    if out.is_empty() {
+        return vec![Finding::skip(
+            "no document advertises dpop_signing_alg_values_supported (DPoP is optional)",
+        )];
+    }
+    out
+}
+
+/// The PRM that requires DPoP-bound tokens, when one does.
+fn requiring_prm(ev: &Evidence) -> Option<Doc<'_>> {
+    documents(ev).into_iter().find(|d| {
+        d.ex.has_role(|r| matches!(r, Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot))
+            && d.get("dpop_bound_access_tokens_required") == Some(&Value::Bool(true))
+    })
+}
+
+fn not_required() -> Vec<Finding> {
+    vec![Finding::skip(
+        "the PRM does not set dpop_bound_access_tokens_required: true",
+    )]
+}
+
+fn as_support(ev: &Evidence) -> Vec<Finding> {
+    let Some(prm) = requiring_prm(ev) else {
+        return not_required();
+    };
+    let asm: Vec<Doc> = ev
+        .asm_docs()
+        .into_iter()
+        .filter_map(|(_, s)| match s {
+            Subject::Doc(d) => Some(d),
+            Subject::Absent(_) => None,
+        })
+        .collect();
+    if asm.is_empty() {
+        return vec![Finding::no_input("no AS metadata arrived").on(prm.ex)];
+    }
+    let problems = asm
+        .iter()
+        .filter(|d| d.get("dpop_signing_alg_values_supported").is_none())
+        .map(|d| {
+            Finding::fail(format!(
+                "the PRM requires DPoP-bound tokens, but {} does not advertise DPoP",
+                d.str("issuer").map_or(d.ex.url.clone(), quote)
+            ))
+            .expected("dpop_signing_alg_values_supported in the AS metadata")
+            .actual("absent")
+            .on(prm.ex)
+            .on(d.ex)
+        })
+        .collect();
+    pass_or(problems, || {
+        Finding::pass("every authorization server advertises DPoP").on(prm.ex)
+    })
+}
+
+fn dpop_challenge(ev: &Evidence) -> Vec<Finding> {
+    let Some(prm) = requiring_prm(ev) else {
+        return not_required();
+    };
+    let probes = ev.probes(|r| matches!(r, Role::ProbeUnauth { .. }));
+    let Some(p) = probes.into_iter().find(|e| e.status == Some(401)) else {
+        return vec![Finding::no_input("no unauthenticated probe answered 401").on(prm.ex)];
+    };
+    let chs = challenge::parse_fields(p.headers("www-authenticate")).unwrap_or_default();
+    let dpop = chs.iter().find(|c| c.is("dpop"));
+    let algs = dpop.and_then(|c| c.param("algs")).map(|a| a.value.clone());
+    vec![match (dpop, algs) {
+        (Some(_), Some(a)) if !a.trim().is_empty() => {
+            Finding::pass(format!("DPoP algs={}", quote(&a))).on(p)
+        }
+        (d, _) => Finding::fail(if d.is_some() {
+            "the DPoP challenge does not say which algs it accepts"
+        } else {
+            "the PRM requires DPoP-bound tokens, but the 401 has no DPoP challenge"
+        })
+        .expected("WWW-Authenticate: DPoP algs=\"…\"")
+        .actual(
+            p.header("www-authenticate")
+                .unwrap_or("(no challenge)")
+                .to_string(),
+        )
+        .on(prm.ex)
+        .on(p),
+    }]
+}
