@@ -134,9 +134,12 @@ fn a_500_for_a_bad_token_is_one_failure_with_its_consequence() {
     let r = mcp("mcp-bad-token-500", "2026-07-28", 1);
     assert_eq!(failing(&r), ["mcp.invalid-token-401"]);
     assert_eq!(r["summary"]["must_fail"], 1);
-    assert_eq!(r["summary"]["consequences"], 1);
+    // The malformed-header probe meets the same 500 refusal path: a consequence too.
+    assert_eq!(r["summary"]["consequences"], 2);
     let c = row(&r, "wwwa.error-on-bad-token");
     assert_eq!(c["consequence_of"], "mcp.invalid-token-401");
+    let forged = row(&r, "wwwa.forged-token-401");
+    assert_eq!(forged["consequence_of"], "mcp.invalid-token-401");
     assert_eq!(row(&r, "wwwa.bearer-header-support")["outcome"], "pass");
 }
 
@@ -166,7 +169,7 @@ fn every_format_shows_a_consequence_without_counting_it() {
     let human = text("human");
     assert!(human.contains("after wwwa.error-on-bad-token"), "{human}");
     assert!(human.contains("consequence of mcp.invalid-token-401"));
-    assert!(human.contains("1 failed (1 must, 0 should), 1 consequences"));
+    assert!(human.contains("1 failed (1 must, 0 should), 2 consequences"));
     let junit = text("junit");
     assert!(junit.contains("type=\"consequence\""), "{junit}");
     assert!(text("markdown").contains("consequence of mcp.invalid-token-401"));

@@ -432,7 +432,7 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
-    let open = st.site.open_methods.iter().any(|o| *o == rpc_method);
+    let open = st.site.open_methods.contains(&rpc_method);
     let low_scope = token.is_some_and(|t| t == st.low_scope_key);
     if !open && !low_scope && !accepted(&st, token) {
         return refuse(&st, token);
@@ -441,10 +441,12 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
         // 2026-07-28 has no GET stream; the older transports' stream is not served here either.
         return problem(&st, StatusCode::METHOD_NOT_ALLOWED, "use POST");
     }
-    if low_scope && !open && NEEDS_SCOPE.contains(&rpc_method.as_str()) {
-        if let Some(r) = scope_refusal(&st) {
-            return r;
-        }
+    if low_scope
+        && !open
+        && NEEDS_SCOPE.contains(&rpc_method.as_str())
+        && let Some(r) = scope_refusal(&st)
+    {
+        return r;
     }
     let id = rpc
         .as_ref()

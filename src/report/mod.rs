@@ -131,7 +131,7 @@ pub struct ExchangeRef {
     pub roles: Vec<String>,
     pub method: String,
     pub url: String,
-    /// `none`, `key`, `bad-key` or `revocable-key`.
+    /// `none`, `key`, `bad-key`, `revocable-key`, `low-scope-key`, `forged-token` or `query-key`.
     pub credential: String,
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
