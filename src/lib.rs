@@ -14,6 +14,7 @@ pub mod mock;
 pub mod parse;
 pub mod redact;
 pub mod report;
+pub mod requirements;
 pub mod run;
 pub mod scan;
 pub mod select;

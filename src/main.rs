@@ -255,6 +255,9 @@ struct ListArgs {
     /// Show levels under this profile.
     #[arg(long, value_enum, default_value = "auth-md")]
     profile: Profile,
+    /// With --profile mcp: the MCP version whose rows to name in the header [default: 2026-07-28].
+    #[arg(long, value_enum)]
+    mcp_version: Option<authspec::checks::McpVersion>,
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
 }
@@ -1102,6 +1105,9 @@ fn cmd_list(a: &ListArgs) -> Result<u8> {
     if !matches!(a.format, Format::Human | Format::Json) {
         bail!("list --format takes human or json (the catalogue is not a report)");
     }
+    if a.mcp_version.is_some() && a.profile != Profile::Mcp {
+        bail!("--mcp-version applies only with --profile mcp");
+    }
     if a.format == Format::Json {
         let rows: Vec<serde_json::Value> = checks::catalogue()
             .map(|c| serde_json::json!({"id": c.id, "area": c.area, "title": c.title, "level": c.levels.get(a.profile), "requirements": c.requirements, "spec": c.spec, "spec_url": c.spec_url, "alternatives": groups_of(c.id).map(|g| g.id).collect::<Vec<_>>()}))
@@ -1109,14 +1115,22 @@ fn cmd_list(a: &ListArgs) -> Result<u8> {
         println!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(0);
     }
+    if a.profile == Profile::Mcp {
+        let v = a.mcp_version.unwrap_or_default();
+        println!(
+            "profile mcp at {} (a row whose title names other versions is skipped at this one)\n",
+            v.as_str()
+        );
+    }
     for c in checks::catalogue() {
         let level = c.levels.get(a.profile).map_or("n/a", |l| l.as_str());
         println!(
-            "{:<36} {:<6} {:<58} {}",
+            "{:<36} {:<6} {:<58} {}  [{}]",
             c.id,
             level,
             c.title,
-            c.requirements.join(",")
+            c.requirements.join(","),
+            c.spec
         );
     }
     println!("\none-of groups (any route suffices; the decider alone decides the verdict):");
@@ -1208,6 +1222,11 @@ fn explain_one(c: &checks::Check) {
         lvl(Profile::Mcp)
     );
     println!("requirements: {}", c.requirements.join(", "));
+    for id in c.requirements {
+        if let Some(r) = authspec::requirements::row(id) {
+            println!("  {id} ({}, {}): {}", r.level, r.source, r.requirement);
+        }
+    }
     println!("spec:         {} <{}>", c.spec, c.spec_url);
     println!("fix:          {}", c.fix);
     let faults: Vec<&str> = mock::FAULTS
