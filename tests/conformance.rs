@@ -106,9 +106,15 @@ fn mcp_setup(f: &Fault) -> Option<McpVersion> {
 
 /// Whether a fault can only show with `--burst` (it breaks what a 429 says).
 fn needs_burst(f: &Fault) -> bool {
-    f.breaks
-        .iter()
-        .any(|b| ["AUTHMD-429-RETRY-AFTER", "HTTP-429", "RL-RETRY-AFTER-ALIGN"].contains(b))
+    f.breaks.iter().any(|b| {
+        [
+            "AUTHMD-429-RETRY-AFTER",
+            "HTTP-429",
+            "RL-RETRY-AFTER-ALIGN",
+            "RL-PROBLEM-TYPES",
+        ]
+        .contains(b)
+    })
 }
 
 /// Every fault's report, each fault run once, concurrently.

@@ -53,6 +53,40 @@ pub static CHECKS: &[Check] = &[
         |ev| by_requirement(ev, "RL-NONNEG-INT")
     ),
     row!(
+        "ratelimit.param-types",
+        "qu is a registered quota-unit String and pk a Byte Sequence (drafts -08…-12)",
+        MUST,
+        &["RL-PARAM-TYPES"],
+        "draft-ietf-httpapi-ratelimit-headers-12 §RateLimit-Policy (qu, pk), §RateLimit (pk)",
+        DRAFT,
+        "Send qu=\"requests\" (or \"content-bytes\", \"concurrent-requests\") as a quoted String and pk as :base64:.",
+        |ev| by_requirement(ev, "RL-PARAM-TYPES")
+    ),
+    row!(
+        "ratelimit.dialect",
+        "The RateLimit fields are the newest draft's (-12: RateLimit + RateLimit-Policy lists)",
+        Levels {
+            auth_md: Some(Level::May),
+            rfc: Some(Level::May),
+            mcp: Some(Level::May),
+        },
+        &["RL-DIALECT"],
+        "draft-ietf-httpapi-ratelimit-headers-12 §RateLimit-Policy, §RateLimit; catalogue A-1",
+        DRAFT,
+        "Move to RateLimit-Policy: \"name\";q=…;w=… and RateLimit: \"name\";r=…;t=… (drafts -08 to -12).",
+        dialect
+    ),
+    row!(
+        "ratelimit.problem-types",
+        "A quota problem type carries violated-policies naming advertised policies",
+        SHOULD,
+        &["RL-PROBLEM-TYPES"],
+        "draft-ietf-httpapi-ratelimit-headers-12 §Problem Types",
+        DRAFT,
+        "Add \"violated-policies\": [\"<policy name>\", …], each a name RateLimit-Policy advertises.",
+        problem_types
+    ),
+    row!(
         "ratelimit.reset-required",
         "A response with a limit also says when it resets",
         MUST,
@@ -523,4 +557,95 @@ fn payment_required(ev: &Evidence) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// The three problem types the draft registers (-09 … -12 §Problem Types).
+const PROBLEM_TYPES: [&str; 3] = [
+    "https://iana.org/assignments/http-problem-types#quota-exceeded",
+    "https://iana.org/assignments/http-problem-types#temporary-reduced-capacity",
+    "https://iana.org/assignments/http-problem-types#abnormal-usage-detected",
+];
+
+fn dialect(ev: &Evidence) -> Vec<Finding> {
+    let seen = observed(ev);
+    let Some((ex, rl)) = seen.first() else {
+        return vec![nothing(ev)];
+    };
+    vec![if rl.dialect.is_newest() {
+        Finding::pass(format!(
+            "the server speaks the newest dialect: {}",
+            rl.dialect.name()
+        ))
+        .on(ex)
+    } else {
+        Finding::fail(format!(
+            "the server speaks an older draft: {}",
+            rl.dialect.name()
+        ))
+        .expected(Dialect::Structured.name())
+        .actual(fields_of(ex))
+        .on(ex)
+    }]
+}
+
+/// The problem-type body of `ex`, when it uses one of the draft's types.
+fn quota_problem(ex: &Exchange) -> Option<(&'static str, serde_json::Value)> {
+    let v = ex.json().ok()?.value.clone();
+    let t = v.get("type")?.as_str()?;
+    PROBLEM_TYPES.iter().find(|p| **p == t).map(|p| (*p, v))
+}
+
+fn problem_types(ev: &Evidence) -> Vec<Finding> {
+    let out: Vec<Finding> = ev
+        .exchanges
+        .iter()
+        .filter_map(|ex| quota_problem(ex).map(|(t, v)| violated(ex, t, &v)))
+        .collect();
+    if out.is_empty() {
+        return vec![Finding::skip(
+            "no response used a quota problem type (they are optional)",
+        )];
+    }
+    out
+}
+
+fn violated(ex: &Exchange, t: &str, v: &serde_json::Value) -> Finding {
+    let short = t.rsplit('#').next().unwrap_or(t);
+    let names: Option<Vec<&str>> = v
+        .get("violated-policies")
+        .and_then(serde_json::Value::as_array)
+        .and_then(|a| a.iter().map(serde_json::Value::as_str).collect());
+    let Some(names) = names else {
+        return Finding::fail(format!(
+            "the {short} problem has no violated-policies array of strings"
+        ))
+        .expected("\"violated-policies\": [\"<policy name>\", …]")
+        .actual(
+            v.get("violated-policies")
+                .map_or("absent".into(), |x| x.to_string()),
+        )
+        .at("/violated-policies")
+        .on(ex);
+    };
+    let advertised: Vec<String> = ratelimit::parse(&ex.response_headers)
+        .policies
+        .into_iter()
+        .filter_map(|p| p.name)
+        .collect();
+    let unknown: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !advertised.is_empty() && !advertised.iter().any(|a| a == n))
+        .collect();
+    if unknown.is_empty() {
+        Finding::pass(format!("{short}: violated-policies {names:?}")).on(ex)
+    } else {
+        Finding::fail(format!(
+            "violated-policies names {unknown:?}, which RateLimit-Policy does not advertise"
+        ))
+        .expected(format!("names among {advertised:?}"))
+        .actual(format!("{names:?}"))
+        .at("/violated-policies")
+        .on(ex)
+    }
 }

@@ -1276,6 +1276,18 @@ pub static FAULTS: &[Fault] = &[
             s.api.quota_retry_after = Some("soon".into());
         },
     },
+    Fault {
+        name: "ratelimit-bad-params",
+        breaks: &["RL-PARAM-TYPES"],
+        about: "structured RateLimit fields with qu as a Token and pk as a String (draft -12: a String and a Byte Sequence)",
+        apply: |s| s.api.ratelimit = RateLimitStyle::StructuredBadParams,
+    },
+    Fault {
+        name: "ratelimit-problem-no-violated-policies",
+        breaks: &["RL-PROBLEM-TYPES"],
+        about: "the 429 uses the quota-exceeded problem type without violated-policies",
+        apply: |s| s.api.ratelimit = RateLimitStyle::StructuredNoViolated,
+    },
     // --- error bodies ---
     Fault {
         name: "error-body-leaks-stack-trace",

@@ -188,13 +188,29 @@ fn ratelimit_headers(
         | RateLimitStyle::NoRetryAfter
         | RateLimitStyle::Misaligned
         | RateLimitStyle::BareTooMany => legacy(r, &rem, &rs, &policy),
-        RateLimitStyle::Structured => {
+        RateLimitStyle::Structured | RateLimitStyle::StructuredNoViolated => {
             set(
                 r,
                 "ratelimit",
-                &format!("\"default\";r={remaining};t={reset}"),
+                &format!("\"default\";r={remaining};t={reset};pk=:bW9jaw==:"),
             );
-            set(r, "ratelimit-policy", &format!("\"default\";q={limit};w=1"));
+            set(
+                r,
+                "ratelimit-policy",
+                &format!("\"default\";q={limit};qu=\"requests\";w=1;pk=:bW9jaw==:"),
+            );
+        }
+        RateLimitStyle::StructuredBadParams => {
+            set(
+                r,
+                "ratelimit",
+                &format!("\"default\";r={remaining};t={reset};pk=\"mock\""),
+            );
+            set(
+                r,
+                "ratelimit-policy",
+                &format!("\"default\";q={limit};qu=requests;w=1"),
+            );
         }
         RateLimitStyle::Missing => {}
         RateLimitStyle::ResetEpoch => legacy(r, &rem, "1893456000", &policy),
@@ -343,6 +359,9 @@ fn too_many(st: &State, limit: u32, retry_after: u64, served: u64) -> Response {
             set(&mut r, "cache-control", "public, max-age=60");
             r
         }
+        RateLimitStyle::Structured | RateLimitStyle::StructuredNoViolated => {
+            quota_exceeded(st.site.api.ratelimit == RateLimitStyle::Structured)
+        }
         _ => problem(
             st,
             StatusCode::TOO_MANY_REQUESTS,
@@ -356,6 +375,25 @@ fn too_many(st: &State, limit: u32, retry_after: u64, served: u64) -> Response {
         _ => set(&mut r, "retry-after", &retry_after.to_string()),
     }
     r
+}
+
+/// The draft's quota-exceeded problem (ratelimit-headers -09 … -12 §Problem Types), naming the
+/// violated policy when `named`.
+fn quota_exceeded(named: bool) -> Response {
+    let mut body = json!({
+        "type": "https://iana.org/assignments/http-problem-types#quota-exceeded",
+        "title": "Request cannot be satisfied as assigned quota has been exceeded",
+        "status": 429,
+        "detail": "the per-second quota of the default policy is spent; retry after Retry-After seconds",
+    });
+    if named {
+        body["violated-policies"] = json!(["default"]);
+    }
+    json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "application/problem+json",
+        &body,
+    )
 }
 
 /// `POST /agent/auth`: JobsPipe issues keys per account, so it points the agent at sign-up.

@@ -220,6 +220,10 @@ pub enum RateLimitStyle {
     Misaligned,
     /// 429 with an empty, cacheable body.
     BareTooMany,
+    /// Structured fields whose `qu` is a Token and `pk` a String (drafts -08 … -12 forbid both).
+    StructuredBadParams,
+    /// Structured fields; the 429 uses the quota-exceeded problem type without violated-policies.
+    StructuredNoViolated,
 }
 
 impl Default for Behaviour {

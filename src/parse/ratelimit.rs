@@ -9,7 +9,7 @@ pub enum Dialect {
     Legacy,
     /// `RateLimit: limit=…, remaining=…, reset=…` (an SF Dictionary): draft -07.
     Dictionary,
-    /// `RateLimit: "name";r=…;t=…` with `RateLimit-Policy: "name";q=…;w=…`: drafts -08 … -10.
+    /// `RateLimit: "name";r=…;t=…` with `RateLimit-Policy: "name";q=…;w=…`: drafts -08 … -12.
     Structured,
     /// Only `X-RateLimit-*`: in no draft.
     Vendor,
@@ -18,11 +18,16 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// Whether this is the dialect of the newest draft (-12): the one a new server should speak.
+    pub fn is_newest(self) -> bool {
+        self == Dialect::Structured
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Legacy => "legacy RateLimit-Limit/-Remaining/-Reset (drafts -00…-06)",
             Dialect::Dictionary => "RateLimit dictionary (draft -07)",
-            Dialect::Structured => "RateLimit + RateLimit-Policy structured lists (drafts -08…-10)",
+            Dialect::Structured => "RateLimit + RateLimit-Policy structured lists (drafts -08…-12)",
             Dialect::Vendor => "vendor X-RateLimit-* (no draft)",
             Dialect::Absent => "none",
         }
@@ -278,6 +283,40 @@ fn dictionary_field(d: &Dictionary, rl: &mut RateLimit) {
     });
 }
 
+/// Quota units the draft's registry defines (-10 … -12 §RateLimit-Policy `qu`).
+pub const QUOTA_UNITS: [&str; 3] = ["requests", "content-bytes", "concurrent-requests"];
+
+/// The `qu` and `pk` rules of an item of `field` (drafts -08 … -12): `qu` "MUST be a String"
+/// from the quota-unit registry, `pk` "MUST be a Byte Sequence".
+fn param_types(field: &str, params: &sfv::Parameters, out: &mut Vec<Problem>) {
+    if let Some(qu) = params.get("qu") {
+        match qu.as_string().map(|s| s.as_str()) {
+            Some(u) if QUOTA_UNITS.contains(&u) => {}
+            Some(u) => problem(
+                out,
+                "RL-PARAM-TYPES",
+                format!(
+                    "{field} qu={u:?} is not a registered quota unit (requests, content-bytes, concurrent-requests)"
+                ),
+            ),
+            None => problem(
+                out,
+                "RL-PARAM-TYPES",
+                format!("{field} qu is {qu:?}, not a String"),
+            ),
+        }
+    }
+    if let Some(pk) = params.get("pk")
+        && pk.as_byte_sequence().is_none()
+    {
+        problem(
+            out,
+            "RL-PARAM-TYPES",
+            format!("{field} pk is {pk:?}, not a Byte Sequence (:base64:)"),
+        );
+    }
+}
+
 fn param_int(params: &sfv::Parameters, key: &str) -> Option<Result<i64, ()>> {
     params
         .get(key)
@@ -316,6 +355,7 @@ fn structured_field(text: &str, rl: &mut RateLimit) {
                 ),
             );
         }
+        param_types("RateLimit", &item.params, &mut rl.problems);
         let mut lim = Limit {
             name,
             ..Limit::default()
@@ -365,6 +405,9 @@ fn policy_field(text: &str, rl: &mut RateLimit) {
         let ListEntry::Item(item) = entry else {
             continue;
         };
+        if rl.dialect == Dialect::Structured {
+            param_types("RateLimit-Policy", &item.params, &mut rl.problems);
+        }
         let window = match param_int(&item.params, "w") {
             Some(Ok(w)) => Some(w),
             Some(Err(())) => {
@@ -601,6 +644,31 @@ mod tests {
             ("RateLimit-Policy", "10;w=1"),
         ]));
         assert_eq!(reqs(&rl), ["RL-POLICY-ITEM-STRING"]);
+    }
+
+    #[test]
+    fn draft_12_parameters() {
+        let rl = parse(&h(&[
+            ("RateLimit", "\"peruser\";r=10;t=5;pk=:cHsdsRa894==:"),
+            (
+                "RateLimit-Policy",
+                "\"peruser\";q=65535;qu=\"content-bytes\";w=10;pk=:sdfjLJUOUH==:",
+            ),
+        ]));
+        assert!(rl.problems.is_empty(), "{:?}", rl.problems);
+        let rl = parse(&h(&[
+            ("RateLimit", "\"a\";r=1;pk=\"user-1\""),
+            (
+                "RateLimit-Policy",
+                "\"a\";q=5;qu=requests;w=1, \"b\";q=5;qu=\"tokens\"",
+            ),
+        ]));
+        assert_eq!(
+            reqs(&rl),
+            ["RL-PARAM-TYPES", "RL-PARAM-TYPES", "RL-PARAM-TYPES"],
+            "{:?}",
+            rl.problems
+        );
     }
 
     #[test]
