@@ -4,6 +4,7 @@ use super::members::{quote, show};
 use super::{Area, Check, Level, Levels, MUST, SHOULD};
 use crate::evidence::{Doc, Evidence, Exchange, Mode, Role, Subject};
 use crate::finding::{Finding, pass_or};
+use crate::parse::oas;
 use crate::parse::openapi::{Operation, operations, secured_operations};
 use serde_json::{Map, Value};
 use url::Url;
@@ -32,7 +33,7 @@ pub static CHECKS: &[Check] = &[
     ),
     row!(
         "openapi.parse",
-        "The description is structurally valid OpenAPI 3.0.x or 3.1.x",
+        "The description is valid OpenAPI 3.0.x, 3.1.x or 3.2.x as its typed model reads it",
         MUST,
         &["OAS-PARSE"],
         "OpenAPI 3.0.3 / 3.1.1 §4",
@@ -80,7 +81,188 @@ pub static CHECKS: &[Check] = &[
         "Add 401 and 429 responses (402, 502, 504 where they occur) to every protected operation.",
         errors_documented
     ),
+    row!(
+        "openapi.oauth2-flows",
+        "Each OAuth 2.0 flow has its required URLs and scopes (deviceAuthorization from 3.2)",
+        MUST,
+        &["OAS-OAUTH2-FLOWS"],
+        "OpenAPI 3.2.0 §4.8.28 OAuth Flows Object, §4.8.29 OAuth Flow Object",
+        "https://spec.openapis.org/oas/v3.2.0.html#oauth-flows-object",
+        "Give every flow its REQUIRED members (authorizationUrl, tokenUrl, deviceAuthorizationUrl, scopes); use deviceAuthorization only in a 3.2 document.",
+        oauth2_flows
+    ),
+    row!(
+        "openapi.oauth2-metadata-url",
+        "oauth2MetadataUrl leads to the AS metadata discovery found (3.2)",
+        SHOULD,
+        &["OAS-OAUTH2-METADATA-URL"],
+        "OpenAPI 3.2.0 §4.8.27 Security Scheme Object (oauth2MetadataUrl); RFC 8414 §3",
+        "https://spec.openapis.org/oas/v3.2.0.html#security-scheme-object",
+        "Point oauth2MetadataUrl at the RFC 8414 metadata of the issuer the PRM names.",
+        oauth2_metadata_url
+    ),
+    row!(
+        "openapi.deprecated-scheme",
+        "Protected operations do not rely only on a deprecated security scheme (3.2)",
+        SHOULD,
+        &["OAS-DEPRECATED-SCHEME"],
+        "OpenAPI 3.2.0 §4.8.27 Security Scheme Object (deprecated)",
+        "https://spec.openapis.org/oas/v3.2.0.html#security-scheme-object",
+        "Offer a scheme that is not deprecated beside the deprecated one, or stop marking it deprecated.",
+        deprecated_scheme
+    ),
 ];
+
+fn oauth2_flows(ev: &Evidence) -> Vec<Finding> {
+    each_description(ev, |d| {
+        let v32 = oas::Version::of(d.obj) == Some(oas::Version::V32);
+        let schemes = oas::oauth2_extras(d.obj);
+        if schemes.is_empty() {
+            return vec![Finding::skip("no oauth2 security scheme")];
+        }
+        let mut problems = Vec::new();
+        let mut seen = Vec::new();
+        for s in &schemes {
+            for (flow, missing) in &s.flows {
+                let at = format!(
+                    "/components/securitySchemes/{}/flows/{flow}",
+                    s.name.replace('~', "~0").replace('/', "~1")
+                );
+                seen.push(format!("{}.{flow}", s.name));
+                if flow == "deviceAuthorization" && !v32 {
+                    problems.push(
+                        Finding::fail(format!(
+                            "{}: deviceAuthorization is an OpenAPI 3.2 flow",
+                            s.name
+                        ))
+                        .expected("openapi 3.2.x, or x-oai-deviceAuthorizationUrl in 3.0/3.1")
+                        .actual(format!("openapi {}", d.str("openapi").unwrap_or("?")))
+                        .at(at.clone()),
+                    );
+                }
+                if !missing.is_empty() {
+                    problems.push(
+                        Finding::fail(format!(
+                            "{}: the {flow} flow lacks {}",
+                            s.name,
+                            missing.join(", ")
+                        ))
+                        .expected(format!("{flow} with {}", missing.join(", ")))
+                        .actual("absent")
+                        .at(at),
+                    );
+                }
+            }
+        }
+        pass_or(problems, || {
+            Finding::pass(format!("OAuth 2.0 flows complete: {}", seen.join(", ")))
+        })
+    })
+}
+
+/// URLs of AS metadata documents discovery fetched and got a document from.
+fn discovered_asm(ev: &Evidence) -> Vec<String> {
+    ev.exchanges
+        .iter()
+        .filter(|e| {
+            e.has_role(|r| {
+                matches!(
+                    r,
+                    Role::Asm { .. } | Role::AsmOidc { .. } | Role::AsmAtOrigin
+                )
+            })
+        })
+        .filter(|e| matches!(ev.subject(Some(e), "AS metadata"), Subject::Doc(_)))
+        .map(|e| e.url.clone())
+        .collect()
+}
+
+fn oauth2_metadata_url(ev: &Evidence) -> Vec<Finding> {
+    each_description(ev, |d| {
+        let named: Vec<oas::OAuth2Extras> = oas::oauth2_extras(d.obj)
+            .into_iter()
+            .filter(|s| s.metadata_url.is_some())
+            .collect();
+        if named.is_empty() {
+            return vec![Finding::skip(
+                "no oauth2 scheme names oauth2MetadataUrl (OpenAPI 3.2)",
+            )];
+        }
+        if ev.mode == Mode::Lint {
+            return vec![Finding::skip(
+                "lint does not run discovery to compare oauth2MetadataUrl with",
+            )];
+        }
+        let found = discovered_asm(ev);
+        if found.is_empty() {
+            return vec![Finding::no_input(
+                "discovery found no AS metadata to compare oauth2MetadataUrl with",
+            )];
+        }
+        named
+            .into_iter()
+            .map(|s| {
+                let url = s.metadata_url.unwrap_or_default();
+                if found.iter().any(|f| same_url(f, &url)) {
+                    Finding::pass(format!(
+                        "{}: {url} is the AS metadata discovery found",
+                        s.name
+                    ))
+                } else {
+                    Finding::fail(format!(
+                        "{}: oauth2MetadataUrl leads elsewhere than discovery",
+                        s.name
+                    ))
+                    .expected(format!("one of {}", found.join(", ")))
+                    .actual(url)
+                    .at(format!(
+                        "/components/securitySchemes/{}/oauth2MetadataUrl",
+                        s.name.replace('~', "~0").replace('/', "~1")
+                    ))
+                }
+            })
+            .collect()
+    })
+}
+
+fn same_url(a: &str, b: &str) -> bool {
+    match (Url::parse(a), Url::parse(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn deprecated_scheme(ev: &Evidence) -> Vec<Finding> {
+    each_description(ev, |d| {
+        let deprecated = oas::deprecated_schemes(d.obj);
+        if deprecated.is_empty() {
+            return vec![Finding::skip("no security scheme is marked deprecated")];
+        }
+        let only_deprecated: Vec<String> = secured_operations(d.obj)
+            .iter()
+            .filter(|op| {
+                let req = required_schemes(d.obj, op);
+                !req.is_empty() && req.iter().all(|n| deprecated.contains(n))
+            })
+            .map(|op| format!("{} {}", op.method, op.path))
+            .collect();
+        if only_deprecated.is_empty() {
+            return vec![Finding::pass(format!(
+                "deprecated {} is offered beside another scheme",
+                deprecated.join(", ")
+            ))];
+        }
+        vec![
+            Finding::fail(format!(
+                "{} rely only on deprecated {}",
+                only_deprecated.join(", "),
+                deprecated.join(", ")
+            ))
+            .expected("a security requirement that is not deprecated")
+            .actual(format!("deprecated: {}", deprecated.join(", "))),
+        ]
+    })
+}
 
 fn descriptions(ev: &Evidence) -> Result<Vec<Doc<'_>>, Finding> {
     let list = ev.with_role(|r| matches!(r, Role::OpenApi { .. }));
@@ -163,13 +345,16 @@ fn via(ex: &Exchange) -> String {
 pub fn structure(doc: &Map<String, Value>) -> Vec<String> {
     let mut out = Vec::new();
     let version = doc.get("openapi").and_then(Value::as_str).unwrap_or("");
-    let v31 = version.starts_with("3.1.");
+    // 3.2 keeps every 3.1 rule (it only adds members).
+    let v31 = version.starts_with("3.1.") || version.starts_with("3.2.");
     if !(version.starts_with("3.0.") || v31) {
         let found = doc
             .get("openapi")
             .or_else(|| doc.get("swagger"))
             .map_or("no openapi member".into(), show);
-        out.push(format!("openapi must name 3.0.x or 3.1.x, found {found}"));
+        out.push(format!(
+            "openapi must name 3.0.x, 3.1.x or 3.2.x, found {found}"
+        ));
         return out;
     }
     match doc.get("info").and_then(Value::as_object) {
@@ -219,16 +404,38 @@ pub fn structure(doc: &Map<String, Value>) -> Vec<String> {
 fn parse(ev: &Evidence) -> Vec<Finding> {
     each_description(ev, |d| {
         let version = d.str("openapi").unwrap_or("?").to_string();
-        let problems: Vec<Finding> = structure(d.obj)
+        let mut problems: Vec<Finding> = structure(d.obj)
             .into_iter()
             .map(|p| {
                 Finding::fail(format!("the description is not valid: {p}"))
-                    .expected("OpenAPI 3.0.x or 3.1.x")
+                    .expected("OpenAPI 3.0.x, 3.1.x or 3.2.x")
                     .actual(format!("openapi {version}"))
             })
             .collect();
+        let reader = oas::Version::of(d.obj).map(oas::Version::reader);
+        if problems.is_empty()
+            && let Some(Err(e)) = oas::read(d.obj)
+        {
+            problems.push(
+                Finding::fail(format!(
+                    "the typed OpenAPI model refuses the description at {}: {}",
+                    if e.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &e.pointer
+                    },
+                    e.message
+                ))
+                .expected(format!("a document {} reads", reader.unwrap_or("a model")))
+                .actual(e.message.clone())
+                .at(e.pointer),
+            );
+        }
         pass_or(problems, || {
-            Finding::pass(format!("OpenAPI {version}, structurally valid"))
+            Finding::pass(format!(
+                "OpenAPI {version}, read by {}",
+                reader.unwrap_or("?")
+            ))
         })
     })
 }
@@ -282,13 +489,15 @@ fn bearer_scheme(ev: &Evidence) -> Vec<Finding> {
             ];
         }
         let defined = schemes(&d);
+        // The typed model judges when it reads the document; openapi.parse reports one it refuses.
+        let typed = oas::read(d.obj).and_then(Result::ok);
+        let bearer = |n: &String| match &typed {
+            Some(t) => t.is_bearer(n),
+            None => defined.and_then(|s| s.get(n)).is_some_and(is_bearer),
+        };
         let out = secured
             .iter()
-            .filter(|op| {
-                !required_schemes(d.obj, op)
-                    .iter()
-                    .any(|n| defined.and_then(|s| s.get(n)).is_some_and(is_bearer))
-            })
+            .filter(|op| !required_schemes(d.obj, op).iter().any(bearer))
             .map(|op| {
                 Finding::fail(format!(
                     "{} {} is not secured by a bearer scheme",

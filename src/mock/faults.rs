@@ -68,6 +68,16 @@ fn require_dpop(s: &mut Site) {
     s.dpop_challenge = Some("DPoP algs=\"ES256 PS256\"".into());
 }
 
+/// Makes the OpenAPI description 3.2 with an `oauth2` scheme beside the API key: `flows`, and an
+/// `oauth2MetadataUrl` (the discovered one when `None`).
+fn openapi_32_oauth2(s: &mut Site, flows: Value, metadata_url: Option<String>) {
+    let url = metadata_url
+        .unwrap_or_else(|| format!("{}/.well-known/oauth-authorization-server", s.base));
+    s.openapi.obj().insert("openapi".into(), json!("3.2.0"));
+    s.openapi.value["components"]["securitySchemes"]["oauth"] =
+        json!({"type": "oauth2", "oauth2MetadataUrl": url, "flows": flows});
+}
+
 /// Valid MCP deployments laid out otherwise than the mock's default, each mirroring an auth
 /// scenario of the MCP conformance suite. MCP 2025-11-25 introduced every alternative they use, so
 /// `check --profile mcp` must pass each of them from that version on; `breaks` is always empty.
@@ -1436,6 +1446,53 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| {
             s.openapi.obj().remove("openapi");
             s.openapi.obj().insert("swagger".into(), json!("2.0"));
+        },
+    },
+    Fault {
+        name: "openapi-typed-refused",
+        breaks: &["OAS-PARSE"],
+        about: "a response description is a number: the structure holds, the typed 3.1 model (oas3) refuses it",
+        apply: |s| {
+            s.openapi.value["paths"]["/v1/usage"]["get"]["responses"]["200"]["description"] =
+                json!(5);
+        },
+    },
+    Fault {
+        name: "openapi-device-flow-incomplete",
+        breaks: &["OAS-OAUTH2-FLOWS"],
+        about: "an OpenAPI 3.2 oauth2 scheme's deviceAuthorization flow lacks deviceAuthorizationUrl",
+        apply: |s| {
+            let b = s.base.clone();
+            openapi_32_oauth2(
+                s,
+                json!({"deviceAuthorization": {"tokenUrl": format!("{b}/oauth/token"), "scopes": {"jobs:read": "read jobs"}}}),
+                None,
+            );
+        },
+    },
+    Fault {
+        name: "openapi-metadata-url-elsewhere",
+        breaks: &["OAS-OAUTH2-METADATA-URL"],
+        about: "an OpenAPI 3.2 oauth2 scheme's oauth2MetadataUrl names metadata discovery never reached",
+        apply: |s| {
+            let b = s.base.clone();
+            let flows = json!({"clientCredentials": {"tokenUrl": format!("{b}/oauth/token"), "scopes": {}}});
+            openapi_32_oauth2(
+                s,
+                flows,
+                Some(format!(
+                    "{b}/.well-known/oauth-authorization-server/elsewhere"
+                )),
+            );
+        },
+    },
+    Fault {
+        name: "openapi-deprecated-scheme",
+        breaks: &["OAS-DEPRECATED-SCHEME"],
+        about: "in an OpenAPI 3.2 description, the only scheme protected operations use is deprecated",
+        apply: |s| {
+            s.openapi.obj().insert("openapi".into(), json!("3.2.0"));
+            s.openapi.value["components"]["securitySchemes"]["apiKey"]["deprecated"] = json!(true);
         },
     },
     Fault {

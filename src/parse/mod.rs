@@ -7,6 +7,7 @@ pub mod json;
 pub mod jsonpos;
 pub mod link;
 pub mod mediatype;
+pub mod oas;
 pub mod openapi;
 pub mod ratelimit;
 pub mod retry;
