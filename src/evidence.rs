@@ -60,6 +60,8 @@ pub enum Role {
     ProbeQueryKey { endpoint: String },
     /// A protected endpoint requested with the live key that lacks the needed scope.
     ProbeLowScope { endpoint: String },
+    /// The auth.md document an `agent_auth.skill` in the AS metadata at `named_by` points to.
+    AgentSkill { named_by: String },
 }
 
 impl Role {
@@ -92,6 +94,7 @@ impl Role {
             }
             Role::ProbeQueryKey { endpoint } => format!("probe-query-key({endpoint})"),
             Role::ProbeLowScope { endpoint } => format!("probe-low-scope({endpoint})"),
+            Role::AgentSkill { .. } => "agent-skill".into(),
         }
     }
 }

@@ -383,6 +383,9 @@ impl Plan<'_> {
             Role::AsmOidc { .. } => jwks(ex),
             Role::Asm { .. } | Role::AsmAtOrigin => {
                 let mut out = jwks(ex);
+                if self.opts.profile == Profile::AuthMd {
+                    out.extend(skill(ex));
+                }
                 out.extend(self.side_effects(ex));
                 out
             }
@@ -667,6 +670,27 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
         .unwrap_or_default()
 }
 
+/// The auth.md document `agent_auth.skill` names (AA-URIS), when it is an http(s) URL.
+fn skill(ex: &Exchange) -> Vec<Fetch> {
+    object(ex)
+        .and_then(|o| o.get("agent_auth"))
+        .and_then(|a| a.get("skill"))
+        .and_then(Value::as_str)
+        .and_then(|s| Url::parse(s).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| {
+            let mut f = Fetch::get(
+                Role::AgentSkill {
+                    named_by: ex.url.clone(),
+                },
+                u,
+            );
+            f.accept = Some("text/markdown, text/plain;q=0.9, */*;q=0.1");
+            vec![f]
+        })
+        .unwrap_or_default()
+}
+
 /// `service-desc` targets of a linkset catalog (at most two), resolved against the catalog URL.
 fn service_descs(ex: &Exchange) -> Vec<Fetch> {
     let Some(sets) = object(ex)
@@ -795,6 +819,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::ProbeLowScope { .. } => 20,
         Role::ProbeForged { .. } => 21,
         Role::ProbeQueryKey { .. } => 22,
+        Role::AgentSkill { .. } => 23,
     }
 }
 

@@ -3,7 +3,7 @@
 use super::members::{https_problem, quote, show};
 use super::schema::{SchemaKind, violations};
 use super::{Area, Check, Level, Levels};
-use crate::evidence::{Doc, Evidence, Subject};
+use crate::evidence::{Doc, Evidence, Role, Subject};
 use crate::finding::{Finding, pass_or};
 use serde_json::{Map, Value};
 
@@ -34,16 +34,24 @@ pub static CHECKS: &[Check] = &[
         "AS metadata carries a complete agent_auth object",
         Level::Must,
         &["AUTHMD-AGENT-AUTH-BLOCK", "AA-LOCATION"],
-        "Add \"agent_auth\": {register_uri, claim_uri, revocation_uri, identity_types_supported} to the metadata of the first authorization server.",
+        "Add \"agent_auth\": {register_uri, identity_types_supported, and claim_uri (anonymous, verified_email) and revocation_uri (ID-JAG)} to the metadata of the first authorization server.",
         block,
     ),
     row!(
         "agent-auth.uris",
-        "register_uri, claim_uri and revocation_uri are absolute https URLs",
+        "register_uri, and the claim_uri and revocation_uri its methods need, are absolute https URLs",
         Level::Must,
         &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
         "Use absolute https URLs (http only on loopback hosts for local development).",
         uris,
+    ),
+    row!(
+        "agent-auth.skill",
+        "agent_auth.skill leads to the auth.md document (200, markdown or plain text)",
+        Level::Should,
+        &["AA-URIS"],
+        "Serve the auth.md document at the skill URL as text/markdown (or text/plain).",
+        skill,
     ),
     row!(
         "agent-auth.identity-types",
@@ -149,9 +157,10 @@ fn block(ev: &Evidence) -> Vec<Finding> {
 fn uris(ev: &Evidence) -> Vec<Finding> {
     with_block(ev, |_, o| {
         let mut out = Vec::new();
+        let needed = needed_uris(o);
         for m in ["register_uri", "claim_uri", "revocation_uri", "skill"] {
             match o.get(m) {
-                None if m == "skill" => {}
+                None if !needed.contains(&m) => {}
                 None => out.push(
                     Finding::fail(format!("agent_auth.{m} is missing"))
                         .expected("an absolute https URL")
@@ -173,6 +182,27 @@ fn uris(ev: &Evidence) -> Vec<Finding> {
             Finding::pass("registration URIs are absolute https URLs (or http on a loopback host)")
         })
     })
+}
+
+/// The URIs the registration methods a block offers need (AUTH.md): `register_uri` always;
+/// `claim_uri` for anonymous registration and email assertions, which are claimed (Step 4);
+/// `revocation_uri` for ID-JAG credentials, which the provider revokes there.
+fn needed_uris(o: &Map<String, Value>) -> Vec<&'static str> {
+    let mut out = vec!["register_uri"];
+    let assertions = o
+        .get("identity_assertion")
+        .and_then(Value::as_object)
+        .map(|ia| str_list(ia, "assertion_types_supported"))
+        .unwrap_or_default();
+    if str_list(o, "identity_types_supported").contains(&"anonymous")
+        || assertions.contains(&"verified_email")
+    {
+        out.push("claim_uri");
+    }
+    if assertions.contains(&ID_JAG) {
+        out.push("revocation_uri");
+    }
+    out
 }
 
 fn str_list<'a>(o: &'a Map<String, Value>, m: &str) -> Vec<&'a str> {
@@ -272,5 +302,38 @@ fn credential_types(ev: &Evidence) -> Vec<Finding> {
             return vec![Finding::skip("no credential_types_supported lists")];
         }
         pass_or(out, || Finding::pass("credential types are known"))
+    })
+}
+
+fn skill(ev: &Evidence) -> Vec<Finding> {
+    with_block(ev, |_, o| {
+        let Some(url) = o.get("skill").and_then(Value::as_str) else {
+            return vec![Finding::skip("agent_auth names no skill document")];
+        };
+        let Some(ex) = ev
+            .with_role(|r| matches!(r, Role::AgentSkill { .. }))
+            .into_iter()
+            .find(|e| e.url == url)
+        else {
+            return vec![Finding::no_input(format!("{url} was not fetched"))];
+        };
+        let essence = ex
+            .header("content-type")
+            .and_then(crate::parse::mediatype::MediaType::parse)
+            .map(|m| m.essence);
+        vec![match (ex.status, essence.as_deref()) {
+            (None, _) => Finding::no_input(format!(
+                "the skill document got no answer: {}",
+                ex.tool_limit().unwrap_or_else(|| "no response".into())
+            ))
+            .on(ex),
+            (Some(200), Some("text/markdown" | "text/x-markdown" | "text/plain")) => {
+                Finding::pass(format!("{url} answers 200 {}", essence.unwrap_or_default())).on(ex)
+            }
+            (Some(s), e) => Finding::fail("the skill URL does not serve the auth.md document")
+                .expected("200 with text/markdown (or text/plain)")
+                .actual(format!("{s} {}", e.unwrap_or("(no content type)")))
+                .on(ex),
+        }]
     })
 }

@@ -1028,6 +1028,31 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| unset(&mut s.asm, "agent_auth"),
     },
     Fault {
+        name: "agent-auth-skill-html",
+        breaks: &["AA-URIS"],
+        about: "agent_auth.skill answers with an HTML page instead of the auth.md document",
+        apply: |s| {
+            if let Some(d) = s.extra.get_mut("/auth.md") {
+                d.content_type = "text/html".into();
+                d.body = "<html><body>Sign in</body></html>".into();
+            }
+        },
+    },
+    Fault {
+        name: "agent-auth-anonymous-no-claim",
+        breaks: &["AA-URIS", "AUTHMD-AGENT-AUTH-BLOCK"],
+        about: "agent_auth offers anonymous registration, which is claimed later, but has no claim_uri",
+        apply: |s| {
+            agent_auth(s).remove("claim_uri");
+            agent_auth(s).insert("identity_types_supported".into(), json!(["anonymous"]));
+            agent_auth(s).insert(
+                "anonymous".into(),
+                json!({"credential_types_supported": ["api_key"]}),
+            );
+            agent_auth(s).remove("identity_assertion");
+        },
+    },
+    Fault {
         name: "agent-auth-incomplete",
         breaks: &["AUTHMD-AGENT-AUTH-BLOCK", "AA-URIS"],
         about: "agent_auth has no claim_uri",

@@ -290,6 +290,7 @@ impl Site {
             "service_documentation": format!("{b}/developers"),
             "protected_resources": [b],
             "agent_auth": {
+                "skill": format!("{b}/auth.md"),
                 "register_uri": format!("{b}/agent/auth"),
                 "claim_uri": format!("{b}/agent/auth/claim"),
                 "revocation_uri": format!("{b}/agent/auth/revoke"),
@@ -297,7 +298,8 @@ impl Site {
                 "identity_assertion": {
                     "assertion_types_supported": ["urn:ietf:params:oauth:token-type:id-jag", "verified_email"],
                     "credential_types_supported": ["api_key"]
-                }
+                },
+                "events_supported": ["https://schemas.workos.com/events/agent/auth/identity/assertion/revoked"]
             }
         });
         let jwks = json!({ "keys": [fixture_key("rsa2048"), fixture_key("ec_p256"), fixture_key("ed25519")] });
@@ -343,7 +345,7 @@ impl Site {
             challenge_override: None,
             endpoints: vec!["POST /v1/jobs/search".into()],
             reject_key: false,
-            extra: HashMap::new(),
+            extra: HashMap::from([("/auth.md".to_string(), skill_doc())]),
         }
     }
 
@@ -488,6 +490,16 @@ impl Site {
             Some(d) => format!("{bearer}, {d}"),
             None => bearer,
         }
+    }
+}
+
+/// The auth.md document `agent_auth.skill` names.
+fn skill_doc() -> Served {
+    Served {
+        status: 200,
+        content_type: "text/markdown; charset=utf-8".into(),
+        body: "# JobsPipe auth.md\n\nRegister an agent at /agent/auth with an identity assertion; send the API key as a Bearer token.\n".into(),
+        headers: Vec::new(),
     }
 }
 
