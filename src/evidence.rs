@@ -62,6 +62,9 @@ pub enum Role {
     ProbeLowScope { endpoint: String },
     /// The auth.md document an `agent_auth.skill` in the AS metadata at `named_by` points to.
     AgentSkill { named_by: String },
+    /// An authorization request naming a client ID metadata document authspec serves wrong on
+    /// purpose (`wrong`: `client-id-mismatch` or `redirect-uri-mismatch`), to `issuer`'s AS.
+    CimdProbe { issuer: String, wrong: String },
 }
 
 impl Role {
@@ -95,6 +98,7 @@ impl Role {
             Role::ProbeQueryKey { endpoint } => format!("probe-query-key({endpoint})"),
             Role::ProbeLowScope { endpoint } => format!("probe-low-scope({endpoint})"),
             Role::AgentSkill { .. } => "agent-skill".into(),
+            Role::CimdProbe { wrong, .. } => format!("cimd-probe({wrong})"),
         }
     }
 }
@@ -119,6 +123,10 @@ fn probe_method(ex: &Exchange) -> Option<&str> {
         _ => None,
     })
 }
+
+/// A header authspec adds to a CIMD probe's recorded answer: whether the authorization server
+/// fetched the client document the request named (`true` or `false`).
+pub const DOCUMENT_FETCHED: &str = "x-authspec-client-document-fetched";
 
 /// Suffix of probe endpoints that are the resource URL itself, probed for want of a known endpoint.
 pub const GUESSED: &str = " (resource URL)";

@@ -199,6 +199,14 @@ struct CheckArgs {
     /// insufficient_scope challenge is judged with it (skipped without one).
     #[arg(long, env = "AUTHSPEC_LOW_SCOPE_KEY", hide_env_values = true)]
     low_scope_key: Option<String>,
+    /// Serve the CIMD probe's client ID metadata documents on ADDR (with --allow-side-effects): an
+    /// AS advertising client_id_metadata_document_supported gets authorization requests naming
+    /// documents it must refuse.
+    #[arg(long, value_name = "ADDR")]
+    cimd_serve: Option<std::net::SocketAddr>,
+    /// The public base URL that reaches --cimd-serve (the AS fetches documents under it).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    cimd_url: Option<url::Url>,
     /// Send the API key once in the access_token query parameter, on the resource's origin only,
     /// to see whether the server accepts it (RFC 6750 §2.3). Servers may log query strings.
     #[arg(long)]
@@ -701,6 +709,14 @@ fn ignored_flags(a: &CheckArgs) -> Result<()> {
     if a.probe_query_key && a.api_key.is_none() && !a.mock {
         bail!("--probe-query-key sends the API key in the query string, so it needs --api-key");
     }
+    if a.cimd_serve.is_some() && !a.allow_side_effects {
+        bail!(
+            "--cimd-serve makes the AS fetch documents authspec serves, so it needs --allow-side-effects"
+        );
+    }
+    if a.cimd_url.is_some() && a.cimd_serve.is_none() {
+        bail!("--cimd-url names the public URL of --cimd-serve, so it needs --cimd-serve");
+    }
     let low_from_env = std::env::var("AUTHSPEC_LOW_SCOPE_KEY").ok() == a.low_scope_key;
     if a.low_scope_key.is_some() && !mcp && !low_from_env {
         bail!(
@@ -766,6 +782,8 @@ async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<Option<Check
         revocable_key: a.revocable_key.filter(|k| !k.trim().is_empty()),
         low_scope_key: a.low_scope_key.filter(|k| !k.trim().is_empty()),
         probe_query_key: a.probe_query_key,
+        cimd_listen: a.cimd_serve,
+        cimd_base: a.cimd_url,
         site: a.site,
         openapi: a.openapi,
         max_wait: a.max_wait,

@@ -42,6 +42,8 @@ async fn check_mcp(faults: Vec<&'static Fault>, version: McpVersion) -> Report {
     let base = CaptureOptions {
         profile: Profile::Mcp,
         mcp_version: version,
+        // The CIMD probe is a side effect on the AS (it fetches our documents).
+        allow_side_effects: true,
         ..CaptureOptions::default()
     };
     check_mock_opts(

@@ -65,6 +65,8 @@ const fn incomplete(why: &'static str) -> Expect {
 enum Target {
     /// `conformance client --scenario auth/<name>` in interactive mode.
     Scenario(&'static str),
+    /// The same scenario checked with side effects allowed: its AS gets the CIMD probe.
+    ScenarioCimdProbe(&'static str),
     /// The TypeScript SDK's `simpleStreamableHttp.js --oauth` with its demo authorization server.
     SdkExample,
     /// The Python SDK's MCPServer as a resource server, its AS panva's oidc-provider.
@@ -75,6 +77,7 @@ impl Target {
     fn name(self) -> String {
         match self {
             Target::Scenario(s) => format!("conformance-{s}"),
+            Target::ScenarioCimdProbe(s) => format!("conformance-{s}+cimd-probe"),
             Target::SdkExample => "typescript-sdk-example".into(),
             Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
         }
@@ -144,6 +147,10 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             &["mcp.prm-discovery"],
             "a 2025-03-26 server has no PRM: \"MCP servers MUST implement OAuth 2.0 Protected Resource Metadata\", through one of the discovery mechanisms",
         ),
+        (Target::ScenarioCimdProbe(_), _) => fail(
+            &["asm.cimd-validates"],
+            "the scenario's AS advertises client_id_metadata_document_supported yet redirects with a code for a document whose client_id names another URL, without fetching it; draft-ietf-oauth-client-id-metadata-document and MCP 2026-07-28: the AS \"MUST validate that the fetched document's client_id matches the URL exactly\", and RFC 6749 §4.1.2.1: it \"MUST NOT automatically redirect\" an invalid client",
+        ),
         (Target::SdkExample, _) => fail(
             &["mcp.invalid-token-401"],
             "the demo AS's introspection fails for an unknown token and the server answers 500; MCP: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",
@@ -173,7 +180,11 @@ fn targets() -> Vec<Target> {
         .chain(BACKCOMPAT)
         .map(|s| Target::Scenario(s))
         .collect();
-    out.extend([Target::SdkExample, Target::PythonSdkOidcProvider]);
+    out.extend([
+        Target::ScenarioCimdProbe("basic-cimd"),
+        Target::SdkExample,
+        Target::PythonSdkOidcProvider,
+    ]);
     out
 }
 
@@ -274,7 +285,7 @@ fn wait_for_port(port: u16) -> Result<(), String> {
 /// Starts `t`; returns its processes and the MCP server URL to check.
 fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
     match t {
-        Target::Scenario(s) => {
+        Target::Scenario(s) | Target::ScenarioCimdProbe(s) => {
             let mut cmd = Command::new(&i.node);
             cmd.arg(
                 i.modules
@@ -314,13 +325,16 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
     }
 }
 
-fn check(url: &str, v: McpVersion) -> Result<Report, String> {
+fn check(t: Target, url: &str, v: McpVersion) -> Result<Report, String> {
+    let probe = matches!(t, Target::ScenarioCimdProbe(_));
     let cfg = CheckConfig {
         target: url.to_string(),
         capture: CaptureOptions {
             profile: Profile::Mcp,
             mcp_version: v,
             timeout: Duration::from_secs(10),
+            allow_side_effects: probe,
+            cimd_listen: probe.then(|| ([127, 0, 0, 1], 0).into()),
             ..CaptureOptions::default()
         },
         selection: Selection::default(),
@@ -375,7 +389,7 @@ fn trial(install: &Result<Install, String>, t: Target) -> Trial {
         for v in VERSIONS {
             // A fresh server per version: some scenario servers exit after an invalid token.
             let (servers, url) = launch(&i, t)?;
-            let report = check(&url, v)?;
+            let report = check(t, &url, v)?;
             drop(servers);
             if let Err(f) = judge(t, v, &report) {
                 problems.push(f.message().map_or(String::new(), str::to_string));

@@ -51,6 +51,8 @@ pub struct Fetch {
     pub headers: Vec<(&'static str, String)>,
     /// The whole Authorization value of a [`Cred::Forged`] request.
     pub forged: Option<String>,
+    /// Record a redirect as the answer instead of following it.
+    pub no_follow: bool,
 }
 
 impl Cred {
@@ -84,6 +86,7 @@ impl Fetch {
             accept: None,
             headers: Vec::new(),
             forged: None,
+            no_follow: false,
         }
     }
 }
@@ -222,6 +225,7 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         let status = resp.status().as_u16();
         if resp.status().is_redirection()
             && f.cred != Cred::QueryKey
+            && !f.no_follow
             && let Some(next) = resp
                 .headers()
                 .get("location")

@@ -1,5 +1,6 @@
 //! The only network I/O in authspec: runs the request plan, follows discovery links, records exchanges.
 
+pub mod cimd;
 mod client;
 pub mod dns;
 pub mod forge;
@@ -51,6 +52,12 @@ pub struct CaptureOptions {
     pub low_scope_key: Option<String>,
     /// Send the API key once in the `access_token` query parameter (`--probe-query-key`).
     pub probe_query_key: bool,
+    /// Serve the CIMD probe's client documents on this address (`--cimd-serve`; with
+    /// `--allow-side-effects`): authorization servers that support client ID metadata documents
+    /// are sent requests naming documents they must refuse.
+    pub cimd_listen: Option<std::net::SocketAddr>,
+    /// The public base URL that reaches `cimd_listen` (`--cimd-url`; default its own address).
+    pub cimd_base: Option<Url>,
     /// Longest the harness waits for a Retry-After or a spent RateLimit window.
     pub max_wait: Duration,
     /// Told about every finished exchange (for a progress display); never affects the run.
@@ -145,6 +152,8 @@ impl Default for CaptureOptions {
             revocable_key: None,
             low_scope_key: None,
             probe_query_key: false,
+            cimd_listen: None,
+            cimd_base: None,
             max_wait: Duration::from_secs(30),
             progress: None,
             mcp_version: crate::checks::McpVersion::default(),
@@ -168,6 +177,8 @@ pub struct Capture {
 pub enum CaptureError {
     #[error("cannot build the HTTP client: {0}")]
     Client(String),
+    #[error("cannot serve the client ID metadata documents on {0}: {1}")]
+    Cimd(std::net::SocketAddr, String),
 }
 
 type Key = (String, String, client::Cred, u32);
@@ -195,7 +206,19 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         max_redirects: opts.max_redirects,
         timeout: opts.timeout,
     });
-    let plan = Plan { resource, opts };
+    let cimd = match (opts.cimd_listen, opts.allow_side_effects) {
+        (Some(addr), true) => Some(
+            cimd::Server::start(addr, opts.cimd_base.clone())
+                .await
+                .map_err(|e| CaptureError::Cimd(addr, e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let plan = Plan {
+        resource,
+        opts,
+        cimd: cimd.as_ref().map(|c| c.base.clone()),
+    };
     let mut engine = Engine {
         ctx: ctx.clone(),
         resource: resource.clone(),
@@ -204,6 +227,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         slots: HashMap::new(),
         exchanges: Vec::new(),
         tasks: JoinSet::new(),
+        cimd: cimd.as_ref(),
     };
     let mut queue: VecDeque<Fetch> = plan.initial().into();
     // Token probes and fetches that spend quota wait until discovery is done, so they can borrow
@@ -247,6 +271,7 @@ struct Engine<'o> {
     slots: HashMap<Key, Slot>,
     exchanges: Vec<Exchange>,
     tasks: JoinSet<(Key, Exchange)>,
+    cimd: Option<&'o cimd::Server>,
 }
 
 impl Engine<'_> {
@@ -298,6 +323,7 @@ impl Engine<'_> {
             _ => Vec::new(),
         };
         ex.roles = roles.clone();
+        self.note_document_fetch(&mut ex);
         let i = self.exchanges.len();
         self.exchanges.push(ex);
         self.slots.insert(key, Slot::Done(i));
@@ -305,6 +331,22 @@ impl Engine<'_> {
             .iter()
             .flat_map(|r| self.plan.follow_ups(r, &self.exchanges[i]))
             .collect()
+    }
+
+    /// On a CIMD probe, records whether the authorization server fetched the document it named:
+    /// a refusal without a fetch is a refusal for some other reason.
+    fn note_document_fetch(&self, ex: &mut Exchange) {
+        let Some(server) = self.cimd else { return };
+        let wrong = ex.roles.iter().find_map(|r| match r {
+            Role::CimdProbe { wrong, .. } => cimd::Wrong::from_slug(wrong),
+            _ => None,
+        });
+        if let Some(w) = wrong {
+            ex.response_headers.push((
+                crate::evidence::DOCUMENT_FETCHED.into(),
+                server.fetched(w).to_string(),
+            ));
+        }
     }
 
     /// Records fetches whose task died (it never should) so no role silently disappears.

@@ -55,6 +55,8 @@ const LINKSET: &str = "application/linkset+json, application/json;q=0.5";
 pub struct Plan<'a> {
     pub resource: &'a Url,
     pub opts: &'a CaptureOptions,
+    /// The base URL of the served client documents, when the CIMD probe runs.
+    pub cimd: Option<Url>,
 }
 
 fn origin_url(u: &Url) -> Url {
@@ -386,6 +388,9 @@ impl Plan<'_> {
                 if self.opts.profile == Profile::AuthMd {
                     out.extend(skill(ex));
                 }
+                if let (Some(base), Role::Asm { issuer }) = (&self.cimd, role) {
+                    out.extend(cimd_probes(base, issuer, ex));
+                }
                 out.extend(self.side_effects(ex));
                 out
             }
@@ -670,6 +675,54 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
         .unwrap_or_default()
 }
 
+/// Authorization requests naming the served client documents, to an AS that advertises
+/// `client_id_metadata_document_supported: true`. Redirects are recorded, not followed: a redirect
+/// to the requested redirect_uri is the evidence.
+fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
+    use super::cimd::{Wrong, client_id, redirect_uri};
+    let Some(doc) = object(ex) else {
+        return Vec::new();
+    };
+    if doc.get("client_id_metadata_document_supported") != Some(&Value::Bool(true)) {
+        return Vec::new();
+    }
+    let Some(endpoint) = doc
+        .get("authorization_endpoint")
+        .and_then(Value::as_str)
+        .and_then(|s| Url::parse(s).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    else {
+        return Vec::new();
+    };
+    Wrong::ALL
+        .into_iter()
+        .map(|w| {
+            let mut url = endpoint.clone();
+            url.query_pairs_mut()
+                .append_pair("response_type", "code")
+                .append_pair("client_id", client_id(base, w).as_str())
+                .append_pair("redirect_uri", redirect_uri(base).as_str())
+                .append_pair("state", "authspec-cimd-probe")
+                .append_pair(
+                    "code_challenge",
+                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                )
+                .append_pair("code_challenge_method", "S256");
+            Fetch {
+                no_follow: true,
+                accept: Some("text/html, application/json;q=0.9, */*;q=0.5"),
+                ..Fetch::get(
+                    Role::CimdProbe {
+                        issuer: issuer.to_string(),
+                        wrong: w.slug().into(),
+                    },
+                    url,
+                )
+            }
+        })
+        .collect()
+}
+
 /// The auth.md document `agent_auth.skill` names (AA-URIS), when it is an http(s) URL.
 fn skill(ex: &Exchange) -> Vec<Fetch> {
     object(ex)
@@ -820,6 +873,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::ProbeForged { .. } => 21,
         Role::ProbeQueryKey { .. } => 22,
         Role::AgentSkill { .. } => 23,
+        Role::CimdProbe { .. } => 24,
     }
 }
 
@@ -852,6 +906,7 @@ mod tests {
         let plan = Plan {
             resource: &r,
             opts: &opts,
+            cimd: None,
         };
         let urls: Vec<String> = plan
             .initial()

@@ -6,6 +6,7 @@ mod asm;
 mod authmd;
 mod bearer;
 mod catalog;
+mod cimd;
 mod contract;
 mod dpop;
 mod errors;
@@ -260,6 +261,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(bearer::CHECKS)
         .chain(tokens::CHECKS)
         .chain(dpop::CHECKS)
+        .chain(cimd::CHECKS)
         .chain(asm::CHECKS)
         .chain(jwks::CHECKS)
         .chain(agent_auth::CHECKS)

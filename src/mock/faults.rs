@@ -1672,6 +1672,12 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| unset(&mut s.asm, "client_id_metadata_document_supported"),
     },
     Fault {
+        name: "mcp-cimd-unchecked",
+        breaks: &["CIMD-VALIDATE"],
+        about: "the authorization endpoint redirects with a code whatever client_id and redirect_uris the client document names",
+        apply: |s| s.api.cimd_unchecked = true,
+    },
+    Fault {
         name: "mcp-403-no-scope",
         breaks: &["MCP-403-SCOPE"],
         about: "a token without the needed scope gets 403 insufficient_scope but no scope parameter",

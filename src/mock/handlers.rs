@@ -597,3 +597,73 @@ fn with_session(version: Option<McpVersion>, id: Value, method: &str) -> Respons
         _ => rpc_result(id, json!({})),
     }
 }
+
+/// `GET /oauth/authorize`: only as far as client ID metadata documents go. The client document
+/// is fetched (from loopback hosts only: the mock is no relay) and must name the client_id URL
+/// exactly and list the redirect_uri; then the client is redirected with a code.
+pub async fn authorize(S(st): St, uri: Uri) -> Response {
+    let q: std::collections::HashMap<String, String> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    let field = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let (client_id, redirect) = (field("client_id"), field("redirect_uri"));
+    let refuse = |e: &str, d: &str| {
+        json_response(
+            StatusCode::BAD_REQUEST,
+            "application/json",
+            &json!({"error": e, "error_description": d}),
+        )
+    };
+    let Some(doc) = client_document(&client_id).await else {
+        return refuse(
+            "invalid_client",
+            "client_id is not a client ID metadata document URL this AS can fetch",
+        );
+    };
+    let names_itself = doc.get("client_id").and_then(Value::as_str) == Some(client_id.as_str());
+    let lists_redirect = doc
+        .get("redirect_uris")
+        .and_then(Value::as_array)
+        .is_some_and(|a| a.iter().any(|r| r.as_str() == Some(redirect.as_str())));
+    if !st.site.api.cimd_unchecked {
+        if !names_itself {
+            return refuse("invalid_client", "the document's client_id is not its URL");
+        }
+        if !lists_redirect {
+            return refuse(
+                "invalid_request",
+                "redirect_uri is not registered in the client document",
+            );
+        }
+    }
+    let mut r = StatusCode::FOUND.into_response();
+    let sep = if redirect.contains('?') { '&' } else { '?' };
+    set(
+        &mut r,
+        "location",
+        &format!(
+            "{redirect}{sep}code=mock-code&state={}&iss={}",
+            field("state"),
+            st.site.base
+        ),
+    );
+    r
+}
+
+/// The client document at `client_id`, when it is an http(s) URL on a loopback host.
+async fn client_document(client_id: &str) -> Option<Value> {
+    let u = url::Url::parse(client_id).ok()?;
+    let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if !loopback || !matches!(u.scheme(), "http" | "https") {
+        return None;
+    }
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .ok()?;
+    let resp = client.get(u).send().await.ok()?;
+    let bytes = resp.bytes().await.ok()?;
+    serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)]).ok()
+}

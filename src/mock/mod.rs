@@ -118,8 +118,10 @@ impl RunningMock {
         base.revocable_key = base
             .revocable_key
             .or_else(|| Some(self.revocable_key.clone()));
-        // The mock is ours: its key may go in a query string, so every token row is judged.
+        // The mock is ours: its key may go in a query string, so every token row is judged, and
+        // with side effects allowed it fetches the CIMD probe's documents from loopback.
         base.probe_query_key = true;
+        base.cimd_listen = base.cimd_listen.or(Some(([127, 0, 0, 1], 0).into()));
         if self.site.mcp_version.is_some() {
             base.low_scope_key = base
                 .low_scope_key
@@ -267,6 +269,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/agent/auth", post(handlers::register))
         .route("/agent/auth/claim", post(handlers::claim))
         .route("/agent/auth/revoke", post(handlers::revoke))
+        .route("/oauth/authorize", axum::routing::get(handlers::authorize))
         .fallback(handlers::document)
         .with_state(state)
 }

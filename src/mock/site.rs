@@ -153,6 +153,8 @@ pub struct Behaviour {
     pub malformed_status: Option<u16>,
     /// The key is also taken from the `access_token` query parameter (RFC 6750 §2.3).
     pub query_key_accepted: bool,
+    /// The authorization endpoint redirects whatever client document it fetched.
+    pub cimd_unchecked: bool,
 }
 
 /// JWTs a broken verifier takes.
@@ -248,6 +250,7 @@ impl Default for Behaviour {
             forged_status: 401,
             malformed_status: None,
             query_key_accepted: false,
+            cimd_unchecked: false,
         }
     }
 }
