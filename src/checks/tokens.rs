@@ -100,83 +100,76 @@ fn unanswered(ex: &Exchange, what: &str) -> Option<Finding> {
     Some(Finding::no_input(format!("{what} got no answer: {why}")).on(ex))
 }
 
-fn no_probe() -> Vec<Finding> {
-    vec![Finding::no_input(
-        "no forged-token probe was made (no protected endpoint to send it to)",
-    )]
+/// Judges every answered forged-token probe of an endpoint that refuses anonymous requests with
+/// `judge`; the others say why they prove nothing.
+fn each_forged(ev: &Evidence, judge: impl Fn(&Exchange, Forgery, &str) -> Finding) -> Vec<Finding> {
+    let probes = forged(ev);
+    if probes.is_empty() {
+        return vec![Finding::no_input(
+            "no forged-token probe was made (no protected endpoint to send it to)",
+        )];
+    }
+    probes
+        .into_iter()
+        .map(|(ex, f, endpoint)| {
+            open_endpoint(ev, endpoint)
+                .or_else(|| unanswered(ex, f.describe()))
+                .unwrap_or_else(|| judge(ex, f, endpoint))
+        })
+        .collect()
 }
 
 fn forged_refused(ev: &Evidence) -> Vec<Finding> {
-    let probes = forged(ev);
-    if probes.is_empty() {
-        return no_probe();
-    }
-    probes
-        .into_iter()
-        .map(|(ex, f, endpoint)| {
-            if let Some(s) = open_endpoint(ev, endpoint).or_else(|| unanswered(ex, f.describe())) {
-                return s;
-            }
-            if success(ex) {
-                Finding::fail(format!("{endpoint} accepted {}", f.describe()))
-                    .expected("a refusal (401 invalid_token)")
-                    .actual(format!("{} ({})", ex.status.unwrap_or(0), ex.summary()))
-                    .on(ex)
-            } else {
-                Finding::pass(format!(
-                    "{}: refused with {}",
-                    f.slug(),
-                    ex.status.unwrap_or(0)
-                ))
+    each_forged(ev, |ex, f, endpoint| {
+        if success(ex) {
+            Finding::fail(format!("{endpoint} accepted {}", f.describe()))
+                .expected("a refusal (401 invalid_token)")
+                .actual(format!("{} ({})", ex.status.unwrap_or(0), ex.summary()))
                 .on(ex)
-            }
-        })
-        .collect()
+        } else {
+            Finding::pass(format!(
+                "{}: refused with {}",
+                f.slug(),
+                ex.status.unwrap_or(0)
+            ))
+            .on(ex)
+        }
+    })
 }
 
 fn forged_401(ev: &Evidence) -> Vec<Finding> {
-    let probes = forged(ev);
-    if probes.is_empty() {
-        return no_probe();
-    }
-    probes
-        .into_iter()
-        .map(|(ex, f, endpoint)| {
-            if let Some(s) = open_endpoint(ev, endpoint).or_else(|| unanswered(ex, f.describe())) {
-                return s;
-            }
-            let status = ex.status.unwrap_or(0);
-            // RFC 6750 §3.1: a malformed request is invalid_request, which "SHOULD" get 400; MCP's
-            // error table gives 400 to a "malformed authorization request" too.
-            let ok = status == 401 || (f == Forgery::Malformed && status == 400);
-            if ok {
-                return Finding::pass(format!("{}: {status}", f.slug())).on(ex);
-            }
-            if status == 429 {
-                return Finding::no_input(format!(
-                    "{}: rate limited (429) before the token was judged",
-                    f.slug()
-                ))
-                .on(ex);
-            }
-            Finding::fail(format!("{} did not get 401", f.describe()))
-                .expected(if f == Forgery::Malformed {
-                    "401, or 400 invalid_request"
-                } else {
-                    "401 with Bearer error=\"invalid_token\""
-                })
-                .actual(format!(
-                    "{status} {}",
-                    ex.header("www-authenticate").unwrap_or("(no challenge)")
-                ))
-                .because_if(success(ex), "wwwa.forged-token-refused")
-                .because_if(
-                    !success(ex) && same_as_bad_key(ev, endpoint, status),
-                    bad_key_row(ev),
-                )
-                .on(ex)
-        })
-        .collect()
+    each_forged(ev, |ex, f, endpoint| {
+        let status = ex.status.unwrap_or(0);
+        // RFC 6750 §3.1: a malformed request is invalid_request, which "SHOULD" get 400; MCP's
+        // error table gives 400 to a "malformed authorization request" too.
+        let ok = status == 401 || (f == Forgery::Malformed && status == 400);
+        if ok {
+            return Finding::pass(format!("{}: {status}", f.slug())).on(ex);
+        }
+        if status == 429 {
+            return Finding::no_input(format!(
+                "{}: rate limited (429) before the token was judged",
+                f.slug()
+            ))
+            .on(ex);
+        }
+        Finding::fail(format!("{} did not get 401", f.describe()))
+            .expected(if f == Forgery::Malformed {
+                "401, or 400 invalid_request"
+            } else {
+                "401 with Bearer error=\"invalid_token\""
+            })
+            .actual(format!(
+                "{status} {}",
+                ex.header("www-authenticate").unwrap_or("(no challenge)")
+            ))
+            .because_if(success(ex), "wwwa.forged-token-refused")
+            .because_if(
+                !success(ex) && same_as_bad_key(ev, endpoint, status),
+                bad_key_row(ev),
+            )
+            .on(ex)
+    })
 }
 
 /// Whether the random bad key got the same non-401 answer at `endpoint`: then one fault of the
