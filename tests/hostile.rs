@@ -506,3 +506,16 @@ async fn an_rsa_modulus_of_65536_bits_is_flagged_not_passed() {
     assert!(f.message.contains("65536 bits"), "{}", f.message);
     assert_eq!(outcome(&r, "jwks.rsa-2048").outcome, Outcome::Pass);
 }
+
+#[tokio::test]
+async fn forged_tokens_at_a_url_that_is_not_protected_prove_nothing() {
+    // The resource URL 404s to everyone: forged tokens that get 404 there were not refused as
+    // tokens, so neither forged-token row may fail (a guessed endpoint leaves them unjudged).
+    let target = serve(Router::new().fallback(|| async { StatusCode::NOT_FOUND })).await;
+    let r = check(target, CaptureOptions::default(), "wwwa").await;
+    for id in ["wwwa.forged-token-refused", "wwwa.forged-token-401"] {
+        let row = outcome(&r, id);
+        assert_ne!(row.outcome, Outcome::Fail, "{id}: {}", row.message);
+        assert_ne!(row.outcome, Outcome::Pass, "{id}: {}", row.message);
+    }
+}

@@ -72,19 +72,37 @@ fn success(ex: &Exchange) -> bool {
     ex.status.is_some_and(|s| (200..300).contains(&s))
 }
 
-/// Why the probes of `endpoint` prove nothing, when they do not: the endpoint answered without
-/// any credential, so a forged token's 2xx is not an acceptance.
+/// Why the probes of `endpoint` prove nothing, when they do not: a token's answer says something
+/// only where a request without credentials was refused (401 or 403). An endpoint that answered
+/// it 2xx is open; one that answered otherwise (a guessed resource URL that 404s, a 500) is not
+/// shown to be a protected endpoint at all.
 fn open_endpoint(ev: &Evidence, endpoint: &str) -> Option<Finding> {
-    let unauth = ev.role(&Role::ProbeUnauth {
+    let Some(unauth) = ev.role(&Role::ProbeUnauth {
         endpoint: endpoint.to_string(),
-    })?;
-    success(unauth).then(|| {
-        Finding::skip(format!(
-            "{endpoint} answered {} without credentials, so a token sent to it proves nothing",
-            unauth.status.unwrap_or(0)
-        ))
-        .on(unauth)
-    })
+    }) else {
+        return Some(Finding::no_input(format!(
+            "{endpoint} was not probed without credentials"
+        )));
+    };
+    if let Some(f) = ev.guess_unanswered(unauth) {
+        return Some(f);
+    }
+    match unauth.status {
+        Some(401 | 403) => None,
+        Some(s) if (200..300).contains(&s) => Some(
+            Finding::skip(format!(
+                "{endpoint} answered {s} without credentials, so a token sent to it proves nothing"
+            ))
+            .on(unauth),
+        ),
+        s => Some(
+            Finding::no_input(format!(
+                "{endpoint} answered {} without credentials, not 401: a token sent to it proves nothing",
+                s.map_or("nothing".into(), |s| s.to_string())
+            ))
+            .on(unauth),
+        ),
+    }
 }
 
 /// The status of a probe, or why it has none.
