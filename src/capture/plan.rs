@@ -298,9 +298,53 @@ impl Plan<'_> {
             .unwrap_or_default()
     }
 
-    /// The endpoint token probes go to, as its unauthenticated fetch: under MCP the last probed
-    /// method (servers may leave the first open), else the first protected endpoint.
-    fn token_target(&self) -> Option<(String, Fetch)> {
+    /// The endpoint token probes go to, as its unauthenticated fetch: the first endpoint that
+    /// refused a request without credentials (401 or 403), a known one before the guessed resource
+    /// URL; without one, the first endpoint probed, so the rows can say why nothing was proven.
+    fn token_target(&self, found: &[Exchange]) -> Option<(String, Fetch)> {
+        let refused: Vec<(&Exchange, &str)> = found
+            .iter()
+            .filter(|e| matches!(e.status, Some(401 | 403)))
+            .filter_map(|e| {
+                e.roles.iter().find_map(|r| match r {
+                    Role::ProbeUnauth { endpoint } => Some((e, endpoint.as_str())),
+                    _ => None,
+                })
+            })
+            .collect();
+        let pick = refused
+            .iter()
+            .find(|(_, ep)| !ep.ends_with(crate::evidence::GUESSED))
+            .or(refused.first());
+        match pick {
+            Some((ex, endpoint)) => self.replay_unauth(ex, endpoint),
+            None => self.first_probe(),
+        }
+    }
+
+    /// The unauthenticated request `ex` made to `endpoint`, to send again with other credentials.
+    fn replay_unauth(&self, ex: &Exchange, endpoint: &str) -> Option<(String, Fetch)> {
+        if let Some(m) = crate::evidence::mcp_method_of(endpoint) {
+            let n = self.mcp_methods().iter().position(|x| x == m)?;
+            return Some((endpoint.to_string(), self.mcp_request(m, n)));
+        }
+        let url = Url::parse(&ex.url).ok()?;
+        let body = matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec());
+        let role = Role::ProbeUnauth {
+            endpoint: endpoint.to_string(),
+        };
+        Some((
+            endpoint.to_string(),
+            Fetch {
+                method: ex.method.clone(),
+                body,
+                ..Fetch::get(role, url)
+            },
+        ))
+    }
+
+    /// The first endpoint the plan probes without credentials.
+    fn first_probe(&self) -> Option<(String, Fetch)> {
         let f = if self.opts.profile == Profile::Mcp && self.opts.endpoints.is_empty() {
             let methods = self.mcp_methods();
             let n = methods.len().checked_sub(1)?;
@@ -321,7 +365,7 @@ impl Plan<'_> {
     /// The negative token probes (forged tokens, the key in the query string) and the
     /// low-scope probes of every MCP method.
     fn token_probes(&self, found: &[Exchange]) -> Vec<Fetch> {
-        let Some((endpoint, base)) = self.token_target() else {
+        let Some((endpoint, base)) = self.token_target(found) else {
             return Vec::new();
         };
         let claims = forge_claims(self.resource, found);
