@@ -9,7 +9,9 @@
 //! missing server a failure.
 
 use authspec::capture::CaptureOptions;
+use authspec::capturefile::CaptureFile;
 use authspec::checks::{Level, McpVersion, Profile};
+use authspec::evidence::{Exchange, Role};
 use authspec::finding::Outcome;
 use authspec::report::{Report, Verdict};
 use authspec::run::{self, CheckConfig};
@@ -404,12 +406,101 @@ fn trial(install: &Result<Install, String>, t: Target) -> Trial {
     .with_ignored_flag(ignored)
 }
 
+/// The token rows judged at oidc-provider's userinfo endpoint, a protected resource that takes
+/// DPoP-bound tokens and, configured so, wants a nonce in every proof.
+const DPOP_ROWS: [&str; 3] = [
+    "wwwa.forged-token-refused",
+    "wwwa.forged-token-401",
+    "wwwa.dpop-nonce",
+];
+
+/// oidc-provider with `requireNonce`, its userinfo endpoint checked as the resource.
+///
+/// Expected from the texts: every forged token is refused (RFC 6750 §3.1, RFC 9449 §7), with 401
+/// (400 `invalid_request` for the malformed header, RFC 6750 §3.1); the DPoP probe's proof has no
+/// nonce, so the answer is 401 `DPoP error="use_dpop_nonce"` with one `DPoP-Nonce` (RFC 9449 §9);
+/// the retry's proof carries it and is right in every part, so what is refused is the token
+/// itself: `invalid_token`, not `invalid_dpop_proof` (RFC 9449 §7.1).
+fn dpop_trial(install: &Result<Install, String>) -> Trial {
+    let required = std::env::var("AUTHSPEC_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
+    let ready = install.clone();
+    let ignored = ready.is_err() && !required;
+    Trial::test("oidc-provider-userinfo+dpop-nonce", move || {
+        let i = ready.map_err(Failed::from)?;
+        let port = free_port();
+        let mut cmd = Command::new(&i.node);
+        cmd.arg(i.interop.join("oidc-provider.mjs"))
+            .args([port.to_string(), "dpop-nonce".into()]);
+        let (server, line) = start(cmd, "Issuer:")?;
+        let userinfo = format!("{}/me", url_in(&line)?);
+        let (report, file) = check_userinfo(&userinfo)?;
+        drop(server);
+        judge_dpop(&report, &file.exchanges)
+    })
+    .with_ignored_flag(ignored)
+}
+
+fn check_userinfo(url: &str) -> Result<(Report, CaptureFile), String> {
+    let cfg = CheckConfig {
+        target: url.to_string(),
+        capture: CaptureOptions {
+            timeout: Duration::from_secs(10),
+            endpoints: vec!["GET /me".parse()?],
+            ..CaptureOptions::default()
+        },
+        selection: Selection {
+            only: DPOP_ROWS.iter().map(|s| s.to_string()).collect(),
+            ..Selection::default()
+        },
+        strict: false,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run::check_recorded(&cfg))
+        .map_err(|e| e.to_string())
+}
+
+fn judge_dpop(r: &Report, exchanges: &[Exchange]) -> Result<(), Failed> {
+    let mut problems: Vec<String> = DPOP_ROWS
+        .iter()
+        .filter_map(|id| {
+            let row = r.results.iter().find(|x| x.id == *id);
+            match row.map(|x| x.outcome) {
+                Some(Outcome::Pass) => None,
+                o => Some(format!("{id}: expected pass, got {o:?}")),
+            }
+        })
+        .collect();
+    let retry = exchanges.iter().find(|e| {
+        e.roles.iter().any(
+            |role| matches!(role, Role::ProbeForged { forgery, .. } if forgery == "dpop-nonce"),
+        )
+    });
+    let challenge = retry
+        .and_then(|e| e.header("www-authenticate"))
+        .unwrap_or("");
+    if retry.and_then(|e| e.status) != Some(401) || !challenge.contains("invalid_token") {
+        problems.push(format!(
+            "the nonce retry should be refused for its token (401 invalid_token), got {:?} {challenge:?}",
+            retry.and_then(|e| e.status)
+        ));
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n").into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let install = Install::find();
     if let Err(e) = &install {
         eprintln!("interop servers: {e}");
     }
-    let trials = targets().into_iter().map(|t| trial(&install, t)).collect();
+    let mut trials: Vec<Trial> = targets().into_iter().map(|t| trial(&install, t)).collect();
+    trials.push(dpop_trial(&install));
     libtest_mimic::run(&args, trials).exit();
 }

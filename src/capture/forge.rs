@@ -5,7 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use p256::ecdsa::{Signature, SigningKey, signature::Signer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
+use url::Url;
 
 /// How a forged credential is wrong. Each one is a probe of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -23,6 +25,11 @@ pub enum Forgery {
     Expired,
     /// A JWT from the deployment's issuer for another audience.
     OtherAudience,
+    /// `Authorization: DPoP` with a JWT bound (`cnf.jkt`) to a key of authspec's and signed by
+    /// another, beside a well-formed DPoP proof from the bound key (RFC 9449 §4, §7).
+    Dpop,
+    /// [`Forgery::Dpop`] again, its proof carrying the nonce the server asked for (RFC 9449 §9).
+    DpopNonce,
 }
 
 impl Forgery {
@@ -36,6 +43,9 @@ impl Forgery {
         Forgery::OtherAudience,
     ];
 
+    /// The DPoP-bound forgeries, sent only where the resource advertises DPoP.
+    pub const DPOP: [Forgery; 2] = [Forgery::Dpop, Forgery::DpopNonce];
+
     /// The name reports use (`alg-none`, …).
     pub fn slug(self) -> &'static str {
         match self {
@@ -45,12 +55,17 @@ impl Forgery {
             Forgery::SelfSigned => "self-signed",
             Forgery::Expired => "expired",
             Forgery::OtherAudience => "other-audience",
+            Forgery::Dpop => "dpop",
+            Forgery::DpopNonce => "dpop-nonce",
         }
     }
 
     /// The forgery named `slug`.
     pub fn from_slug(slug: &str) -> Option<Forgery> {
-        Forgery::ALL.into_iter().find(|f| f.slug() == slug)
+        Forgery::ALL
+            .into_iter()
+            .chain(Forgery::DPOP)
+            .find(|f| f.slug() == slug)
     }
 
     /// What the credential is, in a report's words.
@@ -64,7 +79,18 @@ impl Forgery {
             }
             Forgery::Expired => "a JWT from the deployment's issuer that expired an hour ago",
             Forgery::OtherAudience => "a JWT from the deployment's issuer for another audience",
+            Forgery::Dpop => {
+                "a DPoP-bound JWT signed by a key of authspec's, with a valid DPoP proof"
+            }
+            Forgery::DpopNonce => {
+                "a DPoP-bound JWT signed by a key of authspec's, with a valid DPoP proof carrying the server's nonce"
+            }
         }
+    }
+
+    /// Whether this forgery is sent with the DPoP scheme.
+    pub fn is_dpop(self) -> bool {
+        matches!(self, Forgery::Dpop | Forgery::DpopNonce)
     }
 }
 
@@ -77,9 +103,7 @@ pub struct Claims {
 
 /// The whole `Authorization` header value for `forgery`.
 pub fn authorization(forgery: Forgery, claims: &Claims) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = unix_now();
     let payload = |aud: &str, exp: u64| {
         json!({
             "iss": claims.issuer, "aud": aud, "sub": "authspec-forged",
@@ -100,8 +124,96 @@ pub fn authorization(forgery: Forgery, claims: &Claims) -> String {
             &payload("https://authspec.invalid/another-audience", now + 3600),
             false,
         ),
+        // A DPoP token needs its request for the proof: see [`dpop`].
+        Forgery::Dpop | Forgery::DpopNonce => self_signed(&fresh, false),
     };
     format!("Bearer {token}")
+}
+
+/// The `Authorization` and `DPoP` header values of a DPoP-bound forgery sent as `method` to
+/// `url`: a token from the deployment's issuer bound (`cnf.jkt`, RFC 9449 §6.1) to a key authspec
+/// made and signed by another of its keys, and a proof from the bound key that is right in every
+/// part (RFC 9449 §4.2: `typ`, `alg`, `jwk`, `jti`, `htm`, `htu`, `iat`, `ath`, and `nonce` when the
+/// server supplied one). Only the token is wrong, so only the token's verification can refuse it.
+pub fn dpop(
+    claims: &Claims,
+    method: &str,
+    url: &Url,
+    nonce: Option<&str>,
+) -> Option<(String, String)> {
+    let now = unix_now();
+    let proof_key = fresh_key()?;
+    let token_key = fresh_key()?;
+    let jwk = public_jwk(&proof_key)?;
+    let token = sign(
+        &token_key,
+        &json!({"alg": "ES256", "typ": "at+jwt", "kid": format!("authspec-{}", random_hex())}),
+        &json!({
+            "iss": claims.issuer, "aud": claims.audience, "sub": "authspec-forged",
+            "iat": now.saturating_sub(60), "exp": now + 3600, "jti": random_hex(),
+            "cnf": {"jkt": thumbprint(&jwk)},
+        }),
+    );
+    let mut htu = url.clone();
+    htu.set_query(None);
+    htu.set_fragment(None);
+    let mut claims = json!({
+        "jti": random_hex(), "htm": method, "htu": htu.as_str(), "iat": now,
+        "ath": b64(&Sha256::digest(token.as_bytes())),
+    });
+    if let Some(n) = nonce {
+        claims["nonce"] = json!(n);
+    }
+    let proof = sign(
+        &proof_key,
+        &json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk}),
+        &claims,
+    );
+    Some((format!("DPoP {token}"), proof))
+}
+
+/// The issuer and audience a recorded forged `Authorization` value claimed, to forge again.
+pub fn claims_of(authorization: &str) -> Option<Claims> {
+    let (_, token) = authorization.split_once(' ')?;
+    let payload = token.split('.').nth(1)?;
+    let v: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    Some(Claims {
+        issuer: v.get("iss")?.as_str()?.to_string(),
+        audience: v.get("aud")?.as_str()?.to_string(),
+    })
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The public half of `key` as a JWK, members in RFC 7638's order.
+fn public_jwk(key: &SigningKey) -> Option<Value> {
+    let point = key.verifying_key().to_sec1_bytes();
+    (point.len() == 65).then(
+        || json!({"crv": "P-256", "kty": "EC", "x": b64(&point[1..33]), "y": b64(&point[33..65])}),
+    )
+}
+
+/// The RFC 7638 thumbprint of an EC public JWK: SHA-256 over its required members, sorted.
+fn thumbprint(jwk: &Value) -> String {
+    let canonical = format!(
+        r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
+        jwk["crv"].as_str().unwrap_or_default(),
+        jwk["x"].as_str().unwrap_or_default(),
+        jwk["y"].as_str().unwrap_or_default()
+    );
+    b64(&Sha256::digest(canonical.as_bytes()))
+}
+
+/// A compact ES256 JWS of `payload` under `header`, signed by `key`.
+fn sign(key: &SigningKey, header: &Value, payload: &Value) -> String {
+    let input = unsigned(header, payload);
+    let input = input.trim_end_matches('.');
+    let sig: Signature = key.sign(input.as_bytes());
+    format!("{input}.{}", b64(&sig.to_bytes()))
 }
 
 fn b64(v: &[u8]) -> String {
@@ -123,17 +235,12 @@ fn self_signed(payload: &Value, embed: bool) -> String {
         // Without OS randomness the token is still well-formed and still unsigned by the issuer.
         return unsigned(&json!({"alg": "ES256", "typ": "JWT"}), payload);
     };
-    let point = key.verifying_key().to_sec1_bytes();
     let mut header =
         json!({"alg": "ES256", "typ": "JWT", "kid": format!("authspec-{}", random_hex())});
-    if embed && point.len() == 65 {
-        header["jwk"] =
-            json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
+    if let (true, Some(jwk)) = (embed, public_jwk(&key)) {
+        header["jwk"] = jwk;
     }
-    let input = unsigned(&header, payload);
-    let input = input.trim_end_matches('.');
-    let sig: Signature = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(&sig.to_bytes()))
+    sign(&key, &header, payload)
 }
 
 fn fresh_key() -> Option<SigningKey> {
@@ -172,6 +279,7 @@ mod tests {
     #[test]
     fn each_forgery_is_what_it_says() {
         let c = claims();
+        assert!(Forgery::ALL.iter().all(|f| !f.is_dpop()));
         assert!(authorization(Forgery::Malformed, &c).contains(' '));
         let none = parts(&authorization(Forgery::AlgNone, &c));
         assert_eq!(none[0]["alg"], "none");
@@ -184,10 +292,7 @@ mod tests {
         let sig = own.rsplit('.').next().unwrap();
         assert_eq!(URL_SAFE_NO_PAD.decode(sig).unwrap().len(), 64);
         let expired = parts(&authorization(Forgery::Expired, &c));
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
+        let now = unix_now();
         assert!(expired[1]["exp"].as_u64().unwrap() < now);
         assert_eq!(expired[1]["aud"], "https://api.example/mcp");
         let other = parts(&authorization(Forgery::OtherAudience, &c));
@@ -196,8 +301,42 @@ mod tests {
     }
 
     #[test]
+    fn a_dpop_forgery_has_a_proof_that_is_right_in_every_part() {
+        let url = Url::parse("https://api.example/mcp?x=1#f").unwrap();
+        let (auth, proof) = dpop(&claims(), "POST", &url, Some("n-1")).unwrap();
+        let token = auth.strip_prefix("DPoP ").unwrap();
+        let p: Vec<Value> = proof
+            .split('.')
+            .take(2)
+            .map(|p| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).unwrap()).unwrap())
+            .collect();
+        assert_eq!(p[0]["typ"], "dpop+jwt");
+        assert_eq!(p[1]["htm"], "POST");
+        assert_eq!(p[1]["htu"], "https://api.example/mcp");
+        assert_eq!(p[1]["nonce"], "n-1");
+        assert_eq!(p[1]["ath"], b64(&Sha256::digest(token.as_bytes())));
+        let t = parts(&format!("Bearer {token}"));
+        assert_eq!(t[1]["cnf"]["jkt"], thumbprint(&p[0]["jwk"]));
+        assert_eq!(t[1]["iss"], "https://as.example");
+        let back = claims_of(&auth).unwrap();
+        assert_eq!(back.audience, "https://api.example/mcp");
+    }
+
+    #[test]
+    fn the_thumbprint_is_rfc_9449s_example() {
+        // The key of RFC 9449 §4.1's proof example and the jkt §6.1 gives for it.
+        let jwk = json!({"kty": "EC", "crv": "P-256",
+            "x": "l8tFrhx-34tV3hRICRDY9zCkDlpBhF42UQUfWVAWBFs",
+            "y": "9VE4jf_Ok_o64zbTTlcuNJajHmt6v9TDVrU0CdvGRDA"});
+        assert_eq!(
+            thumbprint(&jwk),
+            "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"
+        );
+    }
+
+    #[test]
     fn slugs_round_trip() {
-        for f in Forgery::ALL {
+        for f in Forgery::ALL.into_iter().chain(Forgery::DPOP) {
             assert_eq!(Forgery::from_slug(f.slug()), Some(f));
         }
     }

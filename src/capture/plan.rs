@@ -2,6 +2,7 @@
 
 use super::CaptureOptions;
 use super::client::{Cred, Fetch};
+use super::forge::Forgery;
 use crate::checks::{McpVersion, Profile};
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{ASM_SUFFIX, PRM_SUFFIX, well_known, well_known_unstripped};
@@ -369,7 +370,7 @@ impl Plan<'_> {
             return Vec::new();
         };
         let claims = forge_claims(self.resource, found);
-        let mut out: Vec<Fetch> = super::forge::Forgery::ALL
+        let mut out: Vec<Fetch> = Forgery::ALL
             .into_iter()
             .map(|forgery| Fetch {
                 role: Role::ProbeForged {
@@ -381,6 +382,9 @@ impl Plan<'_> {
                 ..base.clone()
             })
             .collect();
+        if takes_dpop(found) {
+            out.extend(dpop_probe(&endpoint, &base, &claims, Forgery::Dpop, None));
+        }
         if self.opts.probe_query_key && self.opts.api_key.is_some() {
             out.push(Fetch {
                 role: Role::ProbeQueryKey {
@@ -403,6 +407,24 @@ impl Plan<'_> {
             }));
         }
         out
+    }
+
+    /// The DPoP forgery once more with the nonce the server asked for (RFC 9449 §9), so that a
+    /// server that wants nonces still has to judge the token itself.
+    fn dpop_retry(&self, endpoint: &str, ex: &Exchange) -> Option<Fetch> {
+        if ex.status != Some(401)
+            || !crate::parse::dpop_nonce::asks_for_nonce(ex.headers("www-authenticate"))
+        {
+            return None;
+        }
+        let nonce = crate::parse::dpop_nonce::supplied(ex.headers("dpop-nonce"))?;
+        let claims = ex
+            .request_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+            .and_then(|(_, v)| super::forge::claims_of(v))?;
+        let (_, base) = self.replay_unauth(ex, endpoint)?;
+        dpop_probe(endpoint, &base, &claims, Forgery::DpopNonce, Some(nonce))
     }
 
     /// The URLs an answer in `role` names, as further fetches.
@@ -442,6 +464,9 @@ impl Plan<'_> {
             // Under the MCP profile the protected endpoint is the MCP server URL itself.
             Role::OpenApi { .. } if self.opts.profile != Profile::Mcp => self.openapi_probes(ex),
             Role::Burst { n } => self.burst_next(*n, ex),
+            Role::ProbeForged { endpoint, forgery } if forgery == Forgery::Dpop.slug() => {
+                self.dpop_retry(endpoint, ex).into_iter().collect()
+            }
             Role::Revoke if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.revoked_probe()
             }
@@ -815,6 +840,60 @@ fn service_descs(ex: &Exchange) -> Vec<Fetch> {
             )
         })
         .collect()
+}
+
+/// Whether the resource says it takes DPoP-bound tokens: its PRM requires them or lists proof
+/// algorithms, or one of its 401s challenges with the DPoP scheme. An AS that merely supports
+/// DPoP says nothing about this resource, and a resource that does not speak DPoP may answer the
+/// scheme any way it likes, so nothing else starts the DPoP probes.
+fn takes_dpop(found: &[Exchange]) -> bool {
+    let prm = |r: &Role| matches!(r, Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot);
+    let in_prm = found
+        .iter()
+        .filter(|e| e.roles.iter().any(prm))
+        .filter_map(object)
+        .any(|o| {
+            o.get("dpop_bound_access_tokens_required") == Some(&Value::Bool(true))
+                || o.contains_key("dpop_signing_alg_values_supported")
+        });
+    let challenged = found
+        .iter()
+        .filter(|e| e.status == Some(401))
+        .filter(|e| {
+            e.roles
+                .iter()
+                .any(|r| matches!(r, Role::ProbeUnauth { .. }))
+        })
+        .any(|e| {
+            challenge::parse_fields(e.headers("www-authenticate"))
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.is("dpop"))
+        });
+    in_prm || challenged
+}
+
+/// `base` sent with a DPoP-bound forgery and its proof.
+fn dpop_probe(
+    endpoint: &str,
+    base: &Fetch,
+    claims: &super::forge::Claims,
+    forgery: Forgery,
+    nonce: Option<&str>,
+) -> Option<Fetch> {
+    let (authorization, proof) = super::forge::dpop(claims, &base.method, &base.url, nonce)?;
+    let mut headers = base.headers.clone();
+    headers.push(("dpop", proof));
+    Some(Fetch {
+        role: Role::ProbeForged {
+            endpoint: endpoint.to_string(),
+            forgery: forgery.slug().into(),
+        },
+        cred: Cred::Forged(forgery),
+        forged: Some(authorization),
+        headers,
+        ..base.clone()
+    })
 }
 
 /// The claims forged tokens borrow: the issuer of the AS metadata discovery found (else the

@@ -2,9 +2,10 @@
 
 use super::members::{quote, show, strings};
 use super::{Area, Check, MUST, SHOULD, rfc};
-use crate::evidence::{Doc, Evidence, Role, Subject};
+use crate::evidence::{Doc, Evidence, Exchange, Role, Subject};
 use crate::finding::{Finding, pass_or};
 use crate::parse::challenge;
+use crate::parse::dpop_nonce as nonce;
 use serde_json::Value;
 
 /// The DPoP rows, in report order.
@@ -41,6 +42,17 @@ pub static CHECKS: &[Check] = &[
         rfc!("9449", "7.1"),
         "Answer 401 with WWW-Authenticate: DPoP algs=\"ES256 PS256\" (beside Bearer, if Bearer tokens are taken too).",
         dpop_challenge
+    ),
+    super::check!(
+        Area::Wwwa,
+        "wwwa.dpop-nonce",
+        "A use_dpop_nonce challenge supplies exactly one DPoP-Nonce of NQCHARs",
+        MUST,
+        &["DPOP-NONCE"],
+        "RFC 9449 §8, §8.1, §9",
+        rfc!("9449", "9"),
+        "Send one DPoP-Nonce field (visible ASCII but \" and \\) with every 401 whose DPoP challenge says error=\"use_dpop_nonce\".",
+        nonce_supplied
     ),
 ];
 
@@ -176,4 +188,50 @@ fn dpop_challenge(ev: &Evidence) -> Vec<Finding> {
         .on(prm.ex)
         .on(p),
     }]
+}
+
+/// Whether a DPoP-bound forgery was sent, so that a server could have asked for a nonce.
+fn dpop_probed(ev: &Evidence) -> bool {
+    ev.exchanges.iter().any(|e| {
+        e.roles
+            .iter()
+            .any(|r| matches!(r, Role::ProbeForged { forgery, .. } if forgery.starts_with("dpop")))
+    })
+}
+
+fn nonce_supplied(ev: &Evidence) -> Vec<Finding> {
+    let asked: Vec<&Exchange> = ev
+        .exchanges
+        .iter()
+        .filter(|e| nonce::asks_for_nonce(e.headers("www-authenticate")))
+        .collect();
+    if asked.is_empty() {
+        return vec![Finding::skip(if dpop_probed(ev) {
+            "no answer asked for a DPoP nonce (nonces are the server's choice, RFC 9449 §9)"
+        } else {
+            "no DPoP proof was sent: the resource does not advertise DPoP"
+        })];
+    }
+    asked.into_iter().map(nonce_finding).collect()
+}
+
+/// The verdict on one answer that asked for a nonce.
+fn nonce_finding(ex: &Exchange) -> Finding {
+    let values: Vec<&str> = ex.headers("dpop-nonce").collect();
+    let problem = match values.as_slice() {
+        [] => "the answer asks for a DPoP nonce (use_dpop_nonce) but supplies none",
+        [v] if nonce::valid(v.trim()) => {
+            return Finding::pass(format!("DPoP-Nonce: {}", v.trim())).on(ex);
+        }
+        [_] => "the DPoP-Nonce value is not 1*NQCHAR",
+        _ => "there is more than one DPoP-Nonce field",
+    };
+    Finding::fail(problem)
+        .expected("one DPoP-Nonce field, e.g. DPoP-Nonce: eyJ7S_zG.eyJH0-Z.HX4w-7v")
+        .actual(if values.is_empty() {
+            "(no DPoP-Nonce field)".to_string()
+        } else {
+            values.join(" | ")
+        })
+        .on(ex)
 }

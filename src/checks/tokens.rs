@@ -16,10 +16,10 @@ macro_rules! row {
 pub static CHECKS: &[Check] = &[
     row!(
         "wwwa.forged-token-refused",
-        "No forged token is accepted (alg none, unsigned, self-signed, expired, another audience, malformed)",
+        "No forged token is accepted (alg none, unsigned, self-signed, expired, another audience, malformed, DPoP-bound)",
         super::MUST,
         &["TOKEN-FORGED-REFUSED", "MCP-AUDIENCE"],
-        "RFC 6750 §3.1; RFC 8725 §3.1, §3.10; RFC 7519 §4.1.3-4.1.4",
+        "RFC 6750 §3.1; RFC 8725 §3.1, §3.10; RFC 7519 §4.1.3-4.1.4; RFC 9449 §7",
         rfc!("8725", "3.1"),
         "Verify every token: signature by the issuer's keys only (never alg none or an embedded jwk), exp, iss and aud.",
         forged_refused
@@ -172,10 +172,12 @@ fn forged_401(ev: &Evidence) -> Vec<Finding> {
             .on(ex);
         }
         Finding::fail(format!("{} did not get 401", f.describe()))
-            .expected(if f == Forgery::Malformed {
-                "401, or 400 invalid_request"
-            } else {
-                "401 with Bearer error=\"invalid_token\""
+            .expected(match f {
+                Forgery::Malformed => "401, or 400 invalid_request",
+                Forgery::Dpop | Forgery::DpopNonce => {
+                    "401 with DPoP error=\"invalid_token\" (or use_dpop_nonce with a DPoP-Nonce)"
+                }
+                _ => "401 with Bearer error=\"invalid_token\"",
             })
             .actual(format!(
                 "{status} {}",

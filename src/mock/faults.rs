@@ -1,6 +1,8 @@
 //! Faults: each breaks the mock in one way and names the catalogue requirements that must fail.
 
-use super::site::{ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal, Served, Site, fixture_key};
+use super::site::{
+    DpopNonce, ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal, Served, Site, fixture_key,
+};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
@@ -66,6 +68,7 @@ fn require_dpop(s: &mut Site) {
         json!(["ES256", "PS256"]),
     );
     s.dpop_challenge = Some("DPoP algs=\"ES256 PS256\"".into());
+    s.dpop_nonce = DpopNonce::Supplied;
 }
 
 /// Makes the OpenAPI description 3.2 with an `oauth2` scheme beside the API key: `flows`, and an
@@ -1731,6 +1734,24 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| {
             require_dpop(s);
             s.dpop_challenge = None;
+        },
+    },
+    Fault {
+        name: "dpop-nonce-withheld",
+        breaks: &["DPOP-NONCE"],
+        about: "a DPoP proof without a nonce gets 401 DPoP error=\"use_dpop_nonce\" but no DPoP-Nonce field to retry with",
+        apply: |s| {
+            require_dpop(s);
+            s.dpop_nonce = DpopNonce::Withheld;
+        },
+    },
+    Fault {
+        name: "dpop-proof-only",
+        breaks: &["TOKEN-FORGED-REFUSED"],
+        about: "the API checks the DPoP proof but not the token it binds: any cnf-bound JWT with a proof (and the nonce asked for) is taken",
+        apply: |s| {
+            require_dpop(s);
+            s.api.jwt_trust = JwtTrust::DpopProofOnly;
         },
     },
     // --- negative token probes ---

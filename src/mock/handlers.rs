@@ -2,7 +2,7 @@
 
 use super::State;
 use super::ratelimit::Admission;
-use super::site::{ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal};
+use super::site::{DpopNonce, ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal};
 use crate::checks::McpVersion;
 use axum::body::Bytes;
 use axum::extract::State as S;
@@ -91,6 +91,46 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
+/// The token of an `Authorization: DPoP` request (RFC 9449 §7.1).
+fn dpop_token(headers: &HeaderMap) -> Option<&str> {
+    let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = v.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("dpop").then(|| token.trim())
+}
+
+/// The 401 that asks for a nonce, when the request is a DPoP one whose proof has none and the
+/// site wants nonces (RFC 9449 §9).
+fn nonce_demand(st: &State, headers: &HeaderMap) -> Option<Response> {
+    if st.site.dpop_nonce == DpopNonce::Off || dpop_token(headers).is_none() {
+        return None;
+    }
+    let proof = headers.get("dpop").and_then(|v| v.to_str().ok());
+    if proof
+        .and_then(|p| jwt_part(p, 1))
+        .is_some_and(|c| c["nonce"].is_string())
+    {
+        return None;
+    }
+    let mut r = problem(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "a nonce is required in the DPoP proof",
+    );
+    set(
+        &mut r,
+        "www-authenticate",
+        "DPoP error=\"use_dpop_nonce\", error_description=\"Resource server requires nonce in DPoP proof\", algs=\"ES256 PS256\"",
+    );
+    if st.site.dpop_nonce == DpopNonce::Supplied {
+        // RFC 9449 §8: nonce values MUST be unpredictable.
+        let mut b = [0u8; 12];
+        let _ = getrandom::fill(&mut b);
+        let n: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        set(&mut r, "dpop-nonce", &format!("mock.{n}"));
+    }
+    Some(r)
+}
+
 /// The `access_token` query parameter, when a fault makes the mock read it (RFC 6750 §2.3).
 fn query_key(st: &State, uri: &Uri) -> Option<String> {
     if !st.site.api.query_key_accepted {
@@ -147,6 +187,7 @@ fn forged_accepted(st: &State, token: &str) -> bool {
     match st.site.api.jwt_trust {
         JwtTrust::Verified => false,
         JwtTrust::AlgNone => jwt_part(token, 0).is_some_and(|h| h["alg"] == "none"),
+        JwtTrust::DpopProofOnly => jwt_part(token, 1).is_some_and(|p| p["cnf"]["jkt"].is_string()),
         JwtTrust::SignatureUnchecked => {
             let signed = token.rsplit('.').next().is_some_and(|s| !s.is_empty());
             signed
@@ -263,8 +304,13 @@ pub async fn api(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
             &json!({"month_remaining": 5000}),
         );
     }
+    if let Some(r) = nonce_demand(&st, &headers) {
+        return r;
+    }
     let query = query_key(&st, &uri);
-    let token = bearer(&headers).or(query.as_deref());
+    let token = bearer(&headers)
+        .or(dpop_token(&headers))
+        .or(query.as_deref());
     if !accepted(&st, token) {
         return refuse(&st, token);
     }
@@ -461,8 +507,13 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
 /// `POST /mcp`: the MCP server. Without a valid token, 401 and the challenge; with one, a
 /// JSON-RPC answer in the transport of the site's MCP version.
 pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(r) = nonce_demand(&st, &headers) {
+        return r;
+    }
     let query = query_key(&st, &uri);
-    let token = bearer(&headers).or(query.as_deref());
+    let token = bearer(&headers)
+        .or(dpop_token(&headers))
+        .or(query.as_deref());
     let rpc = serde_json::from_slice::<Value>(&body).ok();
     let rpc_method = rpc
         .as_ref()

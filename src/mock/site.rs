@@ -97,6 +97,19 @@ pub struct Site {
     pub scope_refusal: ScopeRefusal,
     /// A second challenge sent beside Bearer on 401s (`DPoP algs="…"`).
     pub dpop_challenge: Option<String>,
+    /// Whether DPoP proofs must carry a nonce of the mock's, and how it asks for one.
+    pub dpop_nonce: DpopNonce,
+}
+
+/// How the mock asks for a nonce in DPoP proofs (RFC 9449 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DpopNonce {
+    /// Proofs need no nonce.
+    Off,
+    /// A proof without a nonce gets 401 `DPoP error="use_dpop_nonce"` and a `DPoP-Nonce` field.
+    Supplied,
+    /// The same 401, but without the `DPoP-Nonce` field.
+    Withheld,
 }
 
 /// The answer to a live token that lacks the scope a method needs (MCP-403-SCOPE).
@@ -166,6 +179,8 @@ pub enum JwtTrust {
     AlgNone,
     /// Any signed-looking JWT for this resource: signature, expiry and issuer unchecked.
     SignatureUnchecked,
+    /// Any DPoP-bound JWT (`cnf.jkt`) that came with a proof: the proof is checked, the token not.
+    DpopProofOnly,
 }
 
 /// Error body shapes.
@@ -331,6 +346,7 @@ impl Site {
             mcp_version: None,
             scope_refusal: ScopeRefusal::Healthy,
             dpop_challenge: None,
+            dpop_nonce: DpopNonce::Off,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(

@@ -1,6 +1,7 @@
 //! Total parsers for the wire formats authspec reads; none panics, each error carries a byte offset.
 
 pub mod challenge;
+pub mod dpop_nonce;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod json;
