@@ -63,7 +63,7 @@ const fn incomplete(why: &'static str) -> Expect {
 }
 
 /// A server to start.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Target {
     /// `conformance client --scenario auth/<name>` in interactive mode.
     Scenario(&'static str),
@@ -73,6 +73,8 @@ enum Target {
     SdkExample,
     /// The Python SDK's MCPServer as a resource server, its AS panva's oidc-provider.
     PythonSdkOidcProvider,
+    /// FastMCP's RemoteAuthProvider with its JWTVerifier, the AS again oidc-provider.
+    FastMcpOidcProvider,
 }
 
 impl Target {
@@ -82,6 +84,7 @@ impl Target {
             Target::ScenarioCimdProbe(s) => format!("conformance-{s}+cimd-probe"),
             Target::SdkExample => "typescript-sdk-example".into(),
             Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
+            Target::FastMcpOidcProvider => "fastmcp+oidc-provider".into(),
         }
     }
 }
@@ -160,6 +163,9 @@ fn expect(t: Target, v: McpVersion) -> Expect {
         (Target::PythonSdkOidcProvider, _) => pass(
             "the SDK serves the hint and the path-inserted PRM; oidc-provider serves RFC 8414 and OIDC metadata with S256 PKCE",
         ),
+        (Target::FastMcpOidcProvider, _) => pass(
+            "FastMCP's RemoteAuthProvider serves the hint with the scope and the path-inserted PRM naming the AS; its JWTVerifier checks signature by the issuer's JWKS, iss, aud and exp, so every forged token gets 401; oidc-provider serves RFC 8414 metadata with S256 PKCE (that it offers only DCR is a SHOULD at 2025-11-25+, so not a verdict)",
+        ),
     }
 }
 
@@ -186,6 +192,7 @@ fn targets() -> Vec<Target> {
         Target::ScenarioCimdProbe("basic-cimd"),
         Target::SdkExample,
         Target::PythonSdkOidcProvider,
+        Target::FastMcpOidcProvider,
     ]);
     out
 }
@@ -310,7 +317,7 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
             wait_for_port(auth)?;
             Ok((vec![srv], format!("http://localhost:{mcp}/mcp")))
         }
-        Target::PythonSdkOidcProvider => {
+        Target::PythonSdkOidcProvider | Target::FastMcpOidcProvider => {
             let (op, rs) = (free_port(), free_port());
             let mut cmd = Command::new(&i.node);
             cmd.arg(i.interop.join("oidc-provider.mjs"))
@@ -318,7 +325,12 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
             let (provider, line) = start(cmd, "Issuer:")?;
             let issuer = url_in(&line)?;
             let mut cmd = Command::new(&i.python);
-            cmd.arg(i.interop.join("python-sdk-server.py"))
+            let script = if t == Target::FastMcpOidcProvider {
+                "fastmcp-server.py"
+            } else {
+                "python-sdk-server.py"
+            };
+            cmd.arg(i.interop.join(script))
                 .args([rs.to_string(), issuer]);
             let (server, line) = start(cmd, "Server URL:")?;
             wait_for_port(rs)?;
