@@ -65,6 +65,11 @@ pub enum Role {
     /// An authorization request naming a client ID metadata document authspec serves wrong on
     /// purpose (`wrong`: `client-id-mismatch` or `redirect-uri-mismatch`), to `issuer`'s AS.
     CimdProbe { issuer: String, wrong: String },
+    /// A client registered (RFC 7591) at `issuer`'s AS to make one authorization request to its
+    /// `authorize` endpoint, with `--allow-side-effects`.
+    DcrProbe { issuer: String, authorize: String },
+    /// The authorization request of that client, its redirect recorded, never followed.
+    AuthzProbe { issuer: String },
 }
 
 impl Role {
@@ -99,6 +104,8 @@ impl Role {
             Role::ProbeLowScope { endpoint } => format!("probe-low-scope({endpoint})"),
             Role::AgentSkill { .. } => "agent-skill".into(),
             Role::CimdProbe { wrong, .. } => format!("cimd-probe({wrong})"),
+            Role::DcrProbe { .. } => "dcr-probe".into(),
+            Role::AuthzProbe { .. } => "authz-probe".into(),
         }
     }
 }

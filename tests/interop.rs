@@ -75,6 +75,9 @@ enum Target {
     PythonSdkOidcProvider,
     /// FastMCP's RemoteAuthProvider with its JWTVerifier, the AS again oidc-provider.
     FastMcpOidcProvider,
+    /// A scenario of the suite's 0.2.0 pre-release (`conformance-next`), at 2026-07-28 with side
+    /// effects allowed, so its AS gets the DCR client's authorization request.
+    Next(&'static str),
 }
 
 impl Target {
@@ -85,6 +88,7 @@ impl Target {
             Target::SdkExample => "typescript-sdk-example".into(),
             Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
             Target::FastMcpOidcProvider => "fastmcp+oidc-provider".into(),
+            Target::Next(s) => format!("conformance-next-{s}"),
         }
     }
 }
@@ -163,9 +167,74 @@ fn expect(t: Target, v: McpVersion) -> Expect {
         (Target::PythonSdkOidcProvider, _) => pass(
             "the SDK serves the hint and the path-inserted PRM; oidc-provider serves RFC 8414 and OIDC metadata with S256 PKCE",
         ),
+        (Target::Next(s), _) => expect_next(s),
         (Target::FastMcpOidcProvider, _) => pass(
             "FastMCP's RemoteAuthProvider serves the hint with the scope and the path-inserted PRM naming the AS; its JWTVerifier checks signature by the issuer's JWKS, iss, aud and exp, so every forged token gets 401; oidc-provider serves RFC 8414 metadata with S256 PKCE (that it offers only DCR is a SHOULD at 2025-11-25+, so not a verdict)",
         ),
+    }
+}
+
+/// The 0.2.0 pre-release's scenarios authspec can tell apart, at 2026-07-28 (the only version
+/// they are written for). Their authorization servers approve on their own, so the DCR probe's
+/// authorization request gets a real authorization response.
+const NEXT: &[&str] = &[
+    "iss-supported",
+    "iss-not-advertised",
+    "iss-supported-missing",
+    "iss-wrong-issuer",
+    "iss-unexpected",
+    "iss-normalized",
+    "metadata-issuer-mismatch",
+    "dpop",
+    "dpop-nonce",
+];
+
+fn expect_next(s: &str) -> Expect {
+    match s {
+        "iss-supported" => pass(
+            "the AS advertises authorization_response_iss_parameter_supported and its authorization response carries iss equal to the issuer (RFC 9207 §2, §2.3)",
+        ),
+        "iss-not-advertised" => pass(
+            "the AS neither advertises nor sends iss: RFC 9207 binds only an AS that supports it, and MCP 2026-07-28 makes sending it a SHOULD",
+        ),
+        "iss-supported-missing" => fail(
+            &["asm.iss-response"],
+            "RFC 9207 §2: \"an authorization server supporting this specification MUST indicate its identity by including the iss parameter\"; the metadata says it supports it, the response has none",
+        ),
+        "iss-wrong-issuer" => fail(
+            &["asm.iss-response"],
+            "RFC 9207 §2.3: the metadata issuer \"MUST be identical to the iss parameter's value\"; the response names https://evil.example.com",
+        ),
+        "iss-unexpected" => fail(
+            &["asm.iss-response"],
+            "RFC 9207 §2.3: \"The server MUST indicate its support for the iss parameter\" in its metadata, and MCP 2026-07-28 (SEP-2468) restates it; this AS sends iss without advertising it",
+        ),
+        "iss-normalized" => fail(
+            &["asm.iss-response"],
+            "RFC 9207 §2.3 \"identical\", compared by simple string comparison (§2.4): the response's iss is the issuer with a '/' appended",
+        ),
+        "metadata-issuer-mismatch" => fail(
+            &["asm.issuer-match"],
+            "RFC 8414 §3.3: the issuer \"MUST be identical to the authorization server's issuer identifier value into which the well-known URI string was inserted\"",
+        ),
+        _ => fail(
+            &["mcp.invalid-token-401"],
+            "the resource challenges with DPoP alone (RFC 9449 §7.1: the Bearer rows step aside), but its middleware lets a request whose proof fails through to the MCP handler, which answers an invalid token 400; MCP: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",
+        ),
+    }
+}
+
+/// Rows whose outcome a trial pins beside the verdict: the probe reached what it is for.
+fn pinned_rows(t: Target) -> &'static [(&'static str, Outcome)] {
+    match t {
+        Target::Next("iss-supported") => &[("asm.iss-response", Outcome::Pass)],
+        Target::Next("iss-not-advertised") => &[("asm.iss-response", Outcome::Skip)],
+        Target::Next("dpop") => &[("wwwa.bearer-challenge", Outcome::Skip)],
+        Target::Next("dpop-nonce") => &[
+            ("wwwa.dpop-nonce", Outcome::Pass),
+            ("wwwa.bearer-challenge", Outcome::Skip),
+        ],
+        _ => &[],
     }
 }
 
@@ -194,6 +263,7 @@ fn targets() -> Vec<Target> {
         Target::PythonSdkOidcProvider,
         Target::FastMcpOidcProvider,
     ]);
+    out.extend(NEXT.iter().map(|s| Target::Next(s)));
     out
 }
 
@@ -222,6 +292,7 @@ impl Install {
             &i.python,
             &i.modules
                 .join("@modelcontextprotocol/conformance/dist/index.js"),
+            &i.modules.join("conformance-next/dist/index.js"),
         ] {
             if !p.exists() {
                 return Err(format!(
@@ -294,13 +365,15 @@ fn wait_for_port(port: u16) -> Result<(), String> {
 /// Starts `t`; returns its processes and the MCP server URL to check.
 fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
     match t {
-        Target::Scenario(s) | Target::ScenarioCimdProbe(s) => {
+        Target::Scenario(s) | Target::ScenarioCimdProbe(s) | Target::Next(s) => {
+            let suite = if matches!(t, Target::Next(_)) {
+                "conformance-next/dist/index.js"
+            } else {
+                "@modelcontextprotocol/conformance/dist/index.js"
+            };
             let mut cmd = Command::new(&i.node);
-            cmd.arg(
-                i.modules
-                    .join("@modelcontextprotocol/conformance/dist/index.js"),
-            )
-            .args(["client", "--scenario", &format!("auth/{s}")]);
+            cmd.arg(i.modules.join(suite))
+                .args(["client", "--scenario", &format!("auth/{s}")]);
             let (srv, line) = start(cmd, "Server URL:")?;
             Ok((vec![srv], url_in(&line)?))
         }
@@ -341,13 +414,14 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
 
 fn check(t: Target, url: &str, v: McpVersion) -> Result<Report, String> {
     let probe = matches!(t, Target::ScenarioCimdProbe(_));
+    let side_effects = probe || matches!(t, Target::Next(_));
     let cfg = CheckConfig {
         target: url.to_string(),
         capture: CaptureOptions {
             profile: Profile::Mcp,
             mcp_version: v,
             timeout: Duration::from_secs(10),
-            allow_side_effects: probe,
+            allow_side_effects: side_effects,
             cimd_listen: probe.then(|| ([127, 0, 0, 1], 0).into()),
             ..CaptureOptions::default()
         },
@@ -379,11 +453,18 @@ fn judge(t: Target, v: McpVersion, r: &Report) -> Result<(), Failed> {
     let mut want: Vec<String> = e.failing.iter().map(|s| s.to_string()).collect();
     want.sort();
     got.dedup();
-    if r.verdict == e.verdict && got == want {
+    let pins: Vec<String> = pinned_rows(t)
+        .iter()
+        .filter_map(|(id, want)| {
+            let outcome = r.results.iter().find(|x| x.id == *id).map(|x| x.outcome);
+            (outcome != Some(*want)).then(|| format!("{id}: expected {want:?}, got {outcome:?}"))
+        })
+        .collect();
+    if r.verdict == e.verdict && got == want && pins.is_empty() {
         return Ok(());
     }
     Err(format!(
-        "{} at MCP {}: expected {:?} failing {want:?}, got {:?} failing {got:?}\n  because: {}",
+        "{} at MCP {}: expected {:?} failing {want:?}, got {:?} failing {got:?} {pins:?}\n  because: {}",
         t.name(),
         v.as_str(),
         e.verdict,
@@ -400,7 +481,12 @@ fn trial(install: &Result<Install, String>, t: Target) -> Trial {
     Trial::test(t.name(), move || {
         let i = ready.map_err(Failed::from)?;
         let mut problems = Vec::new();
-        for v in VERSIONS {
+        let versions: &[McpVersion] = if matches!(t, Target::Next(_)) {
+            &[McpVersion::V2026_07_28]
+        } else {
+            &VERSIONS
+        };
+        for &v in versions {
             // A fresh server per version: some scenario servers exit after an invalid token.
             let (servers, url) = launch(&i, t)?;
             let report = check(t, &url, v)?;

@@ -582,3 +582,37 @@ fn a_connection_reset_on_the_as_lookup_is_unjudged_not_failed() {
     assert!(fails.is_empty(), "failures resting on the reset: {fails:?}");
     assert_ne!(report.verdict, authspec::report::Verdict::Pass);
 }
+
+#[test]
+fn a_dpop_only_resource_is_not_held_to_the_bearer_rules() {
+    // The conformance suite's auth/dpop scenario (0.2.0-alpha.12) challenges with DPoP alone, as
+    // RFC 9449 §7.1 allows; RFC 6750's Bearer rows used to fail it.
+    for profile in ["rfc", "mcp"] {
+        let r = run(
+            &[
+                "check",
+                "--mock",
+                "--profile",
+                profile,
+                "--fault",
+                "mcp-dpop-only",
+            ],
+            0,
+        );
+        assert_eq!(r["verdict"], "pass", "{profile}");
+        for id in ["wwwa.bearer-challenge", "wwwa.bearer-header-support"] {
+            assert_eq!(row(&r, id)["outcome"], "skip", "{profile} {id}");
+            assert!(message(&r, id).contains("RFC 9449 §7.1"), "{profile} {id}");
+        }
+        assert_eq!(
+            row(&r, "wwwa.dpop-challenge")["outcome"],
+            "pass",
+            "{profile}"
+        );
+        assert_eq!(
+            row(&r, "wwwa.resource-metadata")["outcome"],
+            "pass",
+            "{profile}"
+        );
+    }
+}

@@ -427,6 +427,40 @@ impl Plan<'_> {
         dpop_probe(endpoint, &base, &claims, Forgery::DpopNonce, Some(nonce))
     }
 
+    /// The authorization request of the client the DCR probe registered (its answer `ex`), as an
+    /// MCP client makes it: PKCE S256, and under MCP the RFC 8707 `resource`.
+    fn authz_probe(&self, issuer: &str, authorize: &str, ex: &Exchange) -> Option<Fetch> {
+        if !ex.status.is_some_and(|s| (200..300).contains(&s)) {
+            return None;
+        }
+        // RFC 7591 §3.2.1 answers 201, which `object` (200 only) would not read.
+        let json = ex.json().ok()?;
+        let client_id = json.value.get("client_id")?.as_str()?;
+        let mut url = Url::parse(authorize).ok()?;
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("response_type", "code")
+                .append_pair("client_id", client_id)
+                .append_pair("redirect_uri", AUTHZ_REDIRECT)
+                .append_pair("state", "authspec-authz-probe")
+                .append_pair("code_challenge", PKCE_CHALLENGE)
+                .append_pair("code_challenge_method", "S256");
+            if self.opts.profile == Profile::Mcp {
+                q.append_pair("resource", self.resource.as_str());
+            }
+        }
+        Some(Fetch {
+            no_follow: true,
+            accept: Some("text/html, application/json;q=0.9, */*;q=0.5"),
+            ..Fetch::get(
+                Role::AuthzProbe {
+                    issuer: issuer.to_string(),
+                },
+                url,
+            )
+        })
+    }
+
     /// The URLs an answer in `role` names, as further fetches.
     pub fn follow_ups(&self, role: &Role, ex: &Exchange) -> Vec<Fetch> {
         match role {
@@ -457,9 +491,16 @@ impl Plan<'_> {
                 if let (Some(base), Role::Asm { issuer }) = (&self.cimd, role) {
                     out.extend(cimd_probes(base, issuer, ex));
                 }
+                if let (true, Role::Asm { issuer }) = (self.opts.allow_side_effects, role) {
+                    out.extend(dcr_probe(issuer, ex));
+                }
                 out.extend(self.side_effects(ex));
                 out
             }
+            Role::DcrProbe { issuer, authorize } => self
+                .authz_probe(issuer, authorize, ex)
+                .into_iter()
+                .collect(),
             Role::Catalog { .. } => service_descs(ex),
             // Under the MCP profile the protected endpoint is the MCP server URL itself.
             Role::OpenApi { .. } if self.opts.profile != Profile::Mcp => self.openapi_probes(ex),
@@ -772,10 +813,7 @@ fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
                 .append_pair("client_id", client_id(base, w).as_str())
                 .append_pair("redirect_uri", redirect_uri(base).as_str())
                 .append_pair("state", "authspec-cimd-probe")
-                .append_pair(
-                    "code_challenge",
-                    "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-                )
+                .append_pair("code_challenge", PKCE_CHALLENGE)
                 .append_pair("code_challenge_method", "S256");
             Fetch {
                 no_follow: true,
@@ -790,6 +828,51 @@ fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
             }
         })
         .collect()
+}
+
+/// The redirect URI of the authorization probe's client: loopback, as RFC 8252 §7.3 lets native
+/// clients use. Nothing listens there; the redirect to it is recorded and never followed.
+pub const AUTHZ_REDIRECT: &str = "http://127.0.0.1/authspec-authz/callback";
+
+/// An RFC 7636 S256 challenge; no token is ever redeemed, so its verifier is never sent.
+const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// With `--allow-side-effects`, a public client registered at the AS the metadata `ex` describes
+/// (RFC 7591), so that one authorization request can show what the AS answers (RFC 9207 `iss`).
+fn dcr_probe(issuer: &str, ex: &Exchange) -> Vec<Fetch> {
+    let Some(doc) = object(ex) else {
+        return Vec::new();
+    };
+    let url = |m: &str| {
+        doc.get(m)
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
+    let (Some(register), Some(authorize)) =
+        (url("registration_endpoint"), url("authorization_endpoint"))
+    else {
+        return Vec::new();
+    };
+    let body = serde_json::json!({
+        "client_name": "authspec conformance probe",
+        "redirect_uris": [AUTHZ_REDIRECT],
+        "grant_types": ["authorization_code"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+        "application_type": "native",
+    });
+    vec![Fetch {
+        method: "POST".into(),
+        body: Some(body.to_string().into_bytes()),
+        ..Fetch::get(
+            Role::DcrProbe {
+                issuer: issuer.to_string(),
+                authorize: authorize.to_string(),
+            },
+            register,
+        )
+    }]
 }
 
 /// The auth.md document `agent_auth.skill` names (AA-URIS), when it is an http(s) URL.
@@ -997,6 +1080,8 @@ pub fn role_rank(r: &Role) -> usize {
         Role::ProbeQueryKey { .. } => 22,
         Role::AgentSkill { .. } => 23,
         Role::CimdProbe { .. } => 24,
+        Role::DcrProbe { .. } => 25,
+        Role::AuthzProbe { .. } => 26,
     }
 }
 

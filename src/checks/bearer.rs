@@ -306,6 +306,22 @@ fn each_probe(
     list.into_iter().map(judge).collect()
 }
 
+/// Why the Bearer rows step aside for a resource that challenges with DPoP alone.
+const DPOP_ONLY: &str = "the 401 challenges with DPoP only: the resource takes DPoP-bound tokens, not bearer tokens (RFC 9449 §7.1), so RFC 6750's Bearer rules do not apply";
+
+/// Whether `ex` is a 401 whose challenges offer DPoP and no Bearer.
+fn dpop_only(ex: &Exchange) -> bool {
+    ex.status == Some(401)
+        && challenge::parse_fields(ex.headers("www-authenticate"))
+            .is_ok_and(|chs| challenge::dpop_only(&chs))
+}
+
+/// Whether the unauthenticated twin of the bad-key probe `ex` showed a DPoP-only resource: its
+/// bearer key then tests a scheme the resource never offered.
+fn bearer_unoffered(ev: &Evidence, ex: &Exchange) -> bool {
+    unauthenticated_twin(ev, ex).is_some_and(dpop_only)
+}
+
 fn bearer_of(ex: &Exchange) -> Option<Challenge> {
     challenge::parse_fields(ex.headers("www-authenticate"))
         .ok()?
@@ -330,6 +346,7 @@ fn bearer_challenge(ev: &Evidence) -> Vec<Finding> {
                 ex.method, ex.url
             ))
             .on(ex),
+            (Some(401), None, _) if dpop_only(ex) => Finding::skip(DPOP_ONLY).on(ex),
             (Some(401), None, _) => Finding::fail("the 401 carries no Bearer challenge")
                 .expected("WWW-Authenticate: Bearer …")
                 .actual(raw(ex))
@@ -389,6 +406,9 @@ fn no_error_anon(ev: &Evidence) -> Vec<Finding> {
 
 fn error_on_bad_token(ev: &Evidence) -> Vec<Finding> {
     each_probe(ev, true, "bad-key probe", |ex| {
+        if bearer_unoffered(ev, ex) {
+            return Finding::skip(DPOP_ONLY).on(ex);
+        }
         let err = bearer_of(ex).and_then(|c| c.param("error").map(|p| p.value.clone()));
         match (ex.status, err.as_deref()) {
             (Some(401), Some("invalid_token")) => {
@@ -473,6 +493,9 @@ fn error_uri(ev: &Evidence) -> Vec<Finding> {
 
 fn header_support(ev: &Evidence) -> Vec<Finding> {
     each_probe(ev, true, "bad-key probe", |ex| {
+        if bearer_unoffered(ev, ex) {
+            return Finding::skip(DPOP_ONLY).on(ex);
+        }
         match ex.status {
         Some(401 | 403) => Finding::pass(format!(
             "the Authorization header was judged ({})",

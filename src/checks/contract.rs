@@ -83,10 +83,7 @@ pub static CHECKS: &[Check] = &[
 
 fn hint_of(ex: &Exchange) -> Option<(String, bool)> {
     let chs = challenge::parse_fields(ex.headers("www-authenticate")).ok()?;
-    chs.iter().filter(|c| c.is("bearer")).find_map(|c| {
-        c.param("resource_metadata")
-            .map(|p| (p.value.clone(), p.quoted))
-    })
+    challenge::param(&chs, "resource_metadata").map(|p| (p.value.clone(), p.quoted))
 }
 
 fn no_probe(ev: &Evidence, what: &str) -> Finding {

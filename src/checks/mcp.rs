@@ -233,11 +233,10 @@ fn mcp_probe(ev: &Evidence) -> Option<&Exchange> {
         .next()
 }
 
+/// A parameter of the 401's challenge: Bearer's, or a DPoP-only resource's DPoP challenge's.
 fn bearer_param(ex: &Exchange, name: &str) -> Option<String> {
     let chs = challenge::parse_fields(ex.headers("www-authenticate")).ok()?;
-    chs.iter()
-        .filter(|c| c.is("bearer"))
-        .find_map(|c| c.param(name).map(|p| p.value.clone()))
+    challenge::param(&chs, name).map(|p| p.value.clone())
 }
 
 fn challenge_hint(ev: &Evidence) -> Vec<Finding> {

@@ -10,6 +10,7 @@ mod cimd;
 mod contract;
 mod dpop;
 mod errors;
+mod iss;
 mod jwks;
 mod mcp;
 mod members;
@@ -262,6 +263,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(tokens::CHECKS)
         .chain(dpop::CHECKS)
         .chain(cimd::CHECKS)
+        .chain(iss::CHECKS)
         .chain(asm::CHECKS)
         .chain(jwks::CHECKS)
         .chain(agent_auth::CHECKS)

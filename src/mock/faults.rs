@@ -1,7 +1,8 @@
 //! Faults: each breaks the mock in one way and names the catalogue requirements that must fail.
 
 use super::site::{
-    DpopNonce, ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal, Served, Site, fixture_key,
+    DpopNonce, ErrorStyle, IssInRedirect, JwtTrust, RateLimitStyle, ScopeRefusal, Served, Site,
+    fixture_key,
 };
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -127,6 +128,15 @@ pub static LAYOUTS: &[Fault] = &[
         breaks: &[],
         about: "the PRM requires DPoP-bound tokens; the AS advertises DPoP and 401s carry DPoP algs beside Bearer",
         apply: require_dpop,
+    },
+    Fault {
+        name: "mcp-dpop-only",
+        breaks: &[],
+        about: "the resource takes DPoP-bound tokens only: 401s carry a DPoP challenge (algs, resource_metadata) and no Bearer one, RFC 9449 §7.1 (conformance auth/dpop)",
+        apply: |s| {
+            require_dpop(s);
+            s.dpop_only = true;
+        },
     },
 ];
 
@@ -1679,6 +1689,24 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["CIMD-VALIDATE"],
         about: "the authorization endpoint redirects with a code whatever client_id and redirect_uris the client document names",
         apply: |s| s.api.cimd_unchecked = true,
+    },
+    Fault {
+        name: "mcp-iss-omitted",
+        breaks: &["ISS-RESPONSE"],
+        about: "authorization responses carry no iss, though the metadata advertises authorization_response_iss_parameter_supported (conformance auth/iss-supported-missing)",
+        apply: |s| s.api.iss_in_redirect = IssInRedirect::Omitted,
+    },
+    Fault {
+        name: "mcp-iss-normalized",
+        breaks: &["ISS-RESPONSE"],
+        about: "authorization responses carry iss = the issuer plus '/', equal only after normalising (conformance auth/iss-normalized)",
+        apply: |s| s.api.iss_in_redirect = IssInRedirect::Normalized,
+    },
+    Fault {
+        name: "mcp-iss-unadvertised",
+        breaks: &["ISS-RESPONSE"],
+        about: "authorization responses carry iss, but the metadata does not advertise authorization_response_iss_parameter_supported (conformance auth/iss-unexpected)",
+        apply: |s| unset(&mut s.asm, "authorization_response_iss_parameter_supported"),
     },
     Fault {
         name: "mcp-403-no-scope",

@@ -2,7 +2,7 @@
 
 use super::State;
 use super::ratelimit::Admission;
-use super::site::{DpopNonce, ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal};
+use super::site::{DpopNonce, ErrorStyle, IssInRedirect, JwtTrust, RateLimitStyle, ScopeRefusal};
 use crate::checks::McpVersion;
 use axum::body::Bytes;
 use axum::extract::State as S;
@@ -666,6 +666,17 @@ pub async fn authorize(S(st): St, uri: Uri) -> Response {
             &json!({"error": e, "error_description": d}),
         )
     };
+    let registered = st
+        .clients
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&client_id).cloned());
+    if let Some(uris) = registered {
+        if !uris.contains(&redirect) {
+            return refuse("invalid_request", "redirect_uri is not registered");
+        }
+        return authorization_response(&st, &redirect, &field("state"));
+    }
     let Some(doc) = client_document(&client_id).await else {
         return refuse(
             "invalid_client",
@@ -688,18 +699,56 @@ pub async fn authorize(S(st): St, uri: Uri) -> Response {
             );
         }
     }
+    authorization_response(&st, &redirect, &field("state"))
+}
+
+/// The redirect that answers an approved authorization request. The mock approves on its own,
+/// as development authorization servers do: there is no user to sign in.
+fn authorization_response(st: &State, redirect: &str, state: &str) -> Response {
     let mut r = StatusCode::FOUND.into_response();
     let sep = if redirect.contains('?') { '&' } else { '?' };
+    let iss = match st.site.api.iss_in_redirect {
+        IssInRedirect::Issuer => format!("&iss={}", st.site.base),
+        IssInRedirect::Omitted => String::new(),
+        IssInRedirect::Normalized => format!("&iss={}/", st.site.base),
+    };
     set(
         &mut r,
         "location",
-        &format!(
-            "{redirect}{sep}code=mock-code&state={}&iss={}",
-            field("state"),
-            st.site.base
-        ),
+        &format!("{redirect}{sep}code=mock-code&state={state}{iss}"),
     );
     r
+}
+
+/// Dynamic client registration (RFC 7591 §3): a public client with the redirect URIs it asked for.
+pub async fn register_client(S(st): St, body: Bytes) -> Response {
+    let asked: Option<Vec<String>> = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| serde_json::from_value(v.get("redirect_uris")?.clone()).ok());
+    let Some(uris) = asked.filter(|u| !u.is_empty()) else {
+        return json_response(
+            StatusCode::BAD_REQUEST,
+            "application/json",
+            &json!({"error": "invalid_redirect_uri", "error_description": "redirect_uris must be a non-empty array of strings"}),
+        );
+    };
+    let Ok(mut clients) = st.clients.lock() else {
+        return problem(
+            &st,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "client store unavailable",
+        );
+    };
+    let client_id = format!("mock-client-{}", clients.len() + 1);
+    clients.insert(client_id.clone(), uris.clone());
+    json_response(
+        StatusCode::CREATED,
+        "application/json",
+        &json!({
+            "client_id": client_id, "redirect_uris": uris, "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code"], "response_types": ["code"],
+        }),
+    )
 }
 
 /// The client document at `client_id`, when it is an http(s) URL on a loopback host.

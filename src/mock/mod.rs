@@ -67,6 +67,8 @@ pub struct State {
     /// A live key granted too little scope: MCP answers it 403 insufficient_scope.
     pub low_scope_key: String,
     pub revoked: Mutex<HashSet<String>>,
+    /// Clients registered at `/oauth/register` (RFC 7591): client_id -> redirect URIs.
+    pub clients: Mutex<HashMap<String, Vec<String>>>,
     /// One limiter per key: per-second window and monthly quota.
     pub limiters: Mutex<HashMap<String, ratelimit::Limiter>>,
     per_second: u32,
@@ -206,6 +208,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
             revocable_key: revocable_key.clone(),
             low_scope_key: low_scope_key.clone(),
             revoked: Mutex::new(HashSet::new()),
+            clients: Mutex::new(HashMap::new()),
             limiters: Mutex::new(HashMap::new()),
             per_second: opts.per_second,
             monthly_quota: opts.monthly_quota,
@@ -270,6 +273,7 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/agent/auth/claim", post(handlers::claim))
         .route("/agent/auth/revoke", post(handlers::revoke))
         .route("/oauth/authorize", axum::routing::get(handlers::authorize))
+        .route("/oauth/register", post(handlers::register_client))
         .fallback(handlers::document)
         .with_state(state)
 }

@@ -99,6 +99,8 @@ pub struct Site {
     pub dpop_challenge: Option<String>,
     /// Whether DPoP proofs must carry a nonce of the mock's, and how it asks for one.
     pub dpop_nonce: DpopNonce,
+    /// 401s challenge with `DPoP` only: the resource takes no bearer tokens.
+    pub dpop_only: bool,
 }
 
 /// How the mock asks for a nonce in DPoP proofs (RFC 9449 §9).
@@ -168,6 +170,19 @@ pub struct Behaviour {
     pub query_key_accepted: bool,
     /// The authorization endpoint redirects whatever client document it fetched.
     pub cimd_unchecked: bool,
+    /// The `iss` its redirects carry (RFC 9207 §2).
+    pub iss_in_redirect: IssInRedirect,
+}
+
+/// The `iss` parameter of the mock's authorization responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssInRedirect {
+    /// The metadata's issuer, as RFC 9207 §2.3 wants.
+    Issuer,
+    /// None, though the metadata advertises it.
+    Omitted,
+    /// The issuer with a `/` appended: equal after normalising, not byte for byte.
+    Normalized,
 }
 
 /// JWTs a broken verifier takes.
@@ -266,6 +281,7 @@ impl Default for Behaviour {
             malformed_status: None,
             query_key_accepted: false,
             cimd_unchecked: false,
+            iss_in_redirect: IssInRedirect::Issuer,
         }
     }
 }
@@ -347,6 +363,7 @@ impl Site {
             scope_refusal: ScopeRefusal::Healthy,
             dpop_challenge: None,
             dpop_nonce: DpopNonce::Off,
+            dpop_only: false,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -499,6 +516,11 @@ impl Site {
         }
         if let (true, Some(x)) = (refused, &self.api.bad_key_extra) {
             parts.push(x.clone());
+        }
+        if self.dpop_only {
+            // RFC 9449 §7.1: a resource that takes only DPoP-bound tokens challenges with DPoP alone.
+            parts.push("algs=\"ES256 PS256\"".into());
+            return format!("DPoP {}", parts.join(", "));
         }
         let bearer = if parts.is_empty() {
             "Bearer realm=\"jobspipe\"".to_string()

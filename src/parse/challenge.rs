@@ -35,6 +35,22 @@ impl Challenge {
     }
 }
 
+/// Parameter `name` of a response's challenges: the Bearer challenge's first, else another
+/// scheme's. RFC 9728 §5.1 lets `resource_metadata` ride any scheme's challenge, and a resource
+/// that takes DPoP-bound tokens only (RFC 9449 §7.1) sends no Bearer challenge at all.
+pub fn param<'c>(chs: &'c [Challenge], name: &str) -> Option<&'c Param> {
+    chs.iter()
+        .filter(|c| c.is("bearer"))
+        .chain(chs.iter().filter(|c| !c.is("bearer")))
+        .find_map(|c| c.param(name))
+}
+
+/// Whether the challenges offer DPoP and no Bearer: the resource takes DPoP-bound tokens only
+/// (RFC 9449 §7.1), so RFC 6750's Bearer rules do not apply to it.
+pub fn dpop_only(chs: &[Challenge]) -> bool {
+    chs.iter().any(|c| c.is("dpop")) && !chs.iter().any(|c| c.is("bearer"))
+}
+
 /// Parses every field line of `WWW-Authenticate` (joined as a list, RFC 9110 §5.3).
 pub fn parse_fields<'a>(
     lines: impl IntoIterator<Item = &'a str>,
@@ -324,5 +340,21 @@ mod tests {
         assert_eq!(parse("Bearer a=b c").unwrap_err().offset, 11);
         assert_eq!(parse("Bearer =x").unwrap_err().offset, 7);
         assert_eq!(parse("\"x\"").unwrap_err().offset, 0);
+    }
+
+    #[test]
+    fn dpop_only_means_dpop_and_no_bearer() {
+        let only = |v: &str| dpop_only(&parse(v).unwrap());
+        assert!(only(
+            r#"DPoP algs="ES256", resource_metadata="https://r/.well-known/x""#
+        ));
+        assert!(!only(r#"Bearer realm="r", DPoP algs="ES256""#));
+        assert!(!only(r#"Basic realm="r""#));
+        let chs = parse(r#"DPoP resource_metadata="https://a", Bearer scope="s""#).unwrap();
+        assert_eq!(param(&chs, "scope").map(|p| p.value.as_str()), Some("s"));
+        assert_eq!(
+            param(&chs, "resource_metadata").map(|p| p.value.as_str()),
+            Some("https://a")
+        );
     }
 }
