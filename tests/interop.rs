@@ -75,6 +75,9 @@ enum Target {
     PythonSdkOidcProvider,
     /// FastMCP's RemoteAuthProvider with its JWTVerifier, the AS again oidc-provider.
     FastMcpOidcProvider,
+    /// The TypeScript SDK's v2 packages (`requireBearerAuth`, `mcpAuthMetadataRouter`), the AS
+    /// oidc-provider.
+    TsSdkV2OidcProvider,
     /// A scenario of the suite's 0.2.0 pre-release (`conformance-next`), at 2026-07-28 with side
     /// effects allowed, so its AS gets the DCR client's authorization request.
     Next(&'static str),
@@ -88,6 +91,7 @@ impl Target {
             Target::SdkExample => "typescript-sdk-example".into(),
             Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
             Target::FastMcpOidcProvider => "fastmcp+oidc-provider".into(),
+            Target::TsSdkV2OidcProvider => "typescript-sdk-v2+oidc-provider".into(),
             Target::Next(s) => format!("conformance-next-{s}"),
         }
     }
@@ -168,6 +172,9 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             "the SDK serves the hint and the path-inserted PRM; oidc-provider serves RFC 8414 and OIDC metadata with S256 PKCE",
         ),
         (Target::Next(s), _) => expect_next(s),
+        (Target::TsSdkV2OidcProvider, _) => pass(
+            "the SDK's metadata router serves the path-inserted PRM and its bearer middleware the hint with scope; every invalid token gets 401 invalid_token. It sends error=\"invalid_token\" to a request without credentials too, a SHOULD NOT of RFC 6750 §3.1, which warns and does not change the verdict",
+        ),
         (Target::FastMcpOidcProvider, _) => pass(
             "FastMCP's RemoteAuthProvider serves the hint with the scope and the path-inserted PRM naming the AS; its JWTVerifier checks signature by the issuer's JWKS, iss, aud and exp, so every forged token gets 401; oidc-provider serves RFC 8414 metadata with S256 PKCE (that it offers only DCR is a SHOULD at 2025-11-25+, so not a verdict)",
         ),
@@ -262,6 +269,7 @@ fn targets() -> Vec<Target> {
         Target::SdkExample,
         Target::PythonSdkOidcProvider,
         Target::FastMcpOidcProvider,
+        Target::TsSdkV2OidcProvider,
     ]);
     out.extend(NEXT.iter().map(|s| Target::Next(s)));
     out
@@ -390,19 +398,21 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
             wait_for_port(auth)?;
             Ok((vec![srv], format!("http://localhost:{mcp}/mcp")))
         }
-        Target::PythonSdkOidcProvider | Target::FastMcpOidcProvider => {
+        Target::PythonSdkOidcProvider
+        | Target::FastMcpOidcProvider
+        | Target::TsSdkV2OidcProvider => {
             let (op, rs) = (free_port(), free_port());
             let mut cmd = Command::new(&i.node);
             cmd.arg(i.interop.join("oidc-provider.mjs"))
                 .arg(op.to_string());
             let (provider, line) = start(cmd, "Issuer:")?;
             let issuer = url_in(&line)?;
-            let mut cmd = Command::new(&i.python);
-            let script = if t == Target::FastMcpOidcProvider {
-                "fastmcp-server.py"
-            } else {
-                "python-sdk-server.py"
+            let (runtime, script) = match t {
+                Target::FastMcpOidcProvider => (&i.python, "fastmcp-server.py"),
+                Target::TsSdkV2OidcProvider => (&i.node, "typescript-sdk-v2-server.mjs"),
+                _ => (&i.python, "python-sdk-server.py"),
             };
+            let mut cmd = Command::new(runtime);
             cmd.arg(i.interop.join(script))
                 .args([rs.to_string(), issuer]);
             let (server, line) = start(cmd, "Server URL:")?;
