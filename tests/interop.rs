@@ -231,9 +231,21 @@ fn expect_next(s: &str) -> Expect {
     }
 }
 
+/// Whether `t`'s AS is oidc-provider: those trials allow side effects, so the DCR client's
+/// authorization request reaches it, and oidc-provider answers it with an error redirect
+/// (`invalid_target`: the resource indicator is one it does not know) that carries `iss`, as
+/// RFC 9207 §2 wants of "authorization responses to the client, including error responses".
+fn behind_oidc_provider(t: Target) -> bool {
+    matches!(
+        t,
+        Target::PythonSdkOidcProvider | Target::FastMcpOidcProvider | Target::TsSdkV2OidcProvider
+    )
+}
+
 /// Rows whose outcome a trial pins beside the verdict: the probe reached what it is for.
 fn pinned_rows(t: Target) -> &'static [(&'static str, Outcome)] {
     match t {
+        t if behind_oidc_provider(t) => &[("asm.iss-response", Outcome::Pass)],
         Target::Next("iss-supported") => &[("asm.iss-response", Outcome::Pass)],
         Target::Next("iss-not-advertised") => &[("asm.iss-response", Outcome::Skip)],
         Target::Next("dpop") => &[("wwwa.bearer-challenge", Outcome::Skip)],
@@ -424,7 +436,7 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
 
 fn check(t: Target, url: &str, v: McpVersion) -> Result<Report, String> {
     let probe = matches!(t, Target::ScenarioCimdProbe(_));
-    let side_effects = probe || matches!(t, Target::Next(_));
+    let side_effects = probe || matches!(t, Target::Next(_)) || behind_oidc_provider(t);
     let cfg = CheckConfig {
         target: url.to_string(),
         capture: CaptureOptions {
