@@ -1247,13 +1247,14 @@ fn explain_one(c: &checks::Check) {
     }
     println!("spec:         {} <{}>", c.spec, c.spec_url);
     println!("fix:          {}", c.fix);
-    let faults: Vec<&str> = mock::FAULTS
+    // A fault that breaks the row's own requirement (its first) before one that shares another.
+    let breaks = |f: &&mock::Fault, ids: &[&str]| f.breaks.iter().any(|b| ids.contains(b));
+    let fault = mock::FAULTS
         .iter()
-        .filter(|f| f.breaks.iter().any(|b| c.requirements.contains(b)))
-        .map(|f| f.name)
-        .collect();
-    if !faults.is_empty() {
-        println!("see it fail:  authspec check --mock --fault {}", faults[0]);
+        .find(|f| breaks(f, &c.requirements[..c.requirements.len().min(1)]))
+        .or_else(|| mock::FAULTS.iter().find(|f| breaks(f, c.requirements)));
+    if let Some(f) = fault {
+        println!("see it fail:  {}", f.command());
     }
     for g in groups_of(c.id) {
         let role = if g.decider == c.id {

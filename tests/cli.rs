@@ -887,3 +887,30 @@ fn an_html_catch_all_is_not_a_catalog() {
     assert_eq!(outcome("catalog.get"), Some("fail".into()));
     assert_eq!(outcome("catalog.format"), Some("fail".into()));
 }
+
+#[test]
+fn explains_command_to_see_a_row_fail_does_make_it_fail() {
+    for id in [
+        "asm.iss-response",
+        "wwwa.dpop-nonce",
+        "ratelimit.problem-types",
+        "wwwa.forged-token-refused",
+    ] {
+        let text = text_run(&["explain", id], 0);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("see it fail:"))
+            .unwrap_or_else(|| panic!("{id}: no 'see it fail' line"));
+        let args: Vec<&str> = line.split_whitespace().skip(1).collect();
+        let mut with_json = args.clone();
+        with_json.extend(["--format", "json"]);
+        // A SHOULD row fails with exit 0 (it warns), a MUST row with exit 1.
+        let out = authspec().args(&with_json).output().expect("runs");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{id}: {out:?}");
+        let v = assert_valid_report(&out.stdout);
+        let row = results(&v)
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("{id}: no result"));
+        assert_eq!(row["outcome"], "fail", "{id} under `{line}`");
+    }
+}

@@ -95,39 +95,15 @@ async fn check_mock_opts(opts: MockOptions, base: CaptureOptions) -> Report {
     report
 }
 
-/// MCP faults (named `mcp-…`) run against the MCP mock under `--profile mcp`, at the version their
-/// name carries (default the newest).
-fn mcp_setup(f: &Fault) -> Option<McpVersion> {
-    let rest = f.name.strip_prefix("mcp-")?;
-    Some(match rest {
-        r if r.starts_with("2025-06-18") => McpVersion::V2025_06_18,
-        r if r.starts_with("2025-11-25") => McpVersion::V2025_11_25,
-        _ => McpVersion::V2026_07_28,
-    })
-}
-
-/// Whether a fault can only show with `--burst` (it breaks what a 429 says).
-fn needs_burst(f: &Fault) -> bool {
-    f.breaks.iter().any(|b| {
-        [
-            "AUTHMD-429-RETRY-AFTER",
-            "HTTP-429",
-            "RL-RETRY-AFTER-ALIGN",
-            "RL-PROBLEM-TYPES",
-        ]
-        .contains(b)
-    })
-}
-
 /// Every fault's report, each fault run once, concurrently.
 fn fault_reports() -> Vec<(&'static Fault, Arc<Report>)> {
     runtime().block_on(async {
         let mut set = tokio::task::JoinSet::new();
         for (i, f) in FAULTS.iter().enumerate() {
             set.spawn(async move {
-                let report = match mcp_setup(f) {
+                let report = match f.mcp_version() {
                     Some(v) => check_mcp(vec![f], v).await,
-                    None => check_mock(vec![f], needs_burst(f)).await,
+                    None => check_mock(vec![f], f.needs_burst()).await,
                 };
                 (i, report)
             });

@@ -17,6 +17,46 @@ pub struct Fault {
     pub apply: fn(&mut Site),
 }
 
+impl Fault {
+    /// The MCP version an `mcp-…` fault runs at (named in it, else the newest); `None` for the
+    /// faults of the REST mock.
+    pub fn mcp_version(&self) -> Option<crate::checks::McpVersion> {
+        use crate::checks::McpVersion;
+        let rest = self.name.strip_prefix("mcp-")?;
+        Some(match rest {
+            r if r.starts_with("2025-06-18") => McpVersion::V2025_06_18,
+            r if r.starts_with("2025-11-25") => McpVersion::V2025_11_25,
+            _ => McpVersion::V2026_07_28,
+        })
+    }
+
+    /// Whether the fault shows only with `--burst`: it breaks what a 429 says.
+    pub fn needs_burst(&self) -> bool {
+        self.breaks.iter().any(|b| {
+            [
+                "AUTHMD-429-RETRY-AFTER",
+                "HTTP-429",
+                "RL-RETRY-AFTER-ALIGN",
+                "RL-PROBLEM-TYPES",
+            ]
+            .contains(b)
+        })
+    }
+
+    /// The command that shows the fault failing its rows, with the flags the suite runs it with
+    /// (side effects are allowed: the mock is ours).
+    pub fn command(&self) -> String {
+        let mut cmd = String::from("authspec check --mock");
+        if let Some(v) = self.mcp_version() {
+            cmd.push_str(&format!(" --profile mcp --mcp-version {}", v.as_str()));
+        } else if self.needs_burst() {
+            cmd.push_str(" --burst");
+        }
+        cmd.push_str(&format!(" --allow-side-effects --fault {}", self.name));
+        cmd
+    }
+}
+
 impl std::fmt::Debug for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name)
