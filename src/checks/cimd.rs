@@ -12,8 +12,8 @@ pub static CHECKS: &[Check] = &[super::check!(
     "The AS refuses a client ID metadata document that names another client_id or redirect_uri",
     MUST,
     &["CIMD-VALIDATE", "MCP-CLIENT-REG"],
-    "draft-ietf-oauth-client-id-metadata-document-00 §4, §6; MCP 2026-07-28 §Client ID Metadata Documents; RFC 6749 §4.1.2.1",
-    "https://datatracker.ietf.org/doc/html/draft-ietf-oauth-client-id-metadata-document-00",
+    "draft-ietf-oauth-client-id-metadata-document-03 §Client Metadata Document, §Redirect URL Registration; MCP 2026-07-28 §Client ID Metadata Documents; RFC 6749 §4.1.2.1",
+    "https://datatracker.ietf.org/doc/html/draft-ietf-oauth-client-id-metadata-document-03",
     "Fetch the client_id URL, require its client_id to equal the URL exactly and the redirect_uri to be listed; otherwise answer an error page without redirecting.",
     validates
 )];

@@ -96,7 +96,7 @@ pub static CHECKS: &[Check] = &[
         "The AS supports client ID metadata documents, not only the deprecated DCR (2025-11-25+)",
         Levels::mcp(Level::Should),
         &["MCP-CIMD"],
-        "MCP 2026-07-28 authorization §Overview item 2, §Client Registration; draft-ietf-oauth-client-id-metadata-document-00",
+        "MCP 2026-07-28 authorization §Overview item 2, §Client Registration; draft-ietf-oauth-client-id-metadata-document-03",
         "https://modelcontextprotocol.io/specification/2026-07-28/basic/authorization/client-registration#client-id-metadata-documents",
         "Accept https client_id URLs whose document names the client, and advertise client_id_metadata_document_supported: true.",
         cimd
