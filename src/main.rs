@@ -189,7 +189,9 @@ struct CheckArgs {
     /// Spend quota: keyed requests until a 429, then one retry after Retry-After.
     #[arg(long)]
     burst: bool,
-    /// Allow requests that change state: the registration POST and key revocation.
+    /// Allow requests that change state: the agent registration POST, key revocation, and one
+    /// public client registered (RFC 7591) at each AS that offers registration, for one
+    /// authorization request whose redirect is recorded, never followed.
     #[arg(long)]
     allow_side_effects: bool,
     /// A disposable key to revoke at revocation_uri (with --allow-side-effects).
