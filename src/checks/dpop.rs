@@ -35,7 +35,7 @@ pub static CHECKS: &[Check] = &[
     super::check!(
         Area::Wwwa,
         "wwwa.dpop-challenge",
-        "A resource that requires DPoP challenges with the DPoP scheme and its algs",
+        "A resource that takes DPoP challenges with the DPoP scheme and its algs",
         SHOULD,
         &["DPOP-CHALLENGE"],
         "RFC 9449 §7.1",
@@ -121,7 +121,7 @@ fn requiring_prm(ev: &Evidence) -> Option<Doc<'_>> {
 
 fn not_required() -> Vec<Finding> {
     vec![Finding::skip(
-        "the PRM does not set dpop_bound_access_tokens_required: true",
+        "the PRM does not set dpop_bound_access_tokens_required: true, and no 401 challenges with DPoP",
     )]
 }
 
@@ -159,34 +159,43 @@ fn as_support(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
+/// Judges the DPoP challenge of the first unauthenticated 401: required where the PRM requires
+/// DPoP-bound tokens, and wherever one is sent, it should say which `algs` it takes (RFC 9449 §7.1).
 fn dpop_challenge(ev: &Evidence) -> Vec<Finding> {
-    let Some(prm) = requiring_prm(ev) else {
-        return not_required();
-    };
+    let prm = requiring_prm(ev);
     let probes = ev.probes(|r| matches!(r, Role::ProbeUnauth { .. }));
     let Some(p) = probes.into_iter().find(|e| e.status == Some(401)) else {
-        return vec![Finding::no_input("no unauthenticated probe answered 401").on(prm.ex)];
+        return match prm {
+            Some(d) => vec![Finding::no_input("no unauthenticated probe answered 401").on(d.ex)],
+            None => not_required(),
+        };
     };
     let chs = challenge::parse_fields(p.headers("www-authenticate")).unwrap_or_default();
     let dpop = chs.iter().find(|c| c.is("dpop"));
+    if dpop.is_none() && prm.is_none() {
+        return not_required();
+    }
     let algs = dpop.and_then(|c| c.param("algs")).map(|a| a.value.clone());
-    vec![match (dpop, algs) {
+    let finding = match (dpop, algs) {
         (Some(_), Some(a)) if !a.trim().is_empty() => {
-            Finding::pass(format!("DPoP algs={}", quote(&a))).on(p)
+            return vec![Finding::pass(format!("DPoP algs={}", quote(&a))).on(p)];
         }
-        (d, _) => Finding::fail(if d.is_some() {
-            "the DPoP challenge does not say which algs it accepts"
-        } else {
-            "the PRM requires DPoP-bound tokens, but the 401 has no DPoP challenge"
-        })
+        (Some(_), _) => Finding::fail("the DPoP challenge does not say which algs it accepts"),
+        (None, _) => {
+            Finding::fail("the PRM requires DPoP-bound tokens, but the 401 has no DPoP challenge")
+        }
+    };
+    let f = finding
         .expected("WWW-Authenticate: DPoP algs=\"…\"")
         .actual(
             p.header("www-authenticate")
                 .unwrap_or("(no challenge)")
                 .to_string(),
         )
-        .on(prm.ex)
-        .on(p),
+        .on(p);
+    vec![match prm {
+        Some(d) => f.on(d.ex),
+        None => f,
     }]
 }
 

@@ -1805,6 +1805,15 @@ pub static FAULTS: &[Fault] = &[
         },
     },
     Fault {
+        name: "dpop-challenge-no-algs",
+        breaks: &["DPOP-CHALLENGE"],
+        about: "401s carry a DPoP challenge that does not say which proof algorithms it takes (RFC 9449 §7.1: algs SHOULD be included)",
+        apply: |s| {
+            require_dpop(s);
+            s.dpop_challenge = Some("DPoP realm=\"jobspipe\"".into());
+        },
+    },
+    Fault {
         name: "dpop-nonce-withheld",
         breaks: &["DPOP-NONCE"],
         about: "a DPoP proof without a nonce gets 401 DPoP error=\"use_dpop_nonce\" but no DPoP-Nonce field to retry with",
