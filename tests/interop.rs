@@ -75,6 +75,9 @@ enum Target {
     PythonSdkOidcProvider,
     /// FastMCP's RemoteAuthProvider with its JWTVerifier, the AS again oidc-provider.
     FastMcpOidcProvider,
+    /// The Python SDK as its own authorization server (its auth routes: RFC 8414 metadata, DCR,
+    /// /authorize), a provider that approves on its own.
+    PythonSdkOwnAs,
     /// The TypeScript SDK's v2 packages (`requireBearerAuth`, `mcpAuthMetadataRouter`), the AS
     /// oidc-provider.
     TsSdkV2OidcProvider,
@@ -92,6 +95,7 @@ impl Target {
             Target::PythonSdkOidcProvider => "python-sdk+oidc-provider".into(),
             Target::FastMcpOidcProvider => "fastmcp+oidc-provider".into(),
             Target::TsSdkV2OidcProvider => "typescript-sdk-v2+oidc-provider".into(),
+            Target::PythonSdkOwnAs => "python-sdk-own-as".into(),
             Target::Next(s) => format!("conformance-next-{s}"),
         }
     }
@@ -172,6 +176,9 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             "the SDK serves the hint and the path-inserted PRM; oidc-provider serves RFC 8414 and OIDC metadata with S256 PKCE",
         ),
         (Target::Next(s), _) => expect_next(s),
+        (Target::PythonSdkOwnAs, _) => pass(
+            "the SDK serves the hint, the path-inserted PRM and its own RFC 8414 metadata with S256 PKCE and DCR; its authorization response to the DCR client carries no iss, and the metadata does not advertise it, which RFC 9207 allows",
+        ),
         (Target::TsSdkV2OidcProvider, _) => pass(
             "the SDK's metadata router serves the path-inserted PRM and its bearer middleware the hint with scope; every invalid token gets 401 invalid_token. It sends error=\"invalid_token\" to a request without credentials too, a SHOULD NOT of RFC 6750 §3.1, which warns and does not change the verdict",
         ),
@@ -242,16 +249,24 @@ fn behind_oidc_provider(t: Target) -> bool {
     )
 }
 
-/// Rows whose outcome a trial pins beside the verdict: the probe reached what it is for.
-fn pinned_rows(t: Target) -> &'static [(&'static str, Outcome)] {
+/// A row outcome a trial pins beside the verdict, and words its message must hold: the probe
+/// reached what it is for (a skip for "not seen" would otherwise pass for a skip for "seen, fine").
+type Pin = (&'static str, Outcome, &'static str);
+
+/// Why `asm.iss-response` skips when it saw a response from an AS that does not do RFC 9207.
+const ISS_UNADVERTISED: &str = "does not advertise RFC 9207";
+
+fn pinned_rows(t: Target) -> &'static [Pin] {
     match t {
-        t if behind_oidc_provider(t) => &[("asm.iss-response", Outcome::Pass)],
-        Target::Next("iss-supported") => &[("asm.iss-response", Outcome::Pass)],
-        Target::Next("iss-not-advertised") => &[("asm.iss-response", Outcome::Skip)],
-        Target::Next("dpop") => &[("wwwa.bearer-challenge", Outcome::Skip)],
+        t if behind_oidc_provider(t) => &[("asm.iss-response", Outcome::Pass, "matches")],
+        Target::PythonSdkOwnAs | Target::Next("iss-not-advertised") => {
+            &[("asm.iss-response", Outcome::Skip, ISS_UNADVERTISED)]
+        }
+        Target::Next("iss-supported") => &[("asm.iss-response", Outcome::Pass, "matches")],
+        Target::Next("dpop") => &[("wwwa.bearer-challenge", Outcome::Skip, "RFC 9449")],
         Target::Next("dpop-nonce") => &[
-            ("wwwa.dpop-nonce", Outcome::Pass),
-            ("wwwa.bearer-challenge", Outcome::Skip),
+            ("wwwa.dpop-nonce", Outcome::Pass, "DPoP-Nonce"),
+            ("wwwa.bearer-challenge", Outcome::Skip, "RFC 9449"),
         ],
         _ => &[],
     }
@@ -282,6 +297,7 @@ fn targets() -> Vec<Target> {
         Target::PythonSdkOidcProvider,
         Target::FastMcpOidcProvider,
         Target::TsSdkV2OidcProvider,
+        Target::PythonSdkOwnAs,
     ]);
     out.extend(NEXT.iter().map(|s| Target::Next(s)));
     out
@@ -397,6 +413,15 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
             let (srv, line) = start(cmd, "Server URL:")?;
             Ok((vec![srv], url_in(&line)?))
         }
+        Target::PythonSdkOwnAs => {
+            let rs = free_port();
+            let mut cmd = Command::new(&i.python);
+            cmd.arg(i.interop.join("python-sdk-as-server.py"))
+                .arg(rs.to_string());
+            let (server, line) = start(cmd, "Server URL:")?;
+            wait_for_port(rs)?;
+            Ok((vec![server], url_in(&line)?))
+        }
         Target::SdkExample => {
             let (mcp, auth) = (free_port(), free_port());
             let mut cmd = Command::new(&i.node);
@@ -436,7 +461,8 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
 
 fn check(t: Target, url: &str, v: McpVersion) -> Result<Report, String> {
     let probe = matches!(t, Target::ScenarioCimdProbe(_));
-    let side_effects = probe || matches!(t, Target::Next(_)) || behind_oidc_provider(t);
+    let side_effects =
+        probe || matches!(t, Target::Next(_) | Target::PythonSdkOwnAs) || behind_oidc_provider(t);
     let cfg = CheckConfig {
         target: url.to_string(),
         capture: CaptureOptions {
@@ -477,9 +503,13 @@ fn judge(t: Target, v: McpVersion, r: &Report) -> Result<(), Failed> {
     got.dedup();
     let pins: Vec<String> = pinned_rows(t)
         .iter()
-        .filter_map(|(id, want)| {
-            let outcome = r.results.iter().find(|x| x.id == *id).map(|x| x.outcome);
-            (outcome != Some(*want)).then(|| format!("{id}: expected {want:?}, got {outcome:?}"))
+        .filter_map(|(id, want, words)| {
+            let row = r.results.iter().find(|x| x.id == *id);
+            let outcome = row.map(|x| x.outcome);
+            let message = row.map_or("", |x| x.message.as_str());
+            (outcome != Some(*want) || !message.contains(words)).then(|| {
+                format!("{id}: expected {want:?} saying {words:?}, got {outcome:?}: {message}")
+            })
         })
         .collect();
     if r.verdict == e.verdict && got == want && pins.is_empty() {
