@@ -526,12 +526,21 @@ fn judge(t: Target, v: McpVersion, r: &Report) -> Result<(), Failed> {
     .into())
 }
 
-fn trial(install: &Result<Install, String>, t: Target) -> Trial {
+/// A trial that needs the pinned servers: ignored without them, unless `AUTHSPEC_REQUIRE_INTEROP=1`
+/// (`.ci/run`) makes a missing install a failure.
+fn gated(
+    install: &Result<Install, String>,
+    name: String,
+    run: impl FnOnce(Install) -> Result<(), Failed> + Send + 'static,
+) -> Trial {
     let required = std::env::var("AUTHSPEC_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
     let ready = install.clone();
     let ignored = ready.is_err() && !required;
-    Trial::test(t.name(), move || {
-        let i = ready.map_err(Failed::from)?;
+    Trial::test(name, move || run(ready.map_err(Failed::from)?)).with_ignored_flag(ignored)
+}
+
+fn trial(install: &Result<Install, String>, t: Target) -> Trial {
+    gated(install, t.name(), move |i| {
         let mut problems = Vec::new();
         let versions: &[McpVersion] = if matches!(t, Target::Next(_)) {
             &[McpVersion::V2026_07_28]
@@ -553,7 +562,6 @@ fn trial(install: &Result<Install, String>, t: Target) -> Trial {
             Err(problems.join("\n").into())
         }
     })
-    .with_ignored_flag(ignored)
 }
 
 /// The token rows judged at oidc-provider's userinfo endpoint, a protected resource that takes
@@ -572,11 +580,7 @@ const DPOP_ROWS: [&str; 3] = [
 /// the retry's proof carries it and is right in every part, so what is refused is the token
 /// itself: `invalid_token`, not `invalid_dpop_proof` (RFC 9449 §7.1).
 fn dpop_trial(install: &Result<Install, String>) -> Trial {
-    let required = std::env::var("AUTHSPEC_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-    let ready = install.clone();
-    let ignored = ready.is_err() && !required;
-    Trial::test("oidc-provider-userinfo+dpop-nonce", move || {
-        let i = ready.map_err(Failed::from)?;
+    gated(install, "oidc-provider-userinfo+dpop-nonce".into(), |i| {
         let port = free_port();
         let mut cmd = Command::new(&i.node);
         cmd.arg(i.interop.join("oidc-provider.mjs"))
@@ -587,7 +591,6 @@ fn dpop_trial(install: &Result<Install, String>) -> Trial {
         drop(server);
         judge_dpop(&report, &file.exchanges)
     })
-    .with_ignored_flag(ignored)
 }
 
 fn check_userinfo(url: &str) -> Result<(Report, CaptureFile), String> {

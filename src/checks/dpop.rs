@@ -2,6 +2,7 @@
 
 use super::members::{quote, show, strings};
 use super::{Area, Check, MUST, SHOULD, rfc};
+use crate::capture::forge::Forgery;
 use crate::evidence::{Doc, Evidence, Exchange, Role, Subject};
 use crate::finding::{Finding, pass_or};
 use crate::parse::challenge;
@@ -202,9 +203,10 @@ fn dpop_challenge(ev: &Evidence) -> Vec<Finding> {
 /// Whether a DPoP-bound forgery was sent, so that a server could have asked for a nonce.
 fn dpop_probed(ev: &Evidence) -> bool {
     ev.exchanges.iter().any(|e| {
-        e.roles
-            .iter()
-            .any(|r| matches!(r, Role::ProbeForged { forgery, .. } if forgery.starts_with("dpop")))
+        e.roles.iter().any(|r| {
+            matches!(r, Role::ProbeForged { forgery, .. }
+                if Forgery::from_slug(forgery).is_some_and(Forgery::is_dpop))
+        })
     })
 }
 

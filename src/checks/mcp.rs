@@ -234,7 +234,7 @@ fn mcp_probe(ev: &Evidence) -> Option<&Exchange> {
 }
 
 /// A parameter of the 401's challenge: Bearer's, or a DPoP-only resource's DPoP challenge's.
-fn bearer_param(ex: &Exchange, name: &str) -> Option<String> {
+fn challenge_param(ex: &Exchange, name: &str) -> Option<String> {
     let chs = challenge::parse_fields(ex.headers("www-authenticate")).ok()?;
     challenge::param(&chs, name).map(|p| p.value.clone())
 }
@@ -252,7 +252,7 @@ fn challenge_hint(ev: &Evidence) -> Vec<Finding> {
     let Some(p) = mcp_probe(ev) else {
         return vec![Finding::no_input("no initialize probe was made")];
     };
-    vec![match (p.status, bearer_param(p, "resource_metadata")) {
+    vec![match (p.status, challenge_param(p, "resource_metadata")) {
         (Some(401), Some(h)) => Finding::pass(format!("401 names {h}")).on(p),
         (s, _) => Finding::fail("the MCP endpoint's 401 does not carry resource_metadata")
             .expected("401 with Bearer resource_metadata=\"…\"")
@@ -324,7 +324,7 @@ fn challenge_scope(ev: &Evidence) -> Vec<Finding> {
     let Some(p) = mcp_probe(ev).filter(|p| p.status == Some(401)) else {
         return vec![Finding::skip("the MCP endpoint did not answer 401")];
     };
-    vec![match bearer_param(p, "scope") {
+    vec![match challenge_param(p, "scope") {
         Some(s) => Finding::pass(format!("scope={}", quote(&s))).on(p),
         None => Finding::fail("the challenge has no scope")
             .expected("Bearer …, scope=\"…\"")
@@ -516,12 +516,12 @@ fn no_offline_scope(ev: &Evidence) -> Vec<Finding> {
         );
     }
     if let Some(p) = mcp_probe(ev)
-        && bearer_param(p, "scope").is_some_and(|s| s.split(' ').any(|t| t == "offline_access"))
+        && challenge_param(p, "scope").is_some_and(|s| s.split(' ').any(|t| t == "offline_access"))
     {
         out.push(
             Finding::fail("the challenge's scope asks for offline_access")
                 .expected("no offline_access")
-                .actual(bearer_param(p, "scope").unwrap_or_default())
+                .actual(challenge_param(p, "scope").unwrap_or_default())
                 .on(p),
         );
     }
@@ -662,7 +662,7 @@ fn low_scope_method_open(ev: &Evidence, ex: &Exchange) -> bool {
 }
 
 fn scope_challenge(ex: &Exchange) -> Finding {
-    let error = bearer_param(ex, "error");
+    let error = challenge_param(ex, "error");
     let missing: Vec<&str> = [
         (
             "error=\"insufficient_scope\"",
@@ -670,11 +670,11 @@ fn scope_challenge(ex: &Exchange) -> Finding {
         ),
         (
             "scope",
-            bearer_param(ex, "scope").is_some_and(|s| !s.trim().is_empty()),
+            challenge_param(ex, "scope").is_some_and(|s| !s.trim().is_empty()),
         ),
         (
             "resource_metadata",
-            bearer_param(ex, "resource_metadata").is_some(),
+            challenge_param(ex, "resource_metadata").is_some(),
         ),
     ]
     .into_iter()
@@ -684,7 +684,7 @@ fn scope_challenge(ex: &Exchange) -> Finding {
     if missing.is_empty() {
         return Finding::pass(format!(
             "403 insufficient_scope asks for {}",
-            quote(&bearer_param(ex, "scope").unwrap_or_default())
+            quote(&challenge_param(ex, "scope").unwrap_or_default())
         ))
         .on(ex);
     }
