@@ -177,7 +177,7 @@ fn expect(t: Target, v: McpVersion) -> Expect {
         ),
         (Target::Next(s), _) => expect_next(s),
         (Target::PythonSdkOwnAs, _) => pass(
-            "the SDK serves the hint, the path-inserted PRM and its own RFC 8414 metadata with S256 PKCE and DCR; its authorization response to the DCR client carries no iss, and the metadata does not advertise it, which RFC 9207 allows",
+            "the SDK serves the hint, the path-inserted PRM and its own RFC 8414 metadata with S256 PKCE and DCR; its authorization response to the DCR client carries no iss, and the metadata does not advertise it: RFC 9207 §2 binds \"an authorization server supporting this specification\", and §3 says authorization_response_iss_parameter_supported \"If omitted, the default value is false\"",
         ),
         (Target::TsSdkV2OidcProvider, _) => pass(
             "the SDK's metadata router serves the path-inserted PRM and its bearer middleware the hint with scope; every invalid token gets 401 invalid_token. It sends error=\"invalid_token\" to a request without credentials too, a SHOULD NOT of RFC 6750 §3.1, which warns and does not change the verdict",
