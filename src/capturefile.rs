@@ -1,7 +1,7 @@
 //! The capture file: every exchange of a run (redacted), so `replay` can re-judge it with no network.
 
-use crate::checks::Profile;
 use crate::evidence::{Evidence, Exchange, Mode};
+use crate::profile::Profile;
 use crate::report::Tool;
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -28,7 +28,16 @@ pub struct CaptureFile {
     pub exchanges: Vec<Exchange>,
     /// The MCP version an `mcp` run judged against.
     #[serde(default)]
-    pub mcp_version: crate::checks::McpVersion,
+    pub mcp_version: crate::profile::McpVersion,
+}
+
+/// Facts about a run that are not evidence: when it started, how long it took, how many requests.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub requests: usize,
+    pub max_requests: usize,
 }
 
 /// Why a capture file cannot be replayed.
@@ -50,7 +59,7 @@ pub enum CaptureFileError {
 
 impl CaptureFile {
     /// Records `ev` with the facts of its run.
-    pub fn new(ev: &Evidence, meta: &crate::run::Meta) -> Self {
+    pub fn new(ev: &Evidence, meta: &Meta) -> Self {
         CaptureFile {
             format: FORMAT.into(),
             version: VERSION,
@@ -100,8 +109,8 @@ impl CaptureFile {
     }
 
     /// The run facts for the replayed report.
-    pub fn meta(&self) -> crate::run::Meta {
-        crate::run::Meta {
+    pub fn meta(&self) -> Meta {
+        Meta {
             started_at: self.started_at.clone(),
             duration_ms: self.duration_ms,
             requests: self.requests,

@@ -1,6 +1,6 @@
 //! `authspec.toml`: a run's settings and its waivers, read strictly (unknown keys are errors).
 
-use crate::checks::Profile;
+use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
 
 /// The configuration file's contents. Flags given on the command line override these.

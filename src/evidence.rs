@@ -379,13 +379,13 @@ pub struct Evidence {
     /// The resource identifier `R` exactly as the user gave it (or as lint derived it).
     pub resource: String,
     pub resource_url: Url,
-    pub profile: crate::checks::Profile,
+    pub profile: crate::profile::Profile,
     pub mode: Mode,
     /// Whether the user gave an API key (authenticated probes were possible).
     pub api_key_given: bool,
     pub exchanges: Vec<Exchange>,
     /// The MCP specification version judged against (used by the `mcp` profile's rows).
-    pub mcp_version: crate::checks::McpVersion,
+    pub mcp_version: crate::profile::McpVersion,
 }
 
 impl Evidence {
@@ -555,7 +555,7 @@ impl Evidence {
 
     /// Whether this run's profile and version make the PRM location one of several routes.
     pub fn prm_routes_alternative(&self) -> bool {
-        crate::checks::alternatives::in_force("mcp.prm-location", self.profile, self.mcp_version)
+        crate::profile::alternatives::in_force("mcp.prm-location", self.profile, self.mcp_version)
     }
 
     /// Issuers named by the PRM documents, in order, without repeats.
@@ -628,7 +628,7 @@ impl Evidence {
 
     /// Whether this run's profile and version accept OIDC discovery in place of RFC 8414.
     pub fn asm_sources_alternative(&self) -> bool {
-        crate::checks::alternatives::in_force(
+        crate::profile::alternatives::in_force(
             "mcp.as-metadata-source",
             self.profile,
             self.mcp_version,

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod identifier;
 pub mod mock;
 pub mod parse;
+pub mod profile;
 pub mod redact;
 pub mod report;
 pub mod requirements;

@@ -1,12 +1,13 @@
 //! Runs: capture (or read a file), judge with the catalogue, and assemble the report.
 
 use crate::capture::{self, CaptureOptions};
-use crate::checks::{self, Area, Profile};
+use crate::checks::{self, Area};
 use crate::evidence::{Evidence, Exchange, Mode, Role, Source};
 use crate::finding::SkipKind;
 use crate::identifier::{
     ASM_SUFFIX, OIDC_SUFFIX, PRM_SUFFIX, Scheme, from_well_known, scheme_rule, well_known,
 };
+use crate::profile::Profile;
 use crate::report::{self, CheckResult, ExchangeRef, Report, Tool};
 use crate::select::Selection;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -101,14 +102,9 @@ pub fn replay(
     Ok(judge(&ev, selection, strict, file.meta(), None))
 }
 
-/// Facts about a run that are not evidence.
-#[derive(Debug, Clone)]
-pub struct Meta {
-    pub started_at: String,
-    pub duration_ms: u64,
-    pub requests: usize,
-    pub max_requests: usize,
-}
+// `Meta` is defined beside the capture file that records it, so the arrow runs one way: the run
+// uses the capture file, never back.
+pub use crate::capturefile::Meta;
 
 /// Judges `ev` with every selected check (of `areas`, when given) and builds the report.
 pub fn judge(
@@ -170,7 +166,7 @@ fn unselected_deciders(
     ev: &Evidence,
     results: &[CheckResult],
 ) -> Vec<(&'static str, crate::finding::Outcome)> {
-    checks::alternatives::GROUPS
+    crate::profile::alternatives::GROUPS
         .iter()
         .filter(|g| g.applies(ev.profile, ev.mcp_version))
         .filter(|g| !results.iter().any(|r| r.id == g.decider))
@@ -299,7 +295,7 @@ pub fn lint(
         mode: Mode::Lint,
         api_key_given: false,
         exchanges: vec![ex],
-        mcp_version: crate::checks::McpVersion::default(),
+        mcp_version: crate::profile::McpVersion::default(),
     };
     let meta = Meta {
         started_at,

@@ -1,7 +1,6 @@
 //! The one catalogue of checks: id, area, level per profile, requirement IDs, spec link and judge.
 
 mod agent_auth;
-pub mod alternatives;
 mod asm;
 mod authmd;
 mod bearer;
@@ -26,6 +25,10 @@ use crate::finding::Finding;
 use serde::{Deserialize, Serialize};
 
 pub use schema::{SchemaKind, schema_source};
+// The profile and its one-of groups live on the ground floor (capture and evidence use them too);
+// these names stay so code written against `checks::Profile` keeps compiling.
+pub use crate::profile::alternatives;
+pub use crate::profile::{McpVersion, Profile};
 
 /// Requirement level of a catalogue row (RFC 2119 keywords; `may` also carries info-only rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, PartialOrd, Ord, Hash)]
@@ -42,66 +45,6 @@ impl Level {
             Level::Must => "must",
             Level::Should => "should",
             Level::May => "may",
-        }
-    }
-}
-
-/// Which body of rules a run applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Profile {
-    /// The RFCs plus the auth.md deployment contract (catalogue section 10).
-    #[default]
-    AuthMd,
-    /// The RFCs alone.
-    Rfc,
-    /// MCP authorization at --mcp-version: the MCP rows, and the RFC rows at the levels MCP gives them.
-    Mcp,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::AuthMd => "auth-md",
-            Profile::Rfc => "rfc",
-            Profile::Mcp => "mcp",
-        }
-    }
-}
-
-/// The MCP specification version an `mcp` run judges against (catalogue A-14).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Default,
-    clap::ValueEnum,
-)]
-pub enum McpVersion {
-    #[value(name = "2025-06-18")]
-    #[serde(rename = "2025-06-18")]
-    V2025_06_18,
-    #[value(name = "2025-11-25")]
-    #[serde(rename = "2025-11-25")]
-    V2025_11_25,
-    #[default]
-    #[value(name = "2026-07-28")]
-    #[serde(rename = "2026-07-28")]
-    V2026_07_28,
-}
-
-impl McpVersion {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            McpVersion::V2025_06_18 => "2025-06-18",
-            McpVersion::V2025_11_25 => "2025-11-25",
-            McpVersion::V2026_07_28 => "2026-07-28",
         }
     }
 }

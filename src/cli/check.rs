@@ -7,9 +7,9 @@ use super::usage::usage;
 use super::values::{parse_duration, parse_endpoint, parse_mcp_method, parse_size, parse_url};
 use anyhow::{Context, Result, bail};
 use authspec::capture::{CaptureOptions, Endpoint};
-use authspec::checks::Profile;
 use authspec::config::Config;
 use authspec::mock::{self, MockOptions};
+use authspec::profile::Profile;
 use authspec::report::Report;
 use authspec::run::{self, CheckConfig};
 use clap::Args;
@@ -89,7 +89,7 @@ pub(crate) struct CheckArgs {
     pub(crate) capture: Option<PathBuf>,
     /// MCP specification version for --profile mcp [default: 2026-07-28].
     #[arg(long, value_enum)]
-    pub(crate) mcp_version: Option<authspec::checks::McpVersion>,
+    pub(crate) mcp_version: Option<authspec::profile::McpVersion>,
     /// A JSON-RPC method the MCP probe sends, without credentials and with a bad token
     /// (repeatable; default: server/discover and tools/list at 2026-07-28, initialize and
     /// tools/list before it). Name the methods your server protects.

@@ -2,8 +2,9 @@
 
 use super::list::groups_of;
 use anyhow::{Result, bail};
-use authspec::checks::{self, Profile};
+use authspec::checks;
 use authspec::mock;
+use authspec::profile::Profile;
 
 pub(crate) fn cmd_explain(ids: &[String]) -> Result<u8> {
     // Every id is resolved first, so a typo in the third is reported before anything is printed.

@@ -2,7 +2,8 @@
 
 use super::output::Format;
 use anyhow::{Result, bail};
-use authspec::checks::{self, Profile};
+use authspec::checks;
+use authspec::profile::Profile;
 use clap::Args;
 
 #[derive(Args, Debug)]
@@ -12,7 +13,7 @@ pub(crate) struct ListArgs {
     pub(crate) profile: Profile,
     /// With --profile mcp: the MCP version whose rows to name in the header [default: 2026-07-28].
     #[arg(long, value_enum)]
-    pub(crate) mcp_version: Option<authspec::checks::McpVersion>,
+    pub(crate) mcp_version: Option<authspec::profile::McpVersion>,
     #[arg(long, value_enum, default_value = "human")]
     pub(crate) format: Format,
 }
@@ -50,7 +51,7 @@ pub(crate) fn cmd_list(a: &ListArgs) -> Result<u8> {
         );
     }
     println!("\none-of groups (any route suffices; the decider alone decides the verdict):");
-    for g in checks::alternatives::GROUPS {
+    for g in authspec::profile::alternatives::GROUPS {
         println!(
             "{:<36} {}: {} decides; routes {}",
             g.id,
@@ -65,8 +66,8 @@ pub(crate) fn cmd_list(a: &ListArgs) -> Result<u8> {
 /// The one-of groups a check decides or is a route of.
 pub(crate) fn groups_of(
     id: &str,
-) -> impl Iterator<Item = &'static checks::alternatives::Alternatives> {
-    checks::alternatives::GROUPS
+) -> impl Iterator<Item = &'static authspec::profile::alternatives::Alternatives> {
+    authspec::profile::alternatives::GROUPS
         .iter()
         .filter(move |g| g.decider == id || g.members.contains(&id))
 }

@@ -34,7 +34,7 @@ pub(crate) struct MockArgs {
     pub(crate) mode: MockMode,
     /// The MCP version the mock speaks with --mode mcp [default: 2026-07-28].
     #[arg(long, value_enum)]
-    pub(crate) mcp_version: Option<authspec::checks::McpVersion>,
+    pub(crate) mcp_version: Option<authspec::profile::McpVersion>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

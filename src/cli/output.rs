@@ -3,7 +3,7 @@
 use super::files::write_atomically;
 use anyhow::{Context, Result, bail};
 use authspec::checks;
-use authspec::checks::Profile;
+use authspec::profile::Profile;
 use authspec::report::{Report, github, html, human, json, junit, markdown, sarif};
 use authspec::select::Selection;
 use clap::{Args, ValueEnum};

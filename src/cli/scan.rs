@@ -4,7 +4,7 @@ use super::files::read_capped;
 use super::values::{parse_duration, parse_shard};
 use anyhow::{Context, Result, bail};
 use authspec::capture::CaptureOptions;
-use authspec::checks::Profile;
+use authspec::profile::Profile;
 use authspec::select::Selection;
 use clap::Args;
 use std::io::{BufRead, Write};
@@ -37,7 +37,7 @@ pub(crate) struct ScanArgs {
     pub(crate) strict: bool,
     /// MCP specification version for --profile mcp [default: 2026-07-28].
     #[arg(long, value_enum)]
-    pub(crate) mcp_version: Option<authspec::checks::McpVersion>,
+    pub(crate) mcp_version: Option<authspec::profile::McpVersion>,
 }
 
 pub(crate) async fn cmd_scan(a: ScanArgs) -> Result<u8> {

@@ -9,9 +9,10 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
-use crate::checks::{Area, Check, Level, Profile};
+use crate::checks::{Area, Check, Level};
 use crate::evidence::{Evidence, Exchange, Mode, Role};
 use crate::finding::{Finding, Outcome, SkipKind};
+use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
 
 /// Version of the JSON report layout (schemas/report.schema.json).
@@ -501,7 +502,7 @@ pub fn attribute(
     results: &mut [CheckResult],
     unselected: &[(&str, Outcome)],
     profile: Profile,
-    version: crate::checks::McpVersion,
+    version: crate::profile::McpVersion,
 ) {
     let selected = |rs: &[CheckResult], id: &str| rs.iter().find(|r| r.id == id).map(|r| r.outcome);
     let outcome = |rs: &[CheckResult], id: &str| {
@@ -522,7 +523,7 @@ pub fn attribute(
         }
     }
     for i in 0..results.len() {
-        let Some(g) = crate::checks::alternatives::governing(&results[i].id, profile, version)
+        let Some(g) = crate::profile::alternatives::governing(&results[i].id, profile, version)
         else {
             continue;
         };
