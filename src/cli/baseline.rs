@@ -1,7 +1,8 @@
 //! `authspec baseline`: today's failures recorded as waivers in authspec.toml.
 
 use super::check::{CheckArgs, run_check};
-use super::files::{check_writable, read_capped, write_atomically};
+use super::destination;
+use super::files::read_capped;
 use super::values::parse_date;
 use anyhow::{Context, Result};
 use authspec::config::Config;
@@ -28,7 +29,7 @@ pub(crate) async fn cmd_baseline(a: BaselineArgs) -> Result<u8> {
         .config
         .clone()
         .unwrap_or_else(|| PathBuf::from("authspec.toml"));
-    check_writable(&file, "--config")?;
+    let dest = destination::destination(&file, "--config")?;
     let Some(c) = run_check(a.check, false).await? else {
         return Ok(0);
     };
@@ -59,7 +60,7 @@ pub(crate) async fn cmd_baseline(a: BaselineArgs) -> Result<u8> {
     // The result must still load: a baseline that breaks the configuration is worse than none.
     Config::parse(&text, &file.display().to_string())?;
     if text != existing {
-        write_atomically(&file, &text)?;
+        destination::write(&dest, &text)?;
     }
     eprintln!(
         "authspec baseline: {} waiver(s) written to {} (until {}); verdict of the run: {}{}",

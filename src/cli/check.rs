@@ -1,6 +1,7 @@
 //! `authspec check`: its flags, the configuration merge, and the run.
 
-use super::files::{check_writable, read_capped, sha256_hex, write_atomically};
+use super::destination::{self, Destination};
+use super::files::{read_capped, sha256_hex};
 use super::output::{Format, Output, emit, report_targets, selection};
 use super::progress::progress_bar;
 use super::usage::usage;
@@ -224,7 +225,7 @@ pub(crate) async fn cmd_check(a: CheckArgs) -> Result<u8> {
 pub(crate) struct Checked {
     pub(crate) report: Report,
     pub(crate) out: Output,
-    pub(crate) targets: Vec<(Format, PathBuf)>,
+    pub(crate) targets: Vec<(Format, Destination)>,
     pub(crate) capture_sha: Option<String>,
 }
 
@@ -246,9 +247,11 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
     ignored_flags(&a)?;
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;
-    if let Some(p) = &a.capture {
-        check_writable(p, "--capture")?;
-    }
+    let capture_dest = a
+        .capture
+        .as_deref()
+        .map(|p| destination::destination(p, "--capture"))
+        .transpose()?;
     let mut capture = CaptureOptions {
         timeout: a.timeout,
         max_body: a.max_body,
@@ -319,9 +322,9 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         authspec::report::apply_waivers(&mut report, &merged.waivers, &run::now_rfc3339()[..10]);
     }
     let mut capture_sha = None;
-    if let Some(p) = &a.capture {
+    if let Some(dest) = &capture_dest {
         let text = serde_json::to_string_pretty(&recorded)?;
-        write_atomically(p, &text)?;
+        destination::write(dest, &text)?;
         capture_sha = Some(sha256_hex(text.as_bytes()));
     }
     if let Some(m) = _mock {

@@ -2,6 +2,7 @@
 
 mod baseline;
 mod check;
+mod destination;
 mod explain;
 mod files;
 mod lint;

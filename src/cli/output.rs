@@ -1,6 +1,6 @@
 //! What a report-writing command shares: formats, --report targets, selection and emitting.
 
-use super::files::write_atomically;
+use super::destination::{self, Destination};
 use anyhow::{Context, Result, bail};
 use authspec::checks;
 use authspec::profile::Profile;
@@ -8,7 +8,7 @@ use authspec::report::{Report, github, html, human, json, junit, markdown, sarif
 use authspec::select::Selection;
 use clap::{Args, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
@@ -84,7 +84,7 @@ pub(crate) fn selection(out: &Output) -> Result<Selection> {
 }
 
 /// Parsed `--report FORMAT=FILE` targets, validated before any work is done.
-pub(crate) fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
+pub(crate) fn report_targets(out: &Output) -> Result<Vec<(Format, Destination)>> {
     out.reports
         .iter()
         .map(|r| {
@@ -97,15 +97,8 @@ pub(crate) fn report_targets(out: &Output) -> Result<Vec<(Format, PathBuf)>> {
             if path == "-" {
                 bail!("--report {r:?}: reports are files; use --format {f} to write to stdout");
             }
-            let path = PathBuf::from(path);
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            if path.as_os_str().is_empty() || !dir.is_dir() {
-                bail!("--report {r:?}: directory {} does not exist", dir.display());
-            }
-            Ok((format, path))
+            let dest = destination::destination(&PathBuf::from(path), "--report")?;
+            Ok((format, dest))
         })
         .collect()
 }
@@ -133,16 +126,16 @@ pub(crate) fn render(
 pub(crate) fn emit(
     report: &Report,
     out: &Output,
-    targets: &[(Format, PathBuf)],
+    targets: &[(Format, Destination)],
     capture_sha: Option<&str>,
 ) -> Result<u8> {
-    for (format, path) in targets {
+    for (format, dest) in targets {
         // A report file keeps every row: it is read later, not skimmed.
         let style = human::Style {
             verbose: true,
             ..human::Style::default()
         };
-        write_atomically(path, &render(report, *format, style, capture_sha)?)?;
+        destination::write(dest, &render(report, *format, style, capture_sha)?)?;
     }
     let style = human::Style {
         color: out.format == Format::Human

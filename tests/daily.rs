@@ -1,0 +1,127 @@
+//! The CLI as people who run it every day meet it: report paths that are not plain files, missing
+//! inputs that must not pass, report colours that follow the exit code, and `diff`.
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn authspec() -> Command {
+    let mut c = Command::cargo_bin("authspec").expect("binary builds");
+    c.env_remove("AUTHSPEC_API_KEY")
+        .env_remove("AUTHSPEC_REVOCABLE_KEY")
+        .env_remove("AUTHSPEC_LOW_SCOPE_KEY")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn fixture(p: &str) -> String {
+    format!("{}/fixtures/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+const PRM_URL: &str = "https://api.example.com/.well-known/oauth-protected-resource";
+
+/// `lint prm` of the good fixture, with extra arguments; returns (exit code, stdout, stderr).
+fn lint_good(extra: &[&str]) -> (i32, String, String) {
+    let out = authspec()
+        .args(["lint", "prm", &fixture("prm/good.json"), "--url", PRM_URL])
+        .args(extra)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_symlink_stays_a_symlink_and_its_target_gets_the_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let target = dir.path().join("real.json");
+    std::fs::write(&target, "stale").expect("write");
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let (code, _, err) = lint_good(&["--report", &format!("json={}", link.display())]);
+    assert_eq!(code, 0, "{err}");
+    let meta = std::fs::symlink_metadata(&link).expect("link");
+    assert!(meta.file_type().is_symlink(), "the link was replaced");
+    let v: Value = serde_json::from_slice(&std::fs::read(&target).expect("target")).expect("json");
+    assert_eq!(v["verdict"], "pass");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_fifo_is_written_through_to_its_reader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("report.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap_or_default())
+    };
+    let (code, _, err) = lint_good(&["--report", &format!("junit={}", fifo.display())]);
+    assert_eq!(code, 0, "{err}");
+    let text = reader.join().expect("reader");
+    assert!(text.contains("<testsuites"), "{text}");
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(&fifo).expect("fifo").file_type();
+    assert!(kind.is_fifo(), "the FIFO was replaced by a file");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_dev_stdout_is_written_to_stdout() {
+    let (code, out, err) = lint_good(&["--quiet", "--report", "json=/dev/stdout"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"verdict\": \"pass\""), "{out}");
+    let kind = std::fs::symlink_metadata("/dev/stdout").expect("/dev/stdout");
+    assert!(kind.file_type().is_symlink(), "/dev/stdout was replaced");
+}
+
+#[test]
+fn an_unusable_report_path_is_refused_before_the_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, out, err) = lint_good(&["--report", &format!("json={}", dir.path().display())]);
+    assert_eq!((code, out.as_str()), (2, ""), "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    let missing = dir.path().join("no/such/r.json");
+    let (code, _, err) = lint_good(&["--report", &format!("json={}", missing.display())]);
+    assert_eq!(code, 2);
+    assert!(err.contains("does not exist"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_report_to_a_process_substitution_reaches_the_process() {
+    let bin = assert_cmd::cargo::cargo_bin("authspec");
+    let script = format!(
+        "{} lint prm {} --url {PRM_URL} --quiet --report 'junit='>(wc -c > \"$0\"); wait",
+        bin.display(),
+        fixture("prm/good.json"),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let count = dir.path().join("count");
+    let status = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .arg(&count)
+        .env_remove("AUTHSPEC_API_KEY")
+        .status()
+        .expect("bash runs");
+    assert!(status.success());
+    // The substituted process may finish just after bash: wait for its line.
+    let mut bytes = 0;
+    for _ in 0..100 {
+        let text = std::fs::read_to_string(&count).unwrap_or_default();
+        if let Ok(n) = text.trim().parse::<u64>() {
+            bytes = n;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(bytes > 100, "wc saw {bytes} bytes");
+}
