@@ -86,7 +86,24 @@ pub async fn check_recorded(
         max_requests: cfg.capture.max_requests,
     };
     let file = crate::capturefile::CaptureFile::new(&ev, &meta);
-    Ok((judge(&ev, &cfg.selection, cfg.strict, meta, None), file))
+    let mut report = judge(&ev, &cfg.selection, cfg.strict, meta, None);
+    record_flags(&mut report, &cfg.capture);
+    Ok((report, file))
+}
+
+/// Records the flags that shaped a live run, and what it left unjudged for want of the others.
+fn record_flags(report: &mut Report, o: &capture::CaptureOptions) {
+    let flags = report::coverage::RunFlags {
+        api_key: o.api_key.is_some(),
+        burst: o.burst,
+        allow_side_effects: o.allow_side_effects,
+        revocable_key: o.revocable_key.is_some(),
+        low_scope_key: o.low_scope_key.is_some(),
+        probe_query_key: o.probe_query_key,
+        mcp_version: (o.profile == Profile::Mcp).then_some(o.mcp_version),
+    };
+    report.coverage = report::coverage::unjudged(&report.results, &flags.given());
+    report.flags = Some(flags);
 }
 
 /// Re-judges a capture file with no network: same evidence, same results (for the same version).
@@ -157,6 +174,8 @@ pub fn judge(
         exchanges: ev.exchanges.iter().map(ExchangeRef::of).collect(),
         waivers: Vec::new(),
         input_file: None,
+        flags: None,
+        coverage: Vec::new(),
     }
 }
 

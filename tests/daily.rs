@@ -125,3 +125,125 @@ fn a_report_to_a_process_substitution_reaches_the_process() {
     }
     assert!(bytes > 100, "wc saw {bytes} bytes");
 }
+
+/// A running `authspec mock` (killed on drop) and its resource URL.
+struct Mock {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Mock {
+    fn start() -> Mock {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("authspec"))
+            .args(["mock", "--addr", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("mock starts");
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("a line");
+        let url = first
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Mock { child, url }
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut c = authspec();
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_empty_key_or_a_keyless_burst_is_a_usage_error_naming_the_flag() {
+    let url = "http://127.0.0.1:9/";
+    let (code, out, err) = run(&["check", url, "--api-key", ""], &[]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("--api-key is empty"), "{err}");
+    let (code, _, err) = run(&["check", url], &[("AUTHSPEC_API_KEY", "")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("AUTHSPEC_API_KEY is set but empty"), "{err}");
+    let (code, _, err) = run(&["check", url, "--burst"], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--burst") && err.contains("--api-key"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn a_keyless_pass_says_what_it_left_unjudged_and_records_its_flags() {
+    let mock = Mock::start();
+    let endpoint = ["--endpoint", "POST /v1/jobs/search"];
+    let (code, out, err) = run(&[&["check", &mock.url][..], &endpoint].concat(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("not judged for want of a flag:"))
+        .unwrap_or_else(|| panic!("no coverage line in {out}"));
+    assert!(line.contains("need --api-key") || line.contains("needs --api-key"));
+    assert!(line.contains("--burst"), "{line}");
+    let (code, out, _) = run(
+        &[&["check", &mock.url, "--format", "json"][..], &endpoint].concat(),
+        &[],
+    );
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["flags"]["api_key"], false);
+    assert_eq!(v["flags"]["burst"], false);
+    let key_rows = v["coverage"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["flag"] == "--api-key")
+        .and_then(|c| c["rows"].as_u64());
+    // The count is the rows whose own skip reason names the flag, nothing else.
+    let named = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["outcome"] == "skip" && r["skip_kind"] != "not-applied")
+        .filter(|r| r["message"].as_str().unwrap_or("").contains("--api-key"))
+        .count() as u64;
+    assert_eq!(key_rows, Some(named));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let html = dir.path().join("r.html");
+    let (code, _, _) = run(
+        &[
+            &[
+                "check",
+                &mock.url,
+                "--report",
+                &format!("html={}", html.display()),
+            ][..],
+            &endpoint,
+        ]
+        .concat(),
+        &[],
+    );
+    assert_eq!(code, 0);
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(page.contains("api key: none"), "the HTML names the flags");
+    assert!(page.contains("not judged for want of a flag"));
+}

@@ -174,6 +174,41 @@ pub(crate) fn merge(mut a: CheckArgs, cfg: &Config) -> Result<(CheckArgs, Config
     Ok((a, merged))
 }
 
+/// A key that is given but empty is a missing input, not a keyless run: a CI secret that did not
+/// reach a fork's pull request must not turn into a quiet PASS.
+fn empty_keys(a: &CheckArgs) -> Result<()> {
+    let keys = [
+        (&a.api_key, "--api-key", "AUTHSPEC_API_KEY"),
+        (
+            &a.revocable_key,
+            "--revocable-key",
+            "AUTHSPEC_REVOCABLE_KEY",
+        ),
+        (
+            &a.low_scope_key,
+            "--low-scope-key",
+            "AUTHSPEC_LOW_SCOPE_KEY",
+        ),
+    ];
+    for (value, flag, var) in keys {
+        let Some(v) = value.as_deref().filter(|v| v.trim().is_empty()) else {
+            continue;
+        };
+        if std::env::var(var).ok().as_deref() == Some(v) {
+            bail!(
+                "{var} is set but empty (a CI secret that did not arrive?): set it to the key, or unset it to run without {flag}"
+            );
+        }
+        bail!("{flag} is empty: give the key, or leave the flag out to run without it");
+    }
+    if a.burst && a.api_key.is_none() && !a.mock {
+        bail!(
+            "--burst spends quota with keyed requests until a 429, so it needs --api-key (or AUTHSPEC_API_KEY)"
+        );
+    }
+    Ok(())
+}
+
 /// Flags that would do nothing in this run are usage errors: a flag silently ignored is a check the
 /// user believes ran.
 pub(crate) fn ignored_flags(a: &CheckArgs) -> Result<()> {
@@ -244,6 +279,7 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
     if a.resource_url.is_none() && !a.mock {
         bail!("no resource URL: give one, use --mock, or set target in authspec.toml");
     }
+    empty_keys(&a)?;
     ignored_flags(&a)?;
     let sel = selection(&a.out)?;
     let targets = report_targets(&a.out)?;

@@ -288,6 +288,17 @@ pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
     for (k, v) in meta {
         let _ = writeln!(out, "<tr><td>{k}</td><td>{}</td></tr>", esc(&v));
     }
+    // What shaped the run, so a keyless PASS cannot pass for a full one.
+    if let Some(flags) = &report.flags {
+        let _ = writeln!(
+            out,
+            "<tr><td>flags</td><td>{}</td></tr>",
+            esc(&flags.describe())
+        );
+    }
+    if let Some(line) = super::coverage::line(&report.coverage) {
+        let _ = writeln!(out, "<tr><td>coverage</td><td>{}</td></tr>", esc(&line));
+    }
     let _ = writeln!(out, "</table>");
     problems(&mut out, report);
     if !report.chain.is_empty() {

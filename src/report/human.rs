@@ -221,6 +221,9 @@ pub fn render(report: &Report, st: &Style) -> String {
     if let Some(recap) = recap(report, st) {
         let _ = writeln!(out, "\n{recap}");
     }
+    if let Some(line) = super::coverage::line(&report.coverage) {
+        let _ = writeln!(out, "{}", st.paint("2", &line));
+    }
     let _ = writeln!(out, "{}", summary_line(report, st));
     out
 }

@@ -1,6 +1,7 @@
 //! The one result model every output format renders, and the verdict rule.
 
 pub mod badge;
+pub mod coverage;
 pub mod github;
 pub mod html;
 pub mod human;
@@ -47,6 +48,12 @@ pub struct Report {
     /// For `lint`: the file that was judged, so results can point at it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub input_file: Option<String>,
+    /// For `check`: the flags that shaped the run (a key given or not, burst, side effects...).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub flags: Option<coverage::RunFlags>,
+    /// For `check`: rows left unjudged for want of a flag the run was not given.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub coverage: Vec<coverage::Coverage>,
 }
 
 /// What a waiver did in this run.
