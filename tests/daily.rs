@@ -130,6 +130,7 @@ fn a_report_to_a_process_substitution_reaches_the_process() {
 struct Mock {
     child: std::process::Child,
     url: String,
+    _stdout: std::io::BufReader<std::process::ChildStdout>,
 }
 
 impl Mock {
@@ -141,16 +142,20 @@ impl Mock {
             .spawn()
             .expect("mock starts");
         let mut first = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("a line");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        stdout.read_line(&mut first).expect("a line");
         let url = first
             .trim()
             .rsplit(' ')
             .next()
             .unwrap_or_default()
             .to_string();
-        Mock { child, url }
+        // The pipe stays open: the mock prints more lines, and a closed pipe would end it.
+        Mock {
+            child,
+            url,
+            _stdout: stdout,
+        }
     }
 }
 
@@ -197,7 +202,7 @@ fn a_keyless_pass_says_what_it_left_unjudged_and_records_its_flags() {
     let mock = Mock::start();
     let endpoint = ["--endpoint", "POST /v1/jobs/search"];
     let (code, out, err) = run(&[&["check", &mock.url][..], &endpoint].concat(), &[]);
-    assert_eq!(code, 0, "{err}");
+    assert_eq!(code, 0, "{out}{err}");
     let line = out
         .lines()
         .find(|l| l.starts_with("not judged for want of a flag:"))
@@ -246,4 +251,180 @@ fn a_keyless_pass_says_what_it_left_unjudged_and_records_its_flags() {
     let page = std::fs::read_to_string(&html).expect("html");
     assert!(page.contains("api key: none"), "the HTML names the flags");
     assert!(page.contains("not judged for want of a flag"));
+}
+
+/// The `failures` and `errors` counts of a JUnit document's root element.
+fn junit_counts(xml: &str) -> (u64, u64) {
+    let root = xml
+        .lines()
+        .find(|l| l.trim_start().starts_with("<testsuites"))
+        .unwrap_or_default();
+    let attr = |name: &str| {
+        root.split(&format!(" {name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(u64::MAX)
+    };
+    (attr("failures"), attr("errors"))
+}
+
+/// Runs `check` with `args` and every report format written to files; returns the exit code
+/// and the text of each format by name.
+fn every_format(args: &[&str]) -> (i32, std::collections::BTreeMap<&'static str, String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let formats = ["junit", "github", "markdown", "human"];
+    let mut c = authspec();
+    c.arg("check").args(args);
+    for f in formats {
+        c.arg("--report")
+            .arg(format!("{f}={}", dir.path().join(f).display()));
+    }
+    let out = c.arg("--quiet").output().expect("runs");
+    let texts = formats
+        .iter()
+        .map(|f| {
+            (
+                *f,
+                std::fs::read_to_string(dir.path().join(f)).unwrap_or_default(),
+            )
+        })
+        .collect();
+    (out.status.code().unwrap_or(-1), texts)
+}
+
+#[test]
+fn a_green_run_with_a_should_warning_shows_nothing_red() {
+    let (code, t) = every_format(&["--mock", "--fault", "asm-no-rs256"]);
+    assert_eq!(code, 0);
+    assert_eq!(junit_counts(&t["junit"]), (0, 0), "{}", t["junit"]);
+    assert!(
+        t["junit"].contains("type=\"warning\""),
+        "the warning is shown"
+    );
+    assert!(!t["github"].contains("::error"), "{}", t["github"]);
+    assert!(t["github"].contains("::warning title=asm.rs256"));
+    // The mock's MAY rows that fail (information) get no annotation on a passing run.
+    let notices: Vec<&str> = t["github"]
+        .lines()
+        .filter(|l| l.starts_with("::notice"))
+        .collect();
+    assert_eq!(notices.len(), 1, "only the verdict: {notices:?}");
+    assert!(notices[0].starts_with("::notice title=authspec verdict pass"));
+    assert!(!t["markdown"].contains("Why this job is red"));
+    assert!(!t["human"].contains("FAIL"), "{}", t["human"]);
+}
+
+#[test]
+fn strict_turns_the_should_warning_red_in_every_format() {
+    let (code, t) = every_format(&["--mock", "--fault", "asm-no-rs256", "--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(junit_counts(&t["junit"]), (1, 0), "{}", t["junit"]);
+    assert!(t["github"].contains("::error title=asm.rs256"));
+    assert!(t["github"].contains("::error title=authspec verdict fail"));
+    assert!(t["markdown"].contains("- `asm.rs256` [should] failed"));
+    assert!(t["human"].contains("FAIL asm.rs256"), "{}", t["human"]);
+}
+
+#[test]
+fn an_expired_waiver_says_why_the_job_is_red_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("authspec.toml");
+    std::fs::write(
+        &cfg,
+        "[[waiver]]\nid = \"prm.resource-match\"\nreason = \"legacy\"\nexpires = 2020-01-01\n",
+    )
+    .expect("config");
+    let (code, t) = every_format(&["--mock", "--config", &cfg.display().to_string()]);
+    assert_eq!(code, 1);
+    let (failures, _) = junit_counts(&t["junit"]);
+    assert_eq!(failures, 1, "{}", t["junit"]);
+    assert!(t["junit"].contains("waiver prm.resource-match"));
+    assert!(
+        t["github"].contains("::error title=waiver prm.resource-match expired"),
+        "{}",
+        t["github"]
+    );
+    assert!(t["markdown"].contains("waiver for `prm.resource-match` expired on 2020-01-01"));
+    let recap = t["human"]
+        .lines()
+        .find(|l| l.starts_with("problems:"))
+        .unwrap_or_default();
+    assert!(
+        recap.contains("EXPIRED waiver prm.resource-match"),
+        "{}",
+        t["human"]
+    );
+}
+
+#[test]
+fn an_incomplete_run_is_a_junit_error_for_each_must_that_lacked_input() {
+    let args = ["http://127.0.0.1:9", "--timeout", "2s"];
+    let (code, t) = every_format(&args);
+    assert_eq!(code, 3);
+    let (code, out, _) = run(
+        &[&["check"][..], &args, &["--format", "json"]].concat(),
+        &[],
+    );
+    assert_eq!(code, 3);
+    let v: Value = serde_json::from_str(&out).expect("json");
+    let must_unjudged = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["level"] == "must")
+        .filter(|r| r["outcome"] == "error" || r["skip_kind"] == "no-input")
+        .count() as u64;
+    assert!(must_unjudged > 0);
+    assert_eq!(
+        junit_counts(&t["junit"]),
+        (0, must_unjudged),
+        "{}",
+        t["junit"]
+    );
+    assert!(t["github"].contains("not judged, input missing"));
+    assert!(t["github"].contains("::error title=authspec verdict incomplete"));
+    assert!(t["markdown"].contains("could not be judged"));
+}
+
+#[test]
+fn lint_annotations_name_file_line_and_column_and_carry_the_fix() {
+    let file = fixture("prm/resource-mismatch.json");
+    let (code, out, _) = run(
+        &["lint", "prm", &file, "--url", PRM_URL, "--format", "github"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("::error") && l.contains("prm.resource-match"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("file="), "{line}");
+    assert!(line.contains(",line=") && line.contains(",col="), "{line}");
+    assert!(line.contains("%0Afix: "), "{line}");
+}
+
+#[test]
+fn sarif_from_lint_names_the_file_relative_to_the_working_directory() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = authspec()
+        .current_dir(root)
+        .args([
+            "lint",
+            "prm",
+            &fixture("prm/resource-mismatch.json"),
+            "--url",
+            PRM_URL,
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let uri =
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    assert_eq!(uri, "fixtures/prm/resource-mismatch.json");
 }

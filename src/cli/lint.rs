@@ -6,7 +6,7 @@ use super::usage::usage;
 use anyhow::Result;
 use authspec::run::{self, LintKind};
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 #[command(
@@ -34,6 +34,37 @@ pub(crate) fn cmd_lint(a: LintArgs) -> Result<u8> {
         .profile_arg
         .unwrap_or_else(|| run::lint_profile(&body));
     let mut report = run::lint(a.kind, body, &a.url, profile, &sel, a.out.strict).map_err(usage)?;
-    report.input_file = Some(a.file.to_string_lossy().replace('\\', "/"));
+    report.input_file = Some(shown_path(&a.file, std::env::current_dir().ok().as_deref()));
     emit(&report, &a.out, &targets, None)
+}
+
+/// The file as reports name it: relative to the working directory when it lies under it (SARIF
+/// and GitHub annotations resolve paths against the checkout, and a local absolute path leaks
+/// the machine's layout), with `/` separators and no leading `./`.
+fn shown_path(file: &Path, cwd: Option<&Path>) -> String {
+    let rel = cwd
+        .filter(|_| file.is_absolute())
+        .and_then(|c| file.strip_prefix(c).ok())
+        .unwrap_or(file);
+    let text = rel.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_under_the_working_directory_is_named_relative_to_it() {
+        let cwd = Path::new("/work/repo");
+        assert_eq!(
+            shown_path(Path::new("/work/repo/docs/prm.json"), Some(cwd)),
+            "docs/prm.json"
+        );
+        assert_eq!(shown_path(Path::new("./prm.json"), Some(cwd)), "prm.json");
+        assert_eq!(
+            shown_path(Path::new("/elsewhere/prm.json"), Some(cwd)),
+            "/elsewhere/prm.json"
+        );
+    }
 }

@@ -1,6 +1,7 @@
 //! GitHub Actions workflow commands: one annotation per failed or errored check.
 
-use super::Report;
+use super::gate::Weight;
+use super::{CheckResult, Report};
 use crate::finding::Outcome;
 
 /// Escapes a workflow-command message (RFC: `%`, CR and LF are encoded).
@@ -15,26 +16,55 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Renders `::error` (MUST), `::warning` (SHOULD) and `::notice` (MAY) lines, then a summary notice.
+/// The workflow command for `r`, following the exit code (`gate::weight`): `error` for a row that
+/// decides the verdict (failed, or a MUST not judged), `warning` for a SHOULD failure without
+/// `--strict` or an error of a row that does not decide, `notice` for a consequence or a waived
+/// failure, and nothing for a pass, a chosen skip or information (a MAY row).
+fn command(r: &CheckResult, strict: bool) -> Option<&'static str> {
+    use super::Standing;
+    match super::gate::weight(r, strict) {
+        Weight::Failure | Weight::Unjudged => return Some("error"),
+        Weight::None => {}
+    }
+    match Standing::of(r) {
+        Standing::Warn | Standing::Error | Standing::Fail => Some("warning"),
+        Standing::Consequence | Standing::Waived => Some("notice"),
+        _ => None,
+    }
+}
+
+/// `file=…,line=…,col=…,` for a lint result with a position in the file judged.
+fn location(report: &Report, r: &CheckResult) -> String {
+    match (&report.input_file, &r.position) {
+        (Some(file), Some(pos)) => format!(
+            "file={},line={},col={},",
+            property(file),
+            pos.line,
+            pos.column
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Renders one annotation a row that needs attention, then the expired waivers, then the verdict:
+/// an `::error` when the run is red, a `::notice` when it is green.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for r in report
-        .results
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
-    {
-        let command = match super::Standing::of(r) {
-            super::Standing::Fail | super::Standing::Error => "error",
-            super::Standing::Warn => "warning",
-            _ => "notice",
+    for r in &report.results {
+        let Some(command) = command(r, report.strict) else {
+            continue;
         };
         let mut msg = r.message.clone();
+        if r.outcome == Outcome::Skip {
+            msg = format!("not judged, input missing: {msg}");
+        }
         if let Some(why) = super::attribution(r) {
             msg.push_str(&format!("\n{why}"));
         }
         if let (Some(e), Some(a)) = (&r.expected, &r.actual) {
             msg.push_str(&format!("\nexpected: {e}\nactual: {a}"));
         }
+        msg.push_str(&format!("\nfix: {}", r.fix));
         msg.push_str(&format!(
             "\n{} {} ({})",
             r.spec,
@@ -42,14 +72,27 @@ pub fn render(report: &Report) -> String {
             r.requirements.join(", ")
         ));
         out.push_str(&format!(
-            "::{command} title={}::{}\n",
+            "::{command} {}title={}::{}\n",
+            location(report, r),
             property(&format!("{} [{}]", r.id, r.level.as_str())),
             data(&msg)
         ));
     }
+    for w in super::gate::expired(report) {
+        out.push_str(&format!(
+            "::error title={}::{}\n",
+            property(&format!("waiver {} expired", w.id)),
+            data(&super::gate::expired_line(w))
+        ));
+    }
     let s = &report.summary;
+    let verdict_command = if report.verdict == super::Verdict::Pass {
+        "notice"
+    } else {
+        "error"
+    };
     out.push_str(&format!(
-        "::notice title=authspec verdict {}::{}\n",
+        "::{verdict_command} title=authspec verdict {}::{}\n",
         property(report.verdict.as_str()),
         data(&format!(
             "{} checks: {} passed, {} failed ({} must), {} skipped, {} errors; {} requests to {}",

@@ -1,5 +1,6 @@
 //! Terminal output: results grouped by area, Expected/Actual under failures, a one-line summary.
 
+use super::gate::Weight;
 use super::{CheckResult, Report, SourcePosition, Standing, Verdict};
 use crate::checks::Level;
 use crate::finding::{Outcome, SkipKind};
@@ -316,9 +317,27 @@ fn recap(report: &Report, st: &Style) -> Option<String> {
             .map(|r| r.id.as_str())
             .collect()
     };
+    // FAIL and warn follow the exit code: with --strict a SHOULD failure is a FAIL.
+    let weighs = |r: &&CheckResult| super::gate::weight(r, report.strict) == Weight::Failure;
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(weighs)
+        .map(|r| r.id.as_str())
+        .collect();
+    let warned: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| Standing::of(r) == Standing::Warn && !weighs(r))
+        .map(|r| r.id.as_str())
+        .collect();
+    let expired: Vec<&str> = super::gate::expired(report)
+        .map(|w| w.id.as_str())
+        .collect();
     let parts: Vec<String> = [
-        ("1;31", "FAIL", by(&[Standing::Fail])),
-        ("33", "warn", by(&[Standing::Warn])),
+        ("1;31", "EXPIRED waiver", expired),
+        ("1;31", "FAIL", failed),
+        ("33", "warn", warned),
         (
             "1;35",
             "not judged",

@@ -34,7 +34,11 @@ fn describe(r: &CheckResult) -> String {
     out
 }
 
-fn case(r: &CheckResult) -> TestCase {
+/// A testcase's colour follows the run's exit code (`gate::weight`): only a row that decides the
+/// verdict is a failure or an error; a warning without `--strict` is a skipped test of type
+/// `warning`, never a red one.
+fn case(r: &CheckResult, strict: bool) -> TestCase {
+    let weight = super::gate::weight(r, strict);
     let status = match r.outcome {
         _ if r.waived.is_some() => {
             let mut s = TestCaseStatus::skipped();
@@ -60,6 +64,29 @@ fn case(r: &CheckResult) -> TestCase {
                 .set_description(describe(r));
             s
         }
+        // A warning (SHOULD without --strict) or an error of a row that does not decide the
+        // verdict: shown, yellow, never a red test in a green job.
+        Outcome::Fail | Outcome::Error if weight == super::gate::Weight::None => {
+            let word = if r.outcome == Outcome::Fail {
+                "warning"
+            } else {
+                "error"
+            };
+            let mut s = TestCaseStatus::skipped();
+            s.set_message(format!(
+                "{word} [{}], does not decide the verdict{}: {}",
+                r.level.as_str(),
+                if r.level == crate::checks::Level::Should {
+                    " without --strict"
+                } else {
+                    ""
+                },
+                r.message
+            ))
+            .set_type(word)
+            .set_description(describe(r));
+            s
+        }
         Outcome::Fail | Outcome::Error => {
             let kind = if r.outcome == Outcome::Fail {
                 NonSuccessKind::Failure
@@ -70,6 +97,18 @@ fn case(r: &CheckResult) -> TestCase {
             s.set_message(format!("[{}] {}", r.level.as_str(), r.message))
                 .set_type(r.level.as_str())
                 .set_description(describe(r));
+            s
+        }
+        // A MUST whose input never arrived leaves the run incomplete (exit 3): an error.
+        Outcome::Skip if weight == super::gate::Weight::Unjudged => {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+            s.set_message(format!(
+                "[{}] not judged, input missing: {}",
+                r.level.as_str(),
+                r.message
+            ))
+            .set_type("input missing")
+            .set_description(describe(r));
             s
         }
         Outcome::Skip => {
@@ -106,7 +145,23 @@ pub fn render(report: &Report) -> Result<String, quick_junit::SerializeError> {
             quick_junit::Property::new("verdict", report.verdict.as_str()),
             quick_junit::Property::new("authspec", report.tool.version.as_str()),
         ]);
-        suite.add_test_cases(rows.into_iter().map(case));
+        suite.add_test_cases(rows.into_iter().map(|r| case(r, report.strict)));
+        out.add_test_suite(suite);
+    }
+    // An expired waiver fails the run by itself: it gets a red test of its own.
+    let expired: Vec<TestCase> = super::gate::expired(report)
+        .map(|w| {
+            let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            s.set_message(super::gate::expired_line(w))
+                .set_type("waiver expired");
+            let mut c = TestCase::new(format!("waiver {}", w.id), s);
+            c.set_classname("waivers");
+            c
+        })
+        .collect();
+    if !expired.is_empty() {
+        let mut suite = TestSuite::new("waivers");
+        suite.add_test_cases(expired);
         out.add_test_suite(suite);
     }
     out.to_string()

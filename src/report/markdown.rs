@@ -18,6 +18,41 @@ fn mermaid_id(s: &str) -> String {
     format!("n_{id}")
 }
 
+/// A row's word, following the exit code: a SHOULD failure under `--strict` is a FAIL.
+fn word(r: &CheckResult, strict: bool) -> &'static str {
+    match super::gate::weight(r, strict) {
+        super::gate::Weight::Failure => "FAIL",
+        _ => super::Standing::of(r).word(),
+    }
+}
+
+/// For a red run, what made it red, by id (details are in the problems table below); nothing
+/// for a green one.
+fn why_red(out: &mut String, report: &Report) {
+    if report.verdict == Verdict::Pass {
+        return;
+    }
+    let _ = writeln!(out, "### Why this job is red\n");
+    for w in super::gate::expired(report) {
+        let _ = writeln!(
+            out,
+            "- waiver for `{}` expired on {} ({}): renew it or fix what it waived",
+            w.id,
+            w.expires,
+            cell(&w.reason)
+        );
+    }
+    for r in &report.results {
+        let what = match super::gate::weight(r, report.strict) {
+            super::gate::Weight::Failure => "failed",
+            super::gate::Weight::Unjudged => "could not be judged (the run is incomplete)",
+            super::gate::Weight::None => continue,
+        };
+        let _ = writeln!(out, "- `{}` [{}] {what}", r.id, r.level.as_str());
+    }
+    out.push('\n');
+}
+
 /// Renders `report` as Markdown.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
@@ -51,6 +86,7 @@ pub fn render(report: &Report) -> String {
         "| {} | {} | {} | {} | {} | {} |\n",
         s.total, s.pass, s.must_fail, s.should_fail, s.skip, s.error
     );
+    why_red(&mut out, report);
     let problems: Vec<&CheckResult> = report
         .results
         .iter()
@@ -68,7 +104,7 @@ pub fn render(report: &Report) -> String {
                 r.id,
                 r.level.as_str(),
                 r.waived.as_ref().map_or_else(
-                    || super::Standing::of(r).word().to_string(),
+                    || word(r, report.strict).to_string(),
                     |w| format!("waived: {}", cell(w))
                 ),
                 cell(&{

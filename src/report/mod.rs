@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod coverage;
+pub mod gate;
 pub mod github;
 pub mod html;
 pub mod human;
@@ -584,11 +585,7 @@ pub struct Compared {
 /// The verdict rule: fail on a MUST failure (or SHOULD with `strict`); incomplete when a MUST
 /// errored or lacked its input; else pass.
 pub fn verdict(results: &[CheckResult], strict: bool) -> Verdict {
-    let decisive = |r: &CheckResult| {
-        r.waived.is_none()
-            && !r.is_consequence()
-            && (r.level == Level::Must || (strict && r.level == Level::Should))
-    };
+    let decisive = |r: &CheckResult| gate::decisive(r, strict);
     if results
         .iter()
         .any(|r| decisive(r) && r.outcome == Outcome::Fail)
