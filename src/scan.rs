@@ -37,6 +37,12 @@ pub struct Line {
     pub requests: usize,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// For `incomplete`: the rows that decide the verdict but could not be judged.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub unjudged: Vec<String>,
+    /// For `incomplete`: why, in the words of the first row not judged.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
 }
 
 /// Totals of a scan, for the closing table.
@@ -46,6 +52,8 @@ pub struct Totals {
     pub by_verdict: BTreeMap<String, usize>,
     /// How many targets failed each requirement ID.
     pub failures: BTreeMap<String, usize>,
+    /// Targets named again after their first line, and not scanned again.
+    pub duplicates: usize,
 }
 
 impl Totals {
@@ -98,6 +106,17 @@ async fn check_one(target: String, opts: Arc<ScanOptions>) -> Line {
                 .collect();
             failed.sort();
             failed.dedup();
+            let unjudged: Vec<&crate::report::CheckResult> = r
+                .results
+                .iter()
+                .filter(|x| {
+                    crate::report::gate::weight(x, r.strict)
+                        == crate::report::gate::Weight::Unjudged
+                })
+                .collect();
+            let reason = (r.verdict == Verdict::Incomplete)
+                .then(|| unjudged.first().map(|x| format!("{}: {}", x.id, x.message)))
+                .flatten();
             Line {
                 target,
                 verdict: r.verdict.as_str().into(),
@@ -109,6 +128,8 @@ async fn check_one(target: String, opts: Arc<ScanOptions>) -> Line {
                 duration_ms: r.duration_ms,
                 requests: r.requests,
                 error: None,
+                unjudged: unjudged.iter().map(|x| x.id.clone()).collect(),
+                reason,
             }
         }
         Err(e) => Line {
@@ -122,6 +143,8 @@ async fn check_one(target: String, opts: Arc<ScanOptions>) -> Line {
             duration_ms: t0.elapsed().as_millis() as u64,
             requests: 0,
             error: Some(e.to_string()),
+            unjudged: Vec::new(),
+            reason: None,
         },
     }
 }
@@ -153,11 +176,21 @@ pub async fn scan(
     let per_origin: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = Arc::default();
     let (tx, mut rx) = mpsc::channel::<Line>(opts.jobs.max(1) * 2);
     let opts2 = opts.clone();
+    let duplicates: Arc<Mutex<usize>> = Arc::default();
+    let dup_count = duplicates.clone();
     let producer = tokio::spawn(async move {
         let mut index = 0;
+        // A target named twice is scanned once (before sharding, so every shard agrees).
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         while let Some(line) = line_rx.recv().await {
             let target = line.trim().to_string();
             if target.is_empty() || target.starts_with('#') {
+                continue;
+            }
+            if !seen.insert(target.clone()) {
+                if let Ok(mut d) = duplicates.lock() {
+                    *d += 1;
+                }
                 continue;
             }
             let mine = in_shard(index, opts2.shard);
@@ -193,6 +226,7 @@ pub async fn scan(
     }
     let _ = producer.await;
     let _ = reader.await;
+    totals.duplicates = dup_count.lock().map_or(0, |d| *d);
     totals
 }
 
@@ -278,11 +312,27 @@ pub fn markdown(totals: &Totals, lines: &[Line]) -> String {
             "| {} | {} | {} |",
             l.target.replace('|', "\\|"),
             l.verdict,
-            l.failed_requirements.join(", ")
+            failed_cell(l).replace('|', "\\|").replace('\n', " ")
         );
     }
     let _ = writeln!(out, "\n</details>");
     out
+}
+
+/// What the `failed` column says of a target: its MUST failures; for one not fully judged, what
+/// was not judged and why; for one not checked at all, the error.
+fn failed_cell(l: &Line) -> String {
+    if !l.failed_requirements.is_empty() {
+        return l.failed_requirements.join(", ");
+    }
+    if let Some(e) = &l.error {
+        return format!("not checked: {e}");
+    }
+    match (&l.reason, l.unjudged.is_empty()) {
+        (Some(r), _) => format!("not judged: {} ({r})", l.unjudged.join(", ")),
+        (None, false) => format!("not judged: {}", l.unjudged.join(", ")),
+        (None, true) => String::new(),
+    }
 }
 
 /// The process exit code of a scan: 1 if any target failed, 3 if any could not be fully judged.

@@ -428,3 +428,70 @@ fn sarif_from_lint_names_the_file_relative_to_the_working_directory() {
             .to_string();
     assert_eq!(uri, "fixtures/prm/resource-mismatch.json");
 }
+
+#[test]
+fn scan_names_why_a_target_is_incomplete_and_scans_a_duplicate_once() {
+    let mock = Mock::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let targets = dir.path().join("targets.txt");
+    std::fs::write(
+        &targets,
+        format!("{0}\n{0}\nhttp://127.0.0.1:9\n", mock.url),
+    )
+    .expect("targets");
+    let (code, out, err) = run(
+        &["scan", &targets.display().to_string(), "--timeout", "2s"],
+        &[],
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 2, "the duplicate is scanned once: {out}");
+    assert!(err.contains("1 duplicate"), "{err}");
+    let incomplete = lines
+        .iter()
+        .find(|l| l["verdict"] == "incomplete")
+        .expect("an incomplete line");
+    assert!(incomplete["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(
+        incomplete["unjudged"]
+            .as_array()
+            .is_some_and(|u| !u.is_empty())
+    );
+    let shard = dir.path().join("shard.jsonl");
+    std::fs::write(&shard, &out).expect("shard");
+    let (_, summary, _) = run(&["scan-summary", &shard.display().to_string()], &[]);
+    let row = summary
+        .lines()
+        .find(|l| l.starts_with("| http://127.0.0.1:9 |"))
+        .unwrap_or_else(|| panic!("{summary}"));
+    assert!(row.contains("not judged: "), "{row}");
+    let (code, _, err) = run(&["scan", "no-such-targets.txt"], &[]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("targets file no-such-targets.txt does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_takes_what_only_takes() {
+    let (code, out, _) = run(&["explain", "prm"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.lines().filter(|l| l.starts_with("prm.")).count() > 5);
+    let (code, out, _) = run(&["explain", "jwks.*"], &[]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" — "))
+        .filter_map(|l| l.split(' ').next())
+        .collect();
+    assert!(
+        ids.len() > 5 && ids.iter().all(|i| i.starts_with("jwks.")),
+        "{ids:?}"
+    );
+    let (code, _, err) = run(&["explain", "nosuch.*"], &[]);
+    assert_eq!(code, 2, "{err}");
+}

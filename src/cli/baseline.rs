@@ -48,15 +48,7 @@ pub(crate) async fn cmd_baseline(a: BaselineArgs) -> Result<u8> {
     } else {
         String::new()
     };
-    let mut text = existing.clone();
-    for id in &ids {
-        text.push_str(&format!(
-            "\n[[waiver]]\nid = {}\nreason = {}\nexpires = {}\n",
-            toml::Value::String(id.to_string()),
-            toml::Value::String(a.reason.clone()),
-            a.expires
-        ));
-    }
+    let text = with_waivers(&existing, &ids, &a.reason, &a.expires);
     // The result must still load: a baseline that breaks the configuration is worse than none.
     Config::parse(&text, &file.display().to_string())?;
     if text != existing {
@@ -75,4 +67,49 @@ pub(crate) async fn cmd_baseline(a: BaselineArgs) -> Result<u8> {
         }
     );
     Ok(0)
+}
+
+/// `existing` with one `[[waiver]]` table per id appended: tables apart by one blank line, none
+/// before the first in an empty file, and the file ends with a newline.
+fn with_waivers(
+    existing: &str,
+    ids: &[&str],
+    reason: &str,
+    expires: &toml::value::Datetime,
+) -> String {
+    let mut text = existing.to_string();
+    for id in ids {
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        if !text.is_empty() && !text.ends_with("\n\n") {
+            text.push('\n');
+        }
+        text.push_str(&format!(
+            "[[waiver]]\nid = {}\nreason = {}\nexpires = {expires}\n",
+            toml::Value::String(id.to_string()),
+            toml::Value::String(reason.to_string()),
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waivers_start_without_a_blank_line_and_end_with_a_newline() {
+        let date: toml::value::Datetime = "2099-01-01".parse().expect("date");
+        let fresh = with_waivers("", &["a.b", "c.d"], "r", &date);
+        assert!(fresh.starts_with("[[waiver]]"), "{fresh}");
+        assert!(fresh.ends_with("2099-01-01\n"), "{fresh}");
+        assert!(fresh.contains("2099-01-01\n\n[[waiver]]"), "{fresh}");
+        let after = with_waivers("strict = false", &["a.b"], "r", &date);
+        assert_eq!(
+            after,
+            "strict = false\n\n[[waiver]]\nid = \"a.b\"\nreason = \"r\"\nexpires = 2099-01-01\n"
+        );
+        assert_eq!(with_waivers("x = 1\n", &[], "r", &date), "x = 1\n");
+    }
 }

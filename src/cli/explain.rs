@@ -5,20 +5,22 @@ use anyhow::{Result, bail};
 use authspec::checks;
 use authspec::mock;
 use authspec::profile::Profile;
+use authspec::select::Selection;
 
 pub(crate) fn cmd_explain(ids: &[String]) -> Result<u8> {
     // Every id is resolved first, so a typo in the third is reported before anything is printed.
     let mut found: Vec<&'static checks::Check> = Vec::new();
     for id in ids {
-        let hits: Vec<&'static checks::Check> = match checks::find(id) {
-            Some(c) => vec![c],
-            None => checks::catalogue()
-                .filter(|c| c.requirements.iter().any(|r| r.eq_ignore_ascii_case(id)))
-                .collect(),
+        // What `--only` takes: an id, an area or a requirement ID, each a glob.
+        let one = Selection {
+            only: vec![id.clone()],
+            skip: Vec::new(),
         };
+        let hits: Vec<&'static checks::Check> =
+            checks::catalogue().filter(|c| one.includes(c)).collect();
         if hits.is_empty() {
             bail!(
-                "no check or requirement {id:?}{} (see authspec list)",
+                "no check, area or requirement matches {id:?}{} (see authspec list)",
                 nearest(id)
             );
         }

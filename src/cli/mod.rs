@@ -39,7 +39,8 @@ pub(crate) enum Command {
     List(list::ListArgs),
     /// Explain checks: what each judges, where the spec says so, what a fix looks like.
     Explain {
-        /// Check ids (prm.resource-match) or requirement IDs (PRM-RESOURCE-MATCH).
+        /// What --only takes: check ids (prm.resource-match), areas (prm), requirement IDs
+        /// (PRM-RESOURCE-MATCH), each a glob ('jwks.*').
         #[arg(required = true)]
         ids: Vec<String>,
     },

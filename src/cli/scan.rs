@@ -51,11 +51,16 @@ pub(crate) async fn cmd_scan(a: ScanArgs) -> Result<u8> {
                 .map_while(Result::ok),
         )
     } else {
-        if !a.targets.is_file() {
-            bail!(
-                "{} is not a file of resource URLs (one per line)",
+        match std::fs::metadata(&a.targets) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
+                "targets file {} does not exist (give a file of resource URLs, one per line, or - for stdin)",
                 a.targets.display()
-            );
+            ),
+            Ok(m) if !m.is_file() => bail!(
+                "targets file {} is not a file (give a file of resource URLs, one per line, or - for stdin)",
+                a.targets.display()
+            ),
+            _ => {}
         }
         let f = std::fs::File::open(&a.targets)
             .with_context(|| format!("cannot read {}", a.targets.display()))?;
@@ -97,6 +102,12 @@ pub(crate) async fn cmd_scan(a: ScanArgs) -> Result<u8> {
     );
     for (verdict, n) in &totals.by_verdict {
         eprintln!("  {verdict:<11} {n}");
+    }
+    if totals.duplicates > 0 {
+        eprintln!(
+            "  {} duplicate target line(s) skipped (each target is scanned once)",
+            totals.duplicates
+        );
     }
     let top = totals.top_failures(10);
     if !top.is_empty() {
