@@ -7,12 +7,14 @@ set -uo pipefail
 
 extra=()
 if [ -n "${AUTHSPEC_ARGS:-}" ]; then
-  # xargs splits on blanks and honours '…', "…" and backslashes without running anything.
-  if ! mapfile -t extra < <(printf '%s' "$AUTHSPEC_ARGS" | xargs -n1 printf '%s\n'); then
+  # xargs splits on blanks and honours '…', "…" and backslashes without running anything. Its
+  # status is read from a command substitution: `mapfile < <(…)` would hide it.
+  if ! split=$(printf '%s' "$AUTHSPEC_ARGS" | xargs -n1 printf '%s\n' 2>/dev/null); then
     echo "authspec action: args has an unbalanced quote: $AUTHSPEC_ARGS" >&2
     echo "verdict=error" >> "${GITHUB_OUTPUT:-/dev/null}"
     exit 2
   fi
+  [ -n "$split" ] && mapfile -t extra <<< "$split"
 fi
 target=()
 [ -n "${AUTHSPEC_URL:-}" ] && target=("$AUTHSPEC_URL")

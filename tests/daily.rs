@@ -495,3 +495,59 @@ fn explain_takes_what_only_takes() {
     let (code, _, err) = run(&["explain", "nosuch.*"], &[]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn the_action_script_says_when_args_have_an_unbalanced_quote() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = format!("{}/scripts/action-check.sh", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .current_dir(dir.path())
+        // No authspec on PATH: the script must stop before it would run it.
+        .env("PATH", "/usr/bin:/bin")
+        .env("AUTHSPEC_ARGS", r#"--mock --endpoint "POST /v1"#)
+        .env("GITHUB_OUTPUT", dir.path().join("out"))
+        .output()
+        .expect("bash runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("authspec action: args has an unbalanced quote"),
+        "{err}"
+    );
+    let outputs = std::fs::read_to_string(dir.path().join("out")).unwrap_or_default();
+    assert!(outputs.contains("verdict=error"), "{outputs}");
+}
+
+/// Runs `command` under `script`, which gives it a terminal; `None` where `script` is missing.
+#[cfg(target_os = "linux")]
+fn on_a_terminal(command: &str) -> Option<String> {
+    let dir = tempfile::tempdir().ok()?;
+    let log = dir.path().join("tty.log");
+    let status = std::process::Command::new("script")
+        .args(["-qec", command])
+        .arg(&log)
+        .env_remove("AUTHSPEC_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    status
+        .success()
+        .then(|| std::fs::read_to_string(&log).unwrap_or_default())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_burst_shows_progress_on_a_terminal_and_none_in_a_log() {
+    let bin = assert_cmd::cargo::cargo_bin("authspec");
+    let command = format!("{} check --mock --burst -q", bin.display());
+    let Some(tty) = on_a_terminal(&command) else {
+        eprintln!("skipped: no `script` to give the run a terminal");
+        return;
+    };
+    assert!(tty.contains("/60 requests"), "{tty}");
+    assert!(tty.contains("429, waiting out Retry-After"), "{tty}");
+    let (code, _, err) = run(&["check", "--mock", "--burst", "-q"], &[]);
+    assert_eq!(code, 0);
+    assert!(!err.contains("requests ·"), "no progress in a log: {err}");
+}
