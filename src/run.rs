@@ -176,6 +176,7 @@ pub fn judge(
         input_file: None,
         flags: None,
         coverage: Vec::new(),
+        keys: report::inventory::keys(ev),
     }
 }
 

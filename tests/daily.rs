@@ -551,3 +551,50 @@ fn a_burst_shows_progress_on_a_terminal_and_none_in_a_log() {
     assert_eq!(code, 0);
     assert!(!err.contains("requests ·"), "no progress in a log: {err}");
 }
+
+#[test]
+fn diff_names_new_fixed_and_changed_rows_documents_and_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = "https://api.example.com/jwks";
+    let report = |name: &str, fixture_name: &str| {
+        let path = dir.path().join(name);
+        let (code, out, _) = run(
+            &[
+                "lint",
+                "jwks",
+                &fixture(fixture_name),
+                "--url",
+                url,
+                "--format",
+                "json",
+            ],
+            &[],
+        );
+        assert!(code == 0 || code == 1);
+        std::fs::write(&path, out).expect("report");
+        path.display().to_string()
+    };
+    let good = report("good.json", "jwks/good.json");
+    let weak = report("weak.json", "jwks/rsa-1024.json");
+    let (code, out, _) = run(&["diff", &good, &weak], &[]);
+    assert_eq!(code, 1, "a new problem is exit 1: {out}");
+    assert!(out.contains("new problems (1):"), "{out}");
+    assert!(
+        out.contains("jwks.rsa-2048") && out.contains("pass -> FAIL"),
+        "{out}"
+    );
+    assert!(out.contains("changed  <target>/jwks"), "{out}");
+    assert!(out.contains("added    kid mock-rs256-weak"), "{out}");
+    assert!(out.contains("removed  kid mock-rs256-1"), "{out}");
+    let (code, out, _) = run(&["diff", &weak, &good, "--format", "json"], &[]);
+    assert_eq!(code, 0, "fixing is not a regression");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["fixed"][0]["id"], "jwks.rsa-2048");
+    assert_eq!(v["new"].as_array().map(Vec::len), Some(0));
+    let (code, out, _) = run(&["diff", &good, &good], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("0 new, 0 fixed, 0 changed rows; 0 documents and 0 keys changed"));
+    let (code, _, err) = run(&["diff", &good, &fixture("jwks/good.json")], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not an authspec JSON report"), "{err}");
+}

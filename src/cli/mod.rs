@@ -3,6 +3,7 @@
 mod baseline;
 mod check;
 mod destination;
+mod diff;
 mod explain;
 mod files;
 mod lint;
@@ -65,6 +66,9 @@ pub(crate) enum Command {
     },
     /// Record today's failures as waivers (reason and expiry) in authspec.toml, to gate on new ones.
     Baseline(Box<baseline::BaselineArgs>),
+    /// Compare two JSON reports: new, fixed and changed rows, changed documents and keys
+    /// (exit 1 when the new report has a problem the old one had not).
+    Diff(diff::DiffArgs),
 }
 
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -84,6 +88,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<u8> {
         Command::Replay(a) => replay::cmd_replay(a),
         Command::Scan(a) => runtime()?.block_on(scan::cmd_scan(a)),
         Command::Baseline(a) => runtime()?.block_on(baseline::cmd_baseline(*a)),
+        Command::Diff(a) => diff::cmd_diff(&a),
         Command::ScanSummary { files } => scan::cmd_scan_summary(&files),
         Command::Completions { shell } => {
             use clap::CommandFactory;

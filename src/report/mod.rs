@@ -2,10 +2,12 @@
 
 pub mod badge;
 pub mod coverage;
+pub mod diff;
 pub mod gate;
 pub mod github;
 pub mod html;
 pub mod human;
+pub mod inventory;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -55,6 +57,9 @@ pub struct Report {
     /// For `check`: rows left unjudged for want of a flag the run was not given.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub coverage: Vec<coverage::Coverage>,
+    /// The public keys of every JWKS the run read, by thumbprint (for `authspec diff`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub keys: Vec<inventory::KeyRef>,
 }
 
 /// What a waiver did in this run.
@@ -145,6 +150,9 @@ pub struct ExchangeRef {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// Hex SHA-256 of the response body, so two reports show which documents changed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub body_sha256: Option<String>,
 }
 
 impl ExchangeRef {
@@ -160,6 +168,7 @@ impl ExchangeRef {
                 .error
                 .clone()
                 .or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
+            body_sha256: inventory::body_digest(ex),
         }
     }
 }
