@@ -1,5 +1,6 @@
 //! `authspec.toml`: a run's settings and its waivers, read strictly (unknown keys are errors).
 
+use crate::checks::Level;
 use crate::profile::Profile;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,10 @@ pub struct Config {
     /// Accepted failures, each with a reason and an expiry date.
     #[serde(default, rename = "waiver", skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// Per-check level overrides: a pattern as `--only` takes it (check id, area, requirement ID,
+    /// glob) and the level its rows get. A MUST is never lowered: that is a waiver's job.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub levels: std::collections::BTreeMap<String, Level>,
 }
 
 /// An accepted failure: reported as waived, not hidden, until it expires.
@@ -89,13 +94,78 @@ impl Config {
                 });
             }
         }
+        check_levels(&cfg.levels, file)?;
         Ok(cfg)
+    }
+
+    /// The level `id` gets from `levels`, when a pattern names it; the first pattern in sorted
+    /// order that matches (overlapping patterns must agree, which `parse` makes sure of).
+    pub fn level_for(
+        levels: &std::collections::BTreeMap<String, Level>,
+        check: &crate::checks::Check,
+    ) -> Option<Level> {
+        levels
+            .iter()
+            .find(|(p, _)| pattern(p).includes(check))
+            .map(|(_, l)| *l)
     }
 
     /// The merged configuration as TOML, for `--print-config`.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).unwrap_or_default()
     }
+}
+
+fn pattern(p: &str) -> crate::select::Selection {
+    crate::select::Selection {
+        only: vec![p.to_string()],
+        skip: Vec::new(),
+    }
+}
+
+/// Each pattern names a check; no check gets two levels; no MUST (under any profile) is lowered.
+fn check_levels(
+    levels: &std::collections::BTreeMap<String, Level>,
+    file: &str,
+) -> Result<(), ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        file: file.to_string(),
+        message,
+    };
+    for (p, level) in levels {
+        let hits: Vec<&crate::checks::Check> = crate::checks::catalogue()
+            .filter(|c| pattern(p).includes(c))
+            .collect();
+        if hits.is_empty() {
+            return Err(invalid(format!(
+                "levels: {p:?} matches no check id, area or requirement ID (see authspec list)"
+            )));
+        }
+        for c in hits {
+            let must = [Profile::AuthMd, Profile::Rfc, Profile::Mcp]
+                .iter()
+                .any(|pr| c.levels.get(*pr) == Some(Level::Must));
+            if must && *level != Level::Must {
+                return Err(invalid(format!(
+                    "levels: {p:?} would lower the MUST {} to {}; accept a failing MUST with a [[waiver]] (a reason and an expiry) instead",
+                    c.id,
+                    level.as_str()
+                )));
+            }
+            if let Some((q, other)) = levels
+                .iter()
+                .find(|(q, l)| *q != p && *l != level && pattern(q).includes(c))
+            {
+                return Err(invalid(format!(
+                    "levels: {p:?} ({}) and {q:?} ({}) both name {}; give it one level",
+                    level.as_str(),
+                    other.as_str(),
+                    c.id
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -130,5 +200,28 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("needs a reason"), "{e}");
+    }
+
+    #[test]
+    fn levels_raise_or_lower_shoulds_and_never_lower_a_must() {
+        let c = Config::parse("[levels]\n\"asm.rs256\" = \"must\"\n", "authspec.toml")
+            .expect("a SHOULD raised to MUST");
+        let rs256 = crate::checks::find("asm.rs256").expect("row");
+        assert_eq!(Config::level_for(&c.levels, rs256), Some(Level::Must));
+        let e = Config::parse(
+            "[levels]\n\"prm.resource-match\" = \"should\"\n",
+            "authspec.toml",
+        )
+        .expect_err("a MUST is not lowered");
+        assert!(e.to_string().contains("[[waiver]]"), "{e}");
+        let e = Config::parse("[levels]\n\"nosuch.*\" = \"may\"\n", "authspec.toml")
+            .expect_err("unknown pattern");
+        assert!(e.to_string().contains("matches no check"), "{e}");
+        let e = Config::parse(
+            "[levels]\n\"asm.rs256\" = \"must\"\n\"ASM-RS256\" = \"may\"\n",
+            "authspec.toml",
+        )
+        .expect_err("two levels for one row");
+        assert!(e.to_string().contains("give it one level"), "{e}");
     }
 }

@@ -177,6 +177,7 @@ pub fn judge(
         flags: None,
         coverage: Vec::new(),
         keys: report::inventory::keys(ev),
+        level_overrides: Vec::new(),
     }
 }
 

@@ -598,3 +598,56 @@ fn diff_names_new_fixed_and_changed_rows_documents_and_keys() {
     assert_eq!(code, 2);
     assert!(err.contains("is not an authspec JSON report"), "{err}");
 }
+
+#[test]
+fn a_level_override_in_the_configuration_raises_a_should_to_a_must() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = dir.path().join("authspec.toml");
+    std::fs::write(&cfg, "[levels]\n\"asm.rs256\" = \"must\"\n").expect("config");
+    let cfg = cfg.display().to_string();
+    let (code, out, err) = run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "asm-no-rs256",
+            "--config",
+            &cfg,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "the raised row decides the verdict: {err}");
+    let v: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["level_overrides"][0]["id"], "asm.rs256");
+    assert_eq!(v["level_overrides"][0]["from"], "should");
+    assert_eq!(v["level_overrides"][0]["to"], "must");
+    let row = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == "asm.rs256")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(row["level"], "must");
+    let (_, human, _) = run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "asm-no-rs256",
+            "--config",
+            &cfg,
+        ],
+        &[],
+    );
+    assert!(
+        human.contains("levels set by the configuration: asm.rs256 should -> must"),
+        "{human}"
+    );
+    std::fs::write(&cfg, "[levels]\n\"prm.resource-match\" = \"may\"\n").expect("config");
+    let (code, _, err) = run(&["check", "--mock", "--config", &cfg], &[]);
+    assert_eq!(code, 2, "a MUST is never lowered");
+    assert!(err.contains("[[waiver]]"), "{err}");
+}

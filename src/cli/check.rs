@@ -170,6 +170,7 @@ pub(crate) fn merge(mut a: CheckArgs, cfg: &Config) -> Result<(CheckArgs, Config
         only: a.out.only.clone(),
         skip: a.out.skip.clone(),
         waivers: cfg.waivers.clone(),
+        levels: cfg.levels.clone(),
     };
     Ok((a, merged))
 }
@@ -354,6 +355,7 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         b.finish_and_clear();
     }
     let (mut report, recorded) = result.map_err(usage)?;
+    authspec::report::levels::apply_levels(&mut report, &merged.levels);
     if !merged.waivers.is_empty() {
         authspec::report::apply_waivers(&mut report, &merged.waivers, &run::now_rfc3339()[..10]);
     }

@@ -219,6 +219,18 @@ pub fn render(report: &Report, st: &Style) -> String {
             );
         }
     }
+    if !report.level_overrides.is_empty() {
+        let changed: Vec<String> = report
+            .level_overrides
+            .iter()
+            .map(|o| format!("{} {} -> {}", o.id, o.from.as_str(), o.to.as_str()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nlevels set by the configuration: {}",
+            changed.join(", ")
+        );
+    }
     if let Some(recap) = recap(report, st) {
         let _ = writeln!(out, "\n{recap}");
     }

@@ -10,6 +10,7 @@ pub mod human;
 pub mod inventory;
 pub mod json;
 pub mod junit;
+pub mod levels;
 pub mod markdown;
 pub mod sarif;
 
@@ -60,6 +61,9 @@ pub struct Report {
     /// The public keys of every JWKS the run read, by thumbprint (for `authspec diff`).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub keys: Vec<inventory::KeyRef>,
+    /// Rows whose level `authspec.toml`'s `[levels]` changed, with the catalogue's level.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub level_overrides: Vec<levels::LevelOverride>,
 }
 
 /// What a waiver did in this run.
