@@ -651,3 +651,43 @@ fn a_level_override_in_the_configuration_raises_a_should_to_a_must() {
     assert_eq!(code, 2, "a MUST is never lowered");
     assert!(err.contains("[[waiver]]"), "{err}");
 }
+
+#[test]
+fn curl_reproduces_a_failing_keyed_probe_without_the_key() {
+    let (code, out, _) = run(
+        &["check", "--mock", "--fault", "ratelimit-missing", "--curl"],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    let section = out
+        .split("reproduce the failing probes")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no curl section: {out}"));
+    let keyed = section
+        .lines()
+        .find(|l| l.starts_with("curl ") && l.contains("$AUTHSPEC_API_KEY"))
+        .unwrap_or_else(|| panic!("{section}"));
+    assert!(
+        keyed.contains("\"authorization: Bearer $AUTHSPEC_API_KEY\""),
+        "{keyed}"
+    );
+    assert!(
+        !section.contains("jp_live_"),
+        "never the key, not even redacted: {section}"
+    );
+    // With a machine format the commands go to stderr, and stdout stays a report.
+    let (_, out, err) = run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "ratelimit-missing",
+            "--curl",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(serde_json::from_str::<Value>(&out).is_ok());
+    assert!(err.contains("curl -si"), "{err}");
+}

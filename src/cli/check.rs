@@ -85,6 +85,10 @@ pub(crate) struct CheckArgs {
     /// Longest wait for a Retry-After or a spent RateLimit window.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub(crate) max_wait: Duration,
+    /// After the report, print each failing probe as a curl command (a key you gave appears as
+    /// the environment variable it is read from, never its value).
+    #[arg(long)]
+    pub(crate) curl: bool,
     /// Write every exchange of the run (credentials redacted) to FILE, for `authspec replay`.
     #[arg(long, value_name = "FILE")]
     pub(crate) capture: Option<PathBuf>,
@@ -253,7 +257,13 @@ pub(crate) fn ignored_flags(a: &CheckArgs) -> Result<()> {
 pub(crate) async fn cmd_check(a: CheckArgs) -> Result<u8> {
     match run_check(a, true).await? {
         None => Ok(0),
-        Some(c) => emit(&c.report, &c.out, &c.targets, c.capture_sha.as_deref()),
+        Some(c) => {
+            let code = emit(&c.report, &c.out, &c.targets, c.capture_sha.as_deref())?;
+            if let Some(exchanges) = &c.exchanges {
+                super::curl::print_probes(&c.report, exchanges, &c.out);
+            }
+            Ok(code)
+        }
     }
 }
 
@@ -263,6 +273,8 @@ pub(crate) struct Checked {
     pub(crate) out: Output,
     pub(crate) targets: Vec<(Format, Destination)>,
     pub(crate) capture_sha: Option<String>,
+    /// The recorded exchanges, kept for `--curl`.
+    pub(crate) exchanges: Option<Vec<authspec::evidence::Exchange>>,
 }
 
 /// Runs `check` (or prints the merged configuration and returns `None`). A `--config` file must
@@ -373,5 +385,6 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         out: a.out,
         targets,
         capture_sha,
+        exchanges: a.curl.then_some(recorded.exchanges),
     }))
 }

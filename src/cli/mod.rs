@@ -2,6 +2,7 @@
 
 mod baseline;
 mod check;
+mod curl;
 mod destination;
 mod diff;
 mod explain;

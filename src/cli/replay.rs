@@ -12,6 +12,10 @@ use std::path::PathBuf;
 pub(crate) struct ReplayArgs {
     /// A capture file written by `authspec check --capture FILE`.
     pub(crate) file: PathBuf,
+    /// After the report, print each failing probe as a curl command (keys as environment
+    /// variables, never their values).
+    #[arg(long)]
+    pub(crate) curl: bool,
     #[command(flatten)]
     pub(crate) out: Output,
 }
@@ -25,5 +29,9 @@ pub(crate) fn cmd_replay(a: ReplayArgs) -> Result<u8> {
         .with_context(|| format!("{}", a.file.display()))?;
     let profile = a.out.profile_arg;
     let report = run::replay(&file, profile, &sel, a.out.strict).map_err(usage)?;
-    emit(&report, &a.out, &targets, None)
+    let code = emit(&report, &a.out, &targets, None)?;
+    if a.curl {
+        super::curl::print_probes(&report, &file.exchanges, &a.out);
+    }
+    Ok(code)
 }

@@ -2,6 +2,7 @@
 
 pub mod badge;
 pub mod coverage;
+pub mod curl;
 pub mod diff;
 pub mod gate;
 pub mod github;
