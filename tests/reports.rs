@@ -161,9 +161,18 @@ fn every_format_takes_its_words_from_one_standing() {
         } else {
             &case[..case.find("</testcase>").unwrap_or(case.len())]
         };
+        // JUnit's colour follows the exit code (report::gate): only a row that decides the
+        // verdict is red; a warning without --strict is a skipped test of type `warning`.
+        let weight = authspec::report::gate::weight(r, report.strict);
         assert_eq!(
             case.contains("<failure"),
-            matches!(st, Standing::Fail | Standing::Warn),
+            weight == authspec::report::gate::Weight::Failure,
+            "{}: {case}",
+            r.id
+        );
+        assert_eq!(
+            case.contains("<error"),
+            weight == authspec::report::gate::Weight::Unjudged,
             "{}: {case}",
             r.id
         );
@@ -184,10 +193,14 @@ fn every_format_takes_its_words_from_one_standing() {
             .lines()
             .find(|l| l.contains(&title))
             .and_then(|l| l.split(' ').next());
-        let want = match st {
-            Standing::Fail | Standing::Error => Some("::error"),
-            Standing::Warn => Some("::warning"),
-            Standing::Info | Standing::Consequence | Standing::Waived => Some("::notice"),
+        // Annotations follow the exit code too; information (a MAY row) gets none.
+        let want = match (weight, st) {
+            (
+                authspec::report::gate::Weight::Failure | authspec::report::gate::Weight::Unjudged,
+                _,
+            ) => Some("::error"),
+            (_, Standing::Fail | Standing::Warn | Standing::Error) => Some("::warning"),
+            (_, Standing::Consequence | Standing::Waived) => Some("::notice"),
             _ => None,
         };
         assert_eq!(command, want, "{} in GitHub annotations", r.id);
