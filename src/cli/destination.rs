@@ -103,9 +103,14 @@ fn kind(m: &std::fs::Metadata) -> Kind {
 }
 
 /// /dev/stdout, /dev/fd/N and /proc/self/fd/N name a descriptor the shell opened (`>(wc -c)`,
-/// `> out.json`): replacing what they resolve to would bypass that descriptor.
+/// `> out.json`): replacing what they resolve to would bypass that descriptor. (A regular file
+/// elsewhere under /dev, such as /dev/shm/r.json, is an ordinary file.)
 fn is_system_path(p: &Path) -> bool {
-    p.starts_with("/dev") || p.starts_with("/proc")
+    p.starts_with("/proc")
+        || p.starts_with("/dev/fd")
+        || ["/dev/stdout", "/dev/stderr", "/dev/stdin"]
+            .iter()
+            .any(|d| p == Path::new(d))
 }
 
 fn parent_exists(path: &Path, flag: &str) -> Result<()> {
