@@ -136,6 +136,12 @@ pub struct ExchangeRef {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// When the request started, in ms from the run's start.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub started_ms: Option<u64>,
+    /// The exchange whose answer this request waited for (the dependency chain).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub after: Option<usize>,
 }
 
 impl ExchangeRef {
@@ -151,6 +157,8 @@ impl ExchangeRef {
                 .error
                 .clone()
                 .or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
+            started_ms: ex.started_ms,
+            after: ex.after,
         }
     }
 }
