@@ -2,8 +2,9 @@
 //!
 //! The targets are pinned in `interop/` (an npm lockfile and a hashed pip lock) and installed by
 //! `.ci/run`: the official MCP conformance suite's auth scenario servers, the MCP TypeScript SDK's
-//! example server with its demo authorization server, and the MCP Python SDK's resource server in
-//! front of panva's certified OpenID provider. Every expected verdict below is written from the
+//! example server with its demo authorization server, the MCP Python SDK's resource server in
+//! front of panva's certified OpenID provider, mcp-auth and Vercel's mcp-handler (the latter with
+//! oauth2-mock-server as its AS), and more below. Every expected verdict below is written from the
 //! specification text and the scenario's own intent, never from authspec's output. Without the
 //! install the trials are ignored, unless `AUTHSPEC_REQUIRE_INTEROP=1` (set by `.ci/run`) makes a
 //! missing server a failure.
