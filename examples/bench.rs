@@ -1,7 +1,8 @@
 //! Benchmark: wall time and requests of a full run against the mock at 0 and 100 ms latency, the
 //! naive sequential baseline, the judge phase alone, and peak memory.
 //!
-//! `cargo run --release --example bench [-- RUNS [SCAN_TARGETS]]`
+//! `cargo run --release --example bench [-- RUNS [SCAN_TARGETS]]`; with `BENCH_TIMELINE=1` it also
+//! prints the last 100 ms run's request timeline (start offset, wait, what each request waited for).
 
 use authspec::capture::CaptureOptions;
 use authspec::capturefile::CaptureFile;
@@ -10,8 +11,43 @@ use authspec::run::{self, CheckConfig};
 use authspec::select::Selection;
 use std::time::{Duration, Instant};
 
-/// Dependent round trips a discovery needs at least: 401 -> PRM -> AS metadata -> JWKS.
-const CHAIN_DEPTH: u32 = 4;
+/// Dependent round trips a discovery needs at least: PRM -> AS metadata -> JWKS (the PRM's URL is
+/// known from the resource URL, so the 401's hint is beside it, not before it).
+const CHAIN_DEPTH: u32 = 3;
+
+/// How many answers deep `ex` is: 1 for a request the run starts with, else one more than the
+/// exchange it waited for (`after`).
+fn depth(file: &CaptureFile, ex: &authspec::evidence::Exchange) -> usize {
+    let mut d = 1;
+    let mut at = ex.after;
+    while let Some(i) = at.filter(|_| d <= file.exchanges.len()) {
+        d += 1;
+        at = file.exchanges.get(i).and_then(|e| e.after);
+    }
+    d
+}
+
+/// Every exchange by start offset: when it started and ended, its depth and what it waited for.
+fn print_timeline(file: &CaptureFile) {
+    let mut rows: Vec<&authspec::evidence::Exchange> = file.exchanges.iter().collect();
+    rows.sort_by_key(|e| (e.started_ms, e.id));
+    println!("| # | start ms | end ms | depth | waited for | request | credential | role |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for e in rows {
+        let start = e.started_ms.unwrap_or(0);
+        let path = url::Url::parse(&e.url).map_or(e.url.clone(), |u| u.path().to_string());
+        println!(
+            "| {} | {start} | {} | {} | {} | {} {path} | {} | {} |",
+            e.id,
+            start + e.elapsed_ms,
+            depth(file, e),
+            e.after.map_or("-".to_string(), |a| format!("#{a}")),
+            e.method,
+            e.credential,
+            e.roles.first().map(|r| r.label()).unwrap_or_default()
+        );
+    }
+}
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -42,6 +78,8 @@ fn duplicates(file: &CaptureFile) -> usize {
                         | authspec::evidence::Role::Burst { .. }
                         | authspec::evidence::Role::BurstRetry
                         | authspec::evidence::Role::RevokedProbe { .. }
+                        // Each carries another forged token under the one credential label.
+                        | authspec::evidence::Role::ProbeForged { .. }
                 )
             })
         })
@@ -107,6 +145,9 @@ async fn main() {
             dups += duplicates(&file);
             capture = Some(file);
         }
+        let deepest = capture.as_ref().map_or(0, |f: &CaptureFile| {
+            f.exchanges.iter().map(|e| depth(f, e)).max().unwrap_or(0)
+        });
         let (med, min, max) = stats(walls);
         let (naive_med, _, _) = stats(naives);
         let bound = latency * CHAIN_DEPTH;
@@ -116,11 +157,14 @@ async fn main() {
             format!("{:.2}", med.as_secs_f64() / bound.as_secs_f64())
         };
         println!(
-            "latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests, {dups} duplicates · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
+            "latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests, {dups} duplicates, dependency depth {deepest} · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
             naive_med.as_secs_f64() / med.as_secs_f64().max(1e-9)
         );
     }
     let file = capture.expect("a capture was recorded");
+    if std::env::var("BENCH_TIMELINE").is_ok_and(|v| v == "1") {
+        print_timeline(&file);
+    }
     let n = 200;
     let t = Instant::now();
     let mut judged = 0;

@@ -202,6 +202,14 @@ pub struct Exchange {
     /// The harness waited before sending (Retry-After, a spent window): asked and actually waited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Wait>,
+    /// When the request started, in ms from the run's start (a wait before sending, if any, is
+    /// inside `elapsed_ms`); none for evidence that was not captured live by this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_ms: Option<u64>,
+    /// The exchange (by id) whose answer this request waited for: the one that named its URL, or
+    /// the last input its target or credential needed. None for the requests a run starts with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<usize>,
     #[serde(skip)]
     parsed: OnceLock<Result<Json, JsonError>>,
 }
@@ -248,6 +256,8 @@ impl Exchange {
             source: Source::Live,
             key_echoed: false,
             wait: None,
+            started_ms: None,
+            after: None,
             parsed: OnceLock::new(),
         }
     }

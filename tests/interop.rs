@@ -2,8 +2,9 @@
 //!
 //! The targets are pinned in `interop/` (an npm lockfile and a hashed pip lock) and installed by
 //! `.ci/run`: the official MCP conformance suite's auth scenario servers, the MCP TypeScript SDK's
-//! example server with its demo authorization server, and the MCP Python SDK's resource server in
-//! front of panva's certified OpenID provider. Every expected verdict below is written from the
+//! example server with its demo authorization server, the MCP Python SDK's resource server in
+//! front of panva's certified OpenID provider, mcp-auth and Vercel's mcp-handler (the latter with
+//! oauth2-mock-server as its AS), and more below. Every expected verdict below is written from the
 //! specification text and the scenario's own intent, never from authspec's output. Without the
 //! install the trials are ignored, unless `AUTHSPEC_REQUIRE_INTEROP=1` (set by `.ci/run`) makes a
 //! missing server a failure.
@@ -84,6 +85,12 @@ enum Target {
     /// A scenario of the suite's 0.2.0 pre-release (`conformance-next`), at 2026-07-28 with side
     /// effects allowed, so its AS gets the DCR client's authorization request.
     Next(&'static str),
+    /// mcp-auth (mcp-auth.dev) in resource-server mode: its metadata router and `jwt` bearer
+    /// middleware in front of the TypeScript SDK v1's transport, the AS oidc-provider.
+    McpAuthOidcProvider,
+    /// Vercel's mcp-handler (`withMcpAuth`, `protectedResourceHandler`), the AS
+    /// oauth2-mock-server (OpenID Connect discovery only).
+    McpHandlerOauth2MockServer,
 }
 
 impl Target {
@@ -97,6 +104,8 @@ impl Target {
             Target::TsSdkV2OidcProvider => "typescript-sdk-v2+oidc-provider".into(),
             Target::PythonSdkOwnAs => "python-sdk-own-as".into(),
             Target::Next(s) => format!("conformance-next-{s}"),
+            Target::McpAuthOidcProvider => "mcp-auth+oidc-provider".into(),
+            Target::McpHandlerOauth2MockServer => "mcp-handler+oauth2-mock-server".into(),
         }
     }
 }
@@ -182,6 +191,17 @@ fn expect(t: Target, v: McpVersion) -> Expect {
         (Target::TsSdkV2OidcProvider, _) => pass(
             "the SDK's metadata router serves the path-inserted PRM and its bearer middleware the hint with scope; every invalid token gets 401 invalid_token. It sends error=\"invalid_token\" to a request without credentials too, a SHOULD NOT of RFC 6750 §3.1, which warns and does not change the verdict",
         ),
+        (Target::McpAuthOidcProvider, _) => fail(
+            &["wwwa.parse"],
+            "to the malformed Authorization header mcp-auth answers 401 with error_description=\"Invalid `Authorization` header format. Expected \"Bearer <token>\".\": the inner quotes end the quoted-string early and leave words that are not auth-params, so the value does not follow RFC 9110 §11.6.1's challenge grammar, and RFC 6750 §3: values of \"error\" and \"error_description\" \"MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E\" (the '\"' is %x22). The rest holds: the path-inserted PRM (RFC 9728 §3.1) with resource equal to the MCP URL, resource_metadata on every 401, and every forged token refused 401 invalid_token by its jwt middleware",
+        ),
+        (Target::McpHandlerOauth2MockServer, V2025_06_18) => fail(
+            &["mcp.as-discovery"],
+            "oauth2-mock-server publishes only OpenID Connect discovery, and 2025-06-18 §2.3.2 (Server Metadata Discovery) says \"MCP clients MUST follow the OAuth 2.0 Authorization Server Metadata [RFC8414] specification to obtain the information required to interact with the authorization server\"; OIDC discovery as an alternative came in 2025-11-25",
+        ),
+        (Target::McpHandlerOauth2MockServer, _) => pass(
+            "2025-11-25+: \"MCP authorization servers MUST provide at least one of the following discovery mechanisms: OAuth 2.0 Authorization Server Metadata (RFC8414); OpenID Connect Discovery 1.0\", and oauth2-mock-server serves the second with code_challenge_methods_supported including S256; mcp-handler serves the path-inserted PRM with resource equal to the MCP URL and the hint with scope, and answers every invalid token 401 invalid_token. Its error=\"invalid_token\" on a request without credentials breaks only RFC 6750 §3.1's SHOULD NOT, so no verdict",
+        ),
         (Target::FastMcpOidcProvider, _) => pass(
             "FastMCP's RemoteAuthProvider serves the hint with the scope and the path-inserted PRM naming the AS; its JWTVerifier checks signature by the issuer's JWKS, iss, aud and exp, so every forged token gets 401; oidc-provider serves RFC 8414 metadata with S256 PKCE (that it offers only DCR is a SHOULD at 2025-11-25+, so not a verdict)",
         ),
@@ -245,7 +265,10 @@ fn expect_next(s: &str) -> Expect {
 fn behind_oidc_provider(t: Target) -> bool {
     matches!(
         t,
-        Target::PythonSdkOidcProvider | Target::FastMcpOidcProvider | Target::TsSdkV2OidcProvider
+        Target::PythonSdkOidcProvider
+            | Target::FastMcpOidcProvider
+            | Target::TsSdkV2OidcProvider
+            | Target::McpAuthOidcProvider
     )
 }
 
@@ -298,6 +321,8 @@ fn targets() -> Vec<Target> {
         Target::FastMcpOidcProvider,
         Target::TsSdkV2OidcProvider,
         Target::PythonSdkOwnAs,
+        Target::McpAuthOidcProvider,
+        Target::McpHandlerOauth2MockServer,
     ]);
     out.extend(NEXT.iter().map(|s| Target::Next(s)));
     out
@@ -437,16 +462,24 @@ fn launch(i: &Install, t: Target) -> Result<(Vec<Server>, String), String> {
         }
         Target::PythonSdkOidcProvider
         | Target::FastMcpOidcProvider
-        | Target::TsSdkV2OidcProvider => {
+        | Target::TsSdkV2OidcProvider
+        | Target::McpAuthOidcProvider
+        | Target::McpHandlerOauth2MockServer => {
             let (op, rs) = (free_port(), free_port());
+            let provider = if t == Target::McpHandlerOauth2MockServer {
+                "oauth2-mock-server.mjs"
+            } else {
+                "oidc-provider.mjs"
+            };
             let mut cmd = Command::new(&i.node);
-            cmd.arg(i.interop.join("oidc-provider.mjs"))
-                .arg(op.to_string());
+            cmd.arg(i.interop.join(provider)).arg(op.to_string());
             let (provider, line) = start(cmd, "Issuer:")?;
             let issuer = url_in(&line)?;
             let (runtime, script) = match t {
                 Target::FastMcpOidcProvider => (&i.python, "fastmcp-server.py"),
                 Target::TsSdkV2OidcProvider => (&i.node, "typescript-sdk-v2-server.mjs"),
+                Target::McpAuthOidcProvider => (&i.node, "mcp-auth-server.mjs"),
+                Target::McpHandlerOauth2MockServer => (&i.node, "mcp-handler-server.mjs"),
                 _ => (&i.python, "python-sdk-server.py"),
             };
             let mut cmd = Command::new(runtime);

@@ -5,6 +5,7 @@ mod client;
 pub mod dns;
 pub mod forge;
 mod plan;
+mod token_gate;
 pub use plan::AUTHZ_REDIRECT;
 
 pub use plan::Endpoint;
@@ -17,7 +18,7 @@ use plan::Plan;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -229,14 +230,25 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         exchanges: Vec::new(),
         tasks: JoinSet::new(),
         cimd: cimd.as_ref(),
+        started: Instant::now(),
     };
-    let mut queue: VecDeque<Fetch> = plan.initial().into();
-    // Token probes and fetches that spend quota wait until discovery is done, so they can borrow
-    // its issuer and cannot starve it of budget.
+    let mut queue: VecDeque<(Fetch, Option<usize>)> =
+        plan.initial().into_iter().map(|f| (f, None)).collect();
+    // Token probes start as soon as the issuer, the resource and their target are known (the
+    // token gate); the burst, which spends quota, waits until discovery is done so it cannot
+    // starve it of budget. Each stage's fetches wait for the last answer before them.
     let mut stage = 0;
+    let mut gate_open = false;
     loop {
-        while let Some(f) = queue.pop_front() {
-            queue.extend(engine.schedule(f));
+        while let Some((f, after)) = queue.pop_front() {
+            queue.extend(engine.schedule(f, after));
+        }
+        if !gate_open && engine.token_gate_opens() {
+            gate_open = true;
+            queue.extend(engine.early_token_probes());
+            if !queue.is_empty() {
+                continue;
+            }
         }
         match engine.tasks.join_next().await {
             Some(Ok((key, ex))) => {
@@ -249,7 +261,8 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
             None => match plan.after_discovery(stage, &engine.exchanges) {
                 Some(next) => {
                     stage += 1;
-                    queue.extend(next);
+                    let last = engine.exchanges.len().checked_sub(1);
+                    queue.extend(next.into_iter().map(|f| (f, last)));
                 }
                 None => break,
             },
@@ -273,12 +286,15 @@ struct Engine<'o> {
     exchanges: Vec<Exchange>,
     tasks: JoinSet<(Key, Exchange)>,
     cimd: Option<&'o cimd::Server>,
+    /// The run's start: every exchange records its start as an offset from it.
+    started: Instant,
 }
 
 impl Engine<'_> {
     /// Starts `f` unless the same (method, URL, credential) is already known; returns follow-ups
-    /// that became known at once (a repeat of a finished fetch under a new role).
-    fn schedule(&mut self, f: Fetch) -> Vec<Fetch> {
+    /// that became known at once (a repeat of a finished fetch under a new role). `after` is the
+    /// exchange whose answer `f` waited for.
+    fn schedule(&mut self, f: Fetch, after: Option<usize>) -> Vec<(Fetch, Option<usize>)> {
         let key: Key = (f.method.clone(), f.url.to_string(), f.cred, f.seq);
         match self.slots.get_mut(&key) {
             Some(Slot::Pending(roles)) => {
@@ -293,12 +309,19 @@ impl Engine<'_> {
                     return Vec::new();
                 }
                 self.exchanges[i].roles.push(f.role.clone());
-                self.plan.follow_ups(&f.role, &self.exchanges[i])
+                self.plan
+                    .follow_ups(&f.role, &self.exchanges[i])
+                    .into_iter()
+                    .map(|next| (next, Some(i)))
+                    .collect()
             }
             None => {
+                let started_ms = Some(self.offset_ms());
                 if let Some(reason) = self.refuse(&f) {
                     let mut ex = Exchange::new(&f.method, f.url.as_str(), vec![f.role]);
                     ex.not_fetched = Some(reason);
+                    ex.started_ms = started_ms;
+                    ex.after = after;
                     self.slots.insert(key, Slot::Done(self.exchanges.len()));
                     self.exchanges.push(ex);
                     return Vec::new();
@@ -306,11 +329,57 @@ impl Engine<'_> {
                 self.slots
                     .insert(key.clone(), Slot::Pending(vec![f.role.clone()]));
                 let ctx = self.ctx.clone();
-                self.tasks
-                    .spawn(async move { (key, client::fetch(&ctx, &f).await) });
+                self.tasks.spawn(async move {
+                    let mut ex = client::fetch(&ctx, &f).await;
+                    ex.started_ms = started_ms;
+                    ex.after = after;
+                    (key, ex)
+                });
                 Vec::new()
             }
         }
+    }
+
+    /// Milliseconds since the run started.
+    fn offset_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Roles of the fetches still on their way.
+    fn pending_roles(&self) -> Vec<&Role> {
+        self.slots
+            .values()
+            .filter_map(|s| match s {
+                Slot::Pending(roles) => Some(roles),
+                Slot::Done(_) => None,
+            })
+            .flatten()
+            .collect()
+    }
+
+    /// Whether the token probes' inputs are settled (see [`token_gate`]) while discovery runs.
+    fn token_gate_opens(&self) -> bool {
+        token_gate::settled(self.plan, &self.exchanges, &self.pending_roles())
+    }
+
+    /// The token probes, started before discovery is done, each waiting for the last answer so far;
+    /// none when the budget is tight: then they wait for discovery, which they must not starve
+    /// (HARNESS-BUDGET). The budget counts as tight when what is left after them is less than
+    /// what the run has used so far, so discovery could not even double.
+    fn early_token_probes(&self) -> Vec<(Fetch, Option<usize>)> {
+        if self.tasks.is_empty() {
+            // Nothing is on its way: the stage after discovery sends them, as it always did.
+            return Vec::new();
+        }
+        let Some(probes) = self.plan.after_discovery(0, &self.exchanges) else {
+            return Vec::new();
+        };
+        let used = self.ctx.sent.load(Ordering::SeqCst) + self.tasks.len();
+        if self.ctx.budget.saturating_sub(used + probes.len()) < used {
+            return Vec::new();
+        }
+        let last = self.exchanges.len().checked_sub(1);
+        probes.into_iter().map(|f| (f, last)).collect()
     }
 
     /// The SSRF guard (PRM-SSRF): a public target's documents may not send us to private hosts.
@@ -318,7 +387,7 @@ impl Engine<'_> {
         ssrf_refusal(&self.resource, &f.url, self.opts.allow_private)
     }
 
-    fn complete(&mut self, key: Key, mut ex: Exchange) -> Vec<Fetch> {
+    fn complete(&mut self, key: Key, mut ex: Exchange) -> Vec<(Fetch, Option<usize>)> {
         let roles = match self.slots.remove(&key) {
             Some(Slot::Pending(r)) => r,
             _ => Vec::new(),
@@ -331,6 +400,7 @@ impl Engine<'_> {
         roles
             .iter()
             .flat_map(|r| self.plan.follow_ups(r, &self.exchanges[i]))
+            .map(|next| (next, Some(i)))
             .collect()
     }
 
@@ -395,9 +465,12 @@ fn bad_key(real: Option<&str>) -> String {
     )
 }
 
-/// Orders exchanges and their roles deterministically and numbers them.
+/// Orders exchanges and their roles deterministically and numbers them; `after` follows the
+/// renumbering.
 fn normalize(exchanges: &mut [Exchange]) {
-    for ex in exchanges.iter_mut() {
+    for (i, ex) in exchanges.iter_mut().enumerate() {
+        // The capture order, which `after` refers to until the renumbering below.
+        ex.id = i;
         ex.roles
             .sort_by_key(|r| (plan::role_rank(r), r.label(), format!("{r:?}")));
         ex.roles.dedup();
@@ -407,8 +480,13 @@ fn normalize(exchanges: &mut [Exchange]) {
         let kb = (b.roles.first().map(plan::role_rank), &b.url, &b.method);
         ka.cmp(&kb)
     });
+    let mut renumbered = vec![0; exchanges.len()];
+    for (i, ex) in exchanges.iter().enumerate() {
+        renumbered[ex.id] = i;
+    }
     for (i, ex) in exchanges.iter_mut().enumerate() {
         ex.id = i;
+        ex.after = ex.after.and_then(|a| renumbered.get(a).copied());
     }
 }
 

@@ -365,7 +365,12 @@ impl Plan<'_> {
 
     /// The negative token probes (forged tokens, the key in the query string) and the
     /// low-scope probes of every MCP method.
+    /// Sent early (the token gate) and asked again after discovery, they return only what a
+    /// later answer added.
     fn token_probes(&self, found: &[Exchange]) -> Vec<Fetch> {
+        if let Some(late) = self.late_token_probes(found) {
+            return late;
+        }
         let Some((endpoint, base)) = self.token_target(found) else {
             return Vec::new();
         };
@@ -407,6 +412,32 @@ impl Plan<'_> {
             }));
         }
         out
+    }
+
+    /// When the token probes went out before discovery was done: the DPoP forgery, if an answer
+    /// that came after them (an OpenAPI-described endpoint's DPoP challenge) says the resource
+    /// takes DPoP and it was not sent; `None` when no token probe was sent yet.
+    fn late_token_probes(&self, found: &[Exchange]) -> Option<Vec<Fetch>> {
+        let sent: Vec<(&Exchange, &str, &str)> = found
+            .iter()
+            .flat_map(|e| {
+                e.roles.iter().filter_map(move |r| match r {
+                    Role::ProbeForged { endpoint, forgery } => {
+                        Some((e, endpoint.as_str(), forgery.as_str()))
+                    }
+                    _ => None,
+                })
+            })
+            .collect();
+        let (ex, endpoint, _) = *sent.first()?;
+        if sent.iter().any(|(_, _, f)| *f == Forgery::Dpop.slug()) || !takes_dpop(found) {
+            return Some(Vec::new());
+        }
+        let claims = forge_claims(self.resource, found);
+        let probe = self
+            .replay_unauth(ex, endpoint)
+            .and_then(|(_, base)| dpop_probe(endpoint, &base, &claims, Forgery::Dpop, None));
+        Some(probe.into_iter().collect())
     }
 
     /// The DPoP forgery once more with the nonce the server asked for (RFC 9449 §9), so that a

@@ -158,6 +158,12 @@ pub struct ExchangeRef {
     /// Hex SHA-256 of the response body, so two reports show which documents changed.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub body_sha256: Option<String>,
+    /// When the request started, in ms from the run's start.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub started_ms: Option<u64>,
+    /// The exchange whose answer this request waited for (the dependency chain).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub after: Option<usize>,
 }
 
 impl ExchangeRef {
@@ -174,6 +180,8 @@ impl ExchangeRef {
                 .clone()
                 .or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
             body_sha256: inventory::body_digest(ex),
+            started_ms: ex.started_ms,
+            after: ex.after,
         }
     }
 }
