@@ -756,6 +756,17 @@ fn under_the_rfc_profile_the_literal_section_3_3_rule_decides() {
     );
     let prefix = row(&r, "prm.resource-match-wwwa");
     assert_eq!(prefix["skip_kind"], "not-applied", "{prefix}");
+    // The discovery chain reads the same rule: its hint edge is broken under rfc.
+    let hint_edges: Vec<&Value> = r["chain"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["from"] == "401")
+        .collect();
+    assert!(
+        !hint_edges.is_empty() && hint_edges.iter().all(|e| e["ok"] == false),
+        "{hint_edges:?}"
+    );
     let r = run(&["check", "--mock"], 0);
     assert_eq!(row(&r, "prm.resource-match-wwwa")["outcome"], "pass");
     assert_eq!(row(&r, "prm.resource-match-wwwa-strict")["level"], "may");
