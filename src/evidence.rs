@@ -547,6 +547,11 @@ impl Evidence {
                 out.remove(0);
             }
         }
+        // MCP 2025-06-18 clients take the PRM the hint names: the hinted document stands in
+        // for a missing wk(R) one (the root PRM is no route of its own there).
+        if self.prm_hint_route() && !matches!(out[0], Subject::Doc(_)) && out.len() > 1 {
+            out.remove(0);
+        }
         out
     }
 
@@ -554,13 +559,24 @@ impl Evidence {
     /// PRM location is one of several routes, the first route that served a document.
     pub fn prm_served(&self) -> Option<&Exchange> {
         let primary = self.role(&Role::Prm);
-        if primary.is_some_and(|p| p.status == Some(200)) || !self.prm_routes_alternative() {
+        let alternative = self.prm_routes_alternative();
+        if primary.is_some_and(|p| p.status == Some(200)) || !(alternative || self.prm_hint_route())
+        {
             return primary;
         }
-        self.with_role(|r| matches!(r, Role::PrmHinted { .. } | Role::PrmRoot))
-            .into_iter()
-            .find(|e| e.status == Some(200))
-            .or(primary)
+        self.with_role(|r| {
+            matches!(r, Role::PrmHinted { .. }) || (alternative && matches!(r, Role::PrmRoot))
+        })
+        .into_iter()
+        .find(|e| e.status == Some(200))
+        .or(primary)
+    }
+
+    /// Whether this run's profile and version take the PRM from the 401's `resource_metadata`
+    /// (MCP 2025-06-18: "MCP servers MUST use the HTTP header WWW-Authenticate when returning a
+    /// 401 Unauthorized to indicate the location of the resource server metadata URL").
+    pub fn prm_hint_route(&self) -> bool {
+        crate::checks::alternatives::in_force("mcp.prm-hint", self.profile, self.mcp_version)
     }
 
     /// Whether this run's profile and version make the PRM location one of several routes.

@@ -426,6 +426,9 @@ fn healthy_mock_trial(report: Arc<Report>) -> Trial {
     )
 }
 
+/// Layouts whose 401 names a PRM that serves: valid at MCP 2025-06-18 as well.
+const HINTED_LAYOUTS: [&str; 2] = ["mcp-prm-hint-only", "mcp-prm-hint-root"];
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -446,6 +449,11 @@ fn main() {
             for layout in authspec::mock::LAYOUTS {
                 for v in [McpVersion::V2025_11_25, McpVersion::V2026_07_28] {
                     trials.push(layout_trial(layout, v));
+                }
+                // 2025-06-18 clients read the PRM the 401 names, wherever it is: the layouts
+                // whose hint works pass there too (issue 16, item 5).
+                if HINTED_LAYOUTS.contains(&layout.name) {
+                    trials.push(layout_trial(layout, McpVersion::V2025_06_18));
                 }
             }
             trials.push(variant_trial(

@@ -587,7 +587,9 @@ fn a_connection_reset_on_the_as_lookup_is_unjudged_not_failed() {
 fn a_dpop_only_resource_is_not_held_to_the_bearer_rules() {
     // The conformance suite's auth/dpop scenario (0.2.0-alpha.12) challenges with DPoP alone, as
     // RFC 9449 §7.1 allows; RFC 6750's Bearer rows used to fail it.
-    for profile in ["rfc", "mcp"] {
+    // Under rfc the mock is the seed's API, whose 401s on /v1/… name a root PRM: the literal
+    // RFC 9728 §3.3 rule fails that, and nothing else fails (issue 16, item 6).
+    for (profile, code) in [("rfc", 1), ("mcp", 0)] {
         let r = run(
             &[
                 "check",
@@ -597,9 +599,18 @@ fn a_dpop_only_resource_is_not_held_to_the_bearer_rules() {
                 "--fault",
                 "mcp-dpop-only",
             ],
-            0,
+            code,
         );
-        assert_eq!(r["verdict"], "pass", "{profile}");
+        let must_failures: Vec<String> = failing(&r)
+            .into_iter()
+            .filter(|id| row(&r, id)["level"] == "must")
+            .collect();
+        let want: &[&str] = if profile == "rfc" {
+            &["prm.resource-match-wwwa-strict"]
+        } else {
+            &[]
+        };
+        assert_eq!(must_failures, want, "{profile}");
         for id in ["wwwa.bearer-challenge", "wwwa.bearer-header-support"] {
             assert_eq!(row(&r, id)["outcome"], "skip", "{profile} {id}");
             assert!(message(&r, id).contains("RFC 9449 §7.1"), "{profile} {id}");
@@ -615,4 +626,188 @@ fn a_dpop_only_resource_is_not_held_to_the_bearer_rules() {
             "{profile}"
         );
     }
+}
+
+#[test]
+fn a_guarded_api_catalog_path_is_no_catalog_and_both_rows_say_so() {
+    // Issue 16, item 4. RFC 9727 §2: "A Publisher supporting this URI: SHALL resolve an HTTPS GET
+    // request to /.well-known/api-catalog and return an API catalog document". A 401 from auth
+    // middleware on a path nobody advertised shows no support for the URI: no row fails on it,
+    // and catalog.get and catalog.head-link skip with the same words.
+    let r = run(&["check", "--mock", "--fault", "catalog-guarded"], 0);
+    let get = row(&r, "catalog.get");
+    let head = row(&r, "catalog.head-link");
+    assert_eq!(get["outcome"], "skip", "{get}");
+    assert_eq!(head["outcome"], "skip", "{head}");
+    assert_eq!(get["message"], head["message"]);
+    assert!(message(&r, "catalog.get").contains("GET -> 401"), "{get}");
+    assert!(
+        message(&r, "catalog.get").contains("supporting this URI"),
+        "{get}"
+    );
+    // The auth.md contract still asks for a catalog, at its own level.
+    assert_eq!(row(&r, "catalog.published")["outcome"], "fail");
+    // When HEAD advertises the catalog, the URI is supported and the 401 to GET fails at MUST.
+    let r = run(
+        &["check", "--mock", "--fault", "catalog-guarded-advertised"],
+        1,
+    );
+    assert_eq!(row(&r, "catalog.get")["outcome"], "fail");
+    assert_eq!(row(&r, "catalog.head-link")["outcome"], "pass");
+}
+
+#[test]
+fn a_hinted_root_prm_passes_at_every_mcp_version() {
+    // Issue 16, item 5. MCP 2025-06-18 §2.3.1: "MCP servers MUST use the HTTP header
+    // WWW-Authenticate when returning a 401 Unauthorized to indicate the location of the resource
+    // server metadata URL"; its sequence diagram has the client "Extract resource_metadata from
+    // WWW-Authenticate" and fetch that URL. No sentence asks for the path-inserted URL besides.
+    for v in ["2025-06-18", "2025-11-25", "2026-07-28"] {
+        let r = mcp("mcp-prm-hint-root", v, 0);
+        assert_eq!(r["verdict"], "pass", "{v}");
+        // Only the SHOULD of MCP's strict identity reading is left, the same at every version.
+        assert_eq!(
+            failing(&r),
+            ["prm.resource-match-wwwa-strict".to_string()],
+            "{v}"
+        );
+        let w = row(&r, "prm.wellknown-insert");
+        assert_eq!(w["outcome"], "fail", "{v}");
+        assert_eq!(w["level"], "may", "{v}: {w}");
+        assert_eq!(w["alternative"]["satisfied"], true, "{v}");
+        for id in [
+            "wwwa.rm-fetch",
+            "prm.resource-match-wwwa",
+            "prm.resource-present",
+        ] {
+            assert_eq!(row(&r, id)["outcome"], "pass", "{v} {id}");
+        }
+    }
+    assert_eq!(
+        row(
+            &mcp("mcp-prm-hint-root", "2025-06-18", 0),
+            "prm.wellknown-insert"
+        )["alternative"]["group"],
+        "mcp.prm-hint"
+    );
+    // A hint that leads nowhere still fails at 2025-06-18, on the row that judges the hint.
+    let r = mcp("mcp-hint-404-root-only", "2025-06-18", 1);
+    assert!(
+        failing(&r).contains(&"wwwa.rm-fetch".to_string()),
+        "{:?}",
+        failing(&r)
+    );
+}
+
+/// The report for a PRM with `resource`, fetched because the 401 of `request` named it.
+fn judge_hinted_prm(
+    profile: authspec::checks::Profile,
+    resource: &str,
+    request: &str,
+) -> authspec::report::Report {
+    let mut prm = Exchange::new(
+        "GET",
+        "https://api.example.com/.well-known/oauth-protected-resource",
+        vec![Role::PrmHinted {
+            hinted_by: request.into(),
+        }],
+    );
+    prm.status = Some(200);
+    prm.response_headers = vec![("content-type".into(), "application/json".into())];
+    prm.body = serde_json::json!({"resource": resource, "authorization_servers": ["https://as.example.com"]})
+        .to_string()
+        .into_bytes();
+    let ev = Evidence {
+        resource: request.into(),
+        resource_url: url::Url::parse(request).expect("url"),
+        profile,
+        mode: Mode::Live,
+        api_key_given: false,
+        exchanges: vec![prm],
+        mcp_version: authspec::checks::McpVersion::default(),
+    };
+    let meta = authspec::run::Meta {
+        started_at: "2026-12-03T00:00:00Z".into(),
+        duration_ms: 0,
+        requests: 1,
+        max_requests: 60,
+    };
+    authspec::run::judge(
+        &ev,
+        &authspec::select::Selection::default(),
+        false,
+        meta,
+        None,
+    )
+}
+
+#[test]
+fn under_the_rfc_profile_the_literal_section_3_3_rule_decides() {
+    // Issue 16, item 6. RFC 9728 §3.3: the resource value "MUST be identical to the URL that the
+    // client used to make the request to the resource server". The seed's 401s on /v1/… name a
+    // root PRM whose resource is the origin: the literal rule fails it under rfc, while auth-md
+    // (whose seed text sets up exactly that layout) keeps the prefix rule of the bis draft.
+    let r = run(&["check", "--mock", "--profile", "rfc"], 1);
+    let strict = row(&r, "prm.resource-match-wwwa-strict");
+    assert_eq!(
+        (&strict["level"], &strict["outcome"]),
+        (&"must".into(), &"fail".into()),
+        "{strict}"
+    );
+    let prefix = row(&r, "prm.resource-match-wwwa");
+    assert_eq!(prefix["skip_kind"], "not-applied", "{prefix}");
+    // The discovery chain reads the same rule: its hint edge is broken under rfc.
+    let hint_edges: Vec<&Value> = r["chain"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e["from"] == "401")
+        .collect();
+    assert!(
+        !hint_edges.is_empty() && hint_edges.iter().all(|e| e["ok"] == false),
+        "{hint_edges:?}"
+    );
+    let r = run(&["check", "--mock"], 0);
+    assert_eq!(row(&r, "prm.resource-match-wwwa")["outcome"], "pass");
+    assert_eq!(row(&r, "prm.resource-match-wwwa-strict")["level"], "may");
+    // The same hinted PRM judged from evidence: under rfc only an identical resource passes.
+    use authspec::checks::{Level, Profile};
+    use authspec::finding::Outcome;
+    let request = "https://api.example.com/v1/jobs";
+    for (profile, resource, want) in [
+        (Profile::Rfc, request, Outcome::Pass),
+        (Profile::Rfc, "https://api.example.com", Outcome::Fail),
+        (Profile::AuthMd, "https://api.example.com", Outcome::Pass),
+    ] {
+        let report = judge_hinted_prm(profile, resource, request);
+        let decisive: Vec<&authspec::report::CheckResult> = report
+            .results
+            .iter()
+            .filter(|r| r.level == Level::Must && r.id.starts_with("prm.resource-match-wwwa"))
+            .filter(|r| r.skip_kind.is_none())
+            .collect();
+        let want_id = if profile == Profile::Rfc {
+            "prm.resource-match-wwwa-strict"
+        } else {
+            "prm.resource-match-wwwa"
+        };
+        assert_eq!(decisive.len(), 1, "{profile:?}: {decisive:?}");
+        assert_eq!(decisive[0].id, want_id, "{profile:?}");
+        assert_eq!(decisive[0].outcome, want, "{profile:?} {resource}");
+    }
+    // explain says which rule decides where.
+    let text = Command::cargo_bin("authspec")
+        .expect("binary")
+        .args(["explain", "prm.resource-match-wwwa"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&text);
+    assert!(text.contains("rfc not applied"), "{text}");
+    assert!(
+        text.contains("under --profile rfc the literal RFC 9728 §3.3 rule"),
+        "{text}"
+    );
 }

@@ -38,7 +38,7 @@ pub static CHECKS: &[Check] = &[
         &["CAT-NAME", "CAT-GET"],
         "RFC 9727 §2, §4",
         rfc!("9727", "2"),
-        "Answer GET /.well-known/api-catalog with 200 and the linkset (redirects are allowed).",
+        "Answer GET /.well-known/api-catalog with 200 and the linkset (redirects are allowed). RFC 9727 §2 binds \"a Publisher supporting this URI\": a 404, 410, 401 or 403 with no HEAD answer advertising an api-catalog Link is read as no catalog published, and catalog.get and catalog.head-link both skip; any other answer, or such a Link, makes the URI supported and a GET that does not yield the catalog fails.",
         get
     ),
     row!(
@@ -48,7 +48,7 @@ pub static CHECKS: &[Check] = &[
         &["CAT-HEAD-LINK"],
         "RFC 9727 §2",
         rfc!("9727", "2"),
-        "Answer HEAD with Link: </.well-known/api-catalog>; rel=\"api-catalog\".",
+        "Answer HEAD with Link: </.well-known/api-catalog>; rel=\"api-catalog\". Judged on every origin that supports the URI (RFC 9727 §2 \"a Publisher supporting this URI\"), by the same reading as catalog.get: a GET answered 404, 410, 401 or 403 with no advertising Link means no catalog is published, and both rows skip.",
         head_link
     ),
     row!(
@@ -297,13 +297,15 @@ fn get(ev: &Evidence) -> Vec<Finding> {
                 body_start(&e.body)
             ))
             .on(e),
-            (Some(404 | 410), _) => Finding::skip(format!(
-                "no api-catalog at {} (optional unless the profile asks for it)",
-                e.url
-            ))
-            .on(e),
+            _ if unsupported(ev, e).is_some() => {
+                Finding::skip(unsupported(ev, e).unwrap_or_default()).on(e)
+            }
             (s, _) => Finding::fail("GET of the api-catalog did not yield it")
-                .expected("200")
+                .expected(if advertised(ev, e) {
+                    "200 (HEAD advertises the api-catalog, so the URI is supported)"
+                } else {
+                    "200"
+                })
                 .actual(s.map_or("no status".into(), |s| s.to_string()))
                 .on(e),
         })
@@ -314,20 +316,64 @@ fn heads(ev: &Evidence) -> Vec<&Exchange> {
     ev.with_role(|r| matches!(r, Role::CatalogHead { .. }))
 }
 
-/// HEAD exchanges of origins whose catalog GET answered 200.
-fn published_heads(ev: &Evidence) -> Result<Vec<&Exchange>, Finding> {
-    let docs = docs(ev)?;
-    let origins: Vec<String> = docs
-        .iter()
-        .flat_map(|d| d.ex.roles.iter())
-        .filter_map(|r| {
-            if let Role::Catalog { origin } = r {
-                Some(origin.clone())
-            } else {
-                None
-            }
+/// The origin a catalog GET or HEAD was made for.
+fn origin_of(e: &Exchange) -> Option<&str> {
+    e.roles.iter().find_map(|r| match r {
+        Role::Catalog { origin } | Role::CatalogHead { origin } => Some(origin.as_str()),
+        _ => None,
+    })
+}
+
+/// Whether a HEAD of the catalog on `get`'s origin answered with an api-catalog Link.
+fn advertised(ev: &Evidence, get: &Exchange) -> bool {
+    heads(ev)
+        .into_iter()
+        .filter(|h| origin_of(h) == origin_of(get))
+        .any(|h| {
+            let raw = h.headers("link").collect::<Vec<_>>().join(", ");
+            link::parse(&raw).is_ok_and(|links| {
+                links
+                    .iter()
+                    .any(|l| l.rels.iter().any(|r| r == "api-catalog"))
+            })
         })
+}
+
+/// RFC 9727 §2 binds "a Publisher supporting this URI": it "SHALL resolve an HTTPS GET request
+/// to /.well-known/api-catalog" and a HEAD "with a response including a Link header". A GET
+/// answered 404 or 410 (nothing there) or 401 or 403 (a guard in front of every path), with no
+/// HEAD answer advertising an api-catalog Link, shows no support for the URI, so neither
+/// catalog.get nor catalog.head-link judges it. Any other answer (200, 5xx, a redirect's end)
+/// or an advertising Link means the URI is supported and both rows judge. Returns the reason
+/// to skip, the same words for both rows.
+fn unsupported(ev: &Evidence, get: &Exchange) -> Option<String> {
+    let status = get.status?;
+    if get.error.is_some() || !matches!(status, 401 | 403 | 404 | 410) || advertised(ev, get) {
+        return None;
+    }
+    Some(format!(
+        "no api-catalog is published at {} (GET -> {status}, and no HEAD answer carries an api-catalog Link): RFC 9727 §2 binds only \"a Publisher supporting this URI\"",
+        get.url
+    ))
+}
+
+/// HEAD exchanges of origins that support the catalog URI (see `unsupported`).
+fn published_heads(ev: &Evidence) -> Result<Vec<&Exchange>, Finding> {
+    let list = gets(ev);
+    if list.is_empty() {
+        return Err(docs(ev)
+            .err()
+            .unwrap_or_else(|| Finding::no_input("the api-catalog was not requested")));
+    }
+    let origins: Vec<String> = list
+        .iter()
+        .filter(|e| unsupported(ev, e).is_none())
+        .filter_map(|e| origin_of(e).map(str::to_string))
         .collect();
+    if origins.is_empty() {
+        let why: Vec<String> = list.iter().filter_map(|e| unsupported(ev, e)).collect();
+        return Err(Finding::skip(why.join("; ")));
+    }
     let list: Vec<&Exchange> = heads(ev)
         .into_iter()
         .filter(|e| {

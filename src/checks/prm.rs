@@ -144,25 +144,36 @@ pub static CHECKS: &[Check] = &[
     row!(
         "prm.resource-match-wwwa",
         "resource covers the URL whose 401 named this PRM",
-        MUST,
+        // The prefix rule of draft-mcguinness-oauth-rfc9728bis, applied only where the profile's
+        // own text allows a resource identifier less specific than the URL called: auth.md (the
+        // seed's 401s on every endpoint name one root PRM) and MCP ("MCP clients SHOULD provide
+        // the most specific URI that they can", with https://mcp.example.com a valid canonical
+        // URI). Under `rfc` the literal §3.3 rule decides: prm.resource-match-wwwa-strict.
+        Levels {
+            auth_md: Some(Level::Must),
+            rfc: None,
+            mcp: Some(Level::Must),
+        },
         &["PRM-RESOURCE-MATCH-WWWA"],
-        "RFC 9728 §3.3; draft-mcguinness-oauth-rfc9728bis",
+        "RFC 9728 §3.3 as relaxed by draft-mcguinness-oauth-rfc9728bis (auth-md: the seed's 401s name one root PRM; MCP §Canonical Server URI: \"MCP clients SHOULD provide the most specific URI that they can\"); not applied under rfc",
         rfc!("9728", "3.3"),
-        "Name a resource with the same origin whose path is a segment-boundary prefix of the protected URL.",
+        "Name a resource with the same origin whose path is a segment-boundary prefix of the protected URL. This prefix rule (draft-mcguinness-oauth-rfc9728bis, an expired individual draft) is applied under auth-md and mcp, whose own texts allow a resource less specific than the URL called; under --profile rfc the literal RFC 9728 §3.3 rule of prm.resource-match-wwwa-strict decides instead.",
         resource_match_wwwa,
     ),
     row!(
         "prm.resource-match-wwwa-strict",
         "resource is identical to the URL whose 401 named this PRM",
+        // Under `rfc` this literal rule is the MUST; the profiles whose texts allow a less
+        // specific identifier judge it below MUST and let prm.resource-match-wwwa decide.
         Levels {
             auth_md: Some(Level::May),
-            rfc: Some(Level::Should),
+            rfc: Some(Level::Must),
             mcp: Some(Level::Should),
         },
         &["PRM-RESOURCE-MATCH-WWWA-STRICT"],
-        "RFC 9728 §3.3",
+        "RFC 9728 §3.3: the resource value \"MUST be identical to the URL that the client used to make the request to the resource server\" (the MUST under rfc; auth-md and mcp allow the prefix rule of prm.resource-match-wwwa)",
         rfc!("9728", "3.3"),
-        "For single-URL resources (MCP servers), make resource exactly the URL clients call.",
+        "Make resource exactly the URL clients call. Under --profile rfc this literal RFC 9728 §3.3 rule decides at MUST; under auth-md (info) and mcp (SHOULD) the prefix rule of prm.resource-match-wwwa decides, because their texts allow a resource less specific than the URL called.",
         resource_match_wwwa_strict,
     ),
     row!(
@@ -290,6 +301,14 @@ fn primary(ev: &Evidence) -> Subject<'_> {
         {
             Subject::Absent(Finding::skip(
                 "no PRM at the path-inserted URL; the profile accepts the PRM another route served (mcp.prm-discovery judges it names this server)",
+            ))
+        }
+        // MCP 2025-06-18: the hinted PRM is the one its clients read.
+        Subject::Absent(_)
+            if ev.prm_hint_route() && ev.prm_served().is_some_and(|e| e.status == Some(200)) =>
+        {
+            Subject::Absent(Finding::skip(
+                "no PRM at the path-inserted URL; the profile reads the PRM the 401's resource_metadata names (prm.resource-match-wwwa judges it names this server)",
             ))
         }
         s => s,

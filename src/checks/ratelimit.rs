@@ -27,9 +27,9 @@ pub static CHECKS: &[Check] = &[
         "Keyed responses carry one complete RateLimit dialect",
         AUTH_MD_MUST,
         &["AUTHMD-RATELIMIT-HEADERS", "RL-DIALECT"],
-        "auth.md §Rate limits; catalogue A-1",
+        "auth.md §Rate limits (\"Responses carry RFC RateLimit headers (RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy)\"); catalogue A-1",
         AUTH_MD,
-        "Send RateLimit-Limit, -Remaining, -Reset and -Policy (or RateLimit + RateLimit-Policy) on authenticated responses.",
+        "Say the limit, what remains, when it resets and the policy on authenticated responses: RateLimit-Limit, -Remaining, -Reset and RateLimit-Policy, or the same four in a later draft (-07: RateLimit limit/remaining/reset + RateLimit-Policy; -08…-12: RateLimit r and t + RateLimit-Policy q). authspec reads the seed's four names as these four things in whatever draft dialect the server speaks, and judges every dialect by the same four.",
         headers
     ),
     row!(
@@ -293,21 +293,43 @@ fn headers(ev: &Evidence) -> Vec<Finding> {
     ok.into_iter()
         .map(|ex| {
             let rl = ratelimit::parse(&ex.response_headers);
-            let complete = match rl.dialect {
-                Dialect::Legacy => ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset", "ratelimit-policy"].iter().all(|f| rl.fields.iter().any(|x| x == f)),
-                Dialect::Dictionary | Dialect::Structured => rl.fields.iter().any(|x| x == "ratelimit") && rl.fields.iter().any(|x| x == "ratelimit-policy"),
-                Dialect::Vendor | Dialect::Absent => false,
-            };
-            if complete {
-                Finding::pass(rl.dialect.name()).on(ex)
+            let missing = seed_parts_missing(&ex.response_headers);
+            if missing.is_empty() {
+                Finding::pass(format!("limit, remaining, reset and policy, in the {} fields", rl.dialect.name())).on(ex)
             } else {
-                Finding::fail(format!("the authenticated response lacks a complete RateLimit dialect (seen: {})", rl.dialect.name()))
-                    .expected("RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy (or RateLimit + RateLimit-Policy)")
+                Finding::fail(format!("the authenticated response does not say its {} (seen: {})", missing.join(", "), rl.dialect.name()))
+                    .expected("limit, remaining, reset and policy: RateLimit-Limit, -Remaining, -Reset and RateLimit-Policy, or the same four in a later draft's RateLimit and RateLimit-Policy")
                     .actual(if rl.fields.is_empty() { "no rate-limit fields".into() } else { rl.fields.join(", ") })
                     .on(ex)
             }
         })
         .collect()
+}
+
+/// The seed's sentence ("RFC RateLimit headers (`RateLimit-Limit`, `RateLimit-Remaining`,
+/// `RateLimit-Reset`, `RateLimit-Policy`)") read one way for every dialect: the four names are four
+/// things a response says (its limit, what remains, when it resets, and its policy), spelled as the
+/// draft the server speaks spells them. Drafts -00…-06 spell them as those four fields; -07 as the
+/// RateLimit dictionary's `limit`, `remaining` and `reset` with RateLimit-Policy; -08…-12 as
+/// RateLimit's `r` and `t` with RateLimit-Policy's `q`. A value that is there but malformed is said (the value rules judge
+/// it), so one bad number fails once. Returns the things a response leaves out.
+fn seed_parts_missing(headers: &[(String, String)]) -> Vec<&'static str> {
+    let ratelimit::Said {
+        limit,
+        remaining,
+        reset,
+        policy,
+    } = ratelimit::said(headers);
+    [
+        (limit, "limit"),
+        (remaining, "remaining"),
+        (reset, "reset"),
+        (policy, "policy"),
+    ]
+    .into_iter()
+    .filter(|(said, _)| !said)
+    .map(|(_, part)| part)
+    .collect()
 }
 
 fn policy_stable(ev: &Evidence) -> Vec<Finding> {
@@ -647,5 +669,62 @@ fn violated(ex: &Exchange, t: &str, v: &serde_json::Value) -> Finding {
         .actual(format!("{names:?}"))
         .at("/violated-policies")
         .on(ex)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn missing(fields: &[(&str, &str)]) -> Vec<&'static str> {
+        let headers: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        seed_parts_missing(&headers)
+    }
+
+    /// One reading of the seed's four names for every dialect: limit, remaining, reset, policy.
+    #[test]
+    fn every_dialect_is_held_to_the_same_four_things() {
+        let legacy = [
+            ("RateLimit-Limit", "100"),
+            ("RateLimit-Remaining", "99"),
+            ("RateLimit-Reset", "30"),
+        ];
+        assert_eq!(missing(&legacy), ["policy"]);
+        let with_policy = [&legacy[..], &[("RateLimit-Policy", "100;w=60")]].concat();
+        assert!(missing(&with_policy).is_empty());
+
+        let dictionary = [("RateLimit", "limit=100, remaining=99, reset=30")];
+        assert_eq!(missing(&dictionary), ["policy"]);
+        let with_policy = [&dictionary[..], &[("RateLimit-Policy", "100;w=60")]].concat();
+        assert!(missing(&with_policy).is_empty());
+
+        let structured = [("RateLimit", "\"default\";r=99;t=30")];
+        assert_eq!(missing(&structured), ["limit", "policy"]);
+        let with_policy = [
+            &structured[..],
+            &[("RateLimit-Policy", "\"default\";q=100;w=60")],
+        ]
+        .concat();
+        assert!(missing(&with_policy).is_empty());
+        let no_reset = [
+            ("RateLimit", "\"default\";r=99"),
+            ("RateLimit-Policy", "\"default\";q=100;w=60"),
+        ];
+        assert_eq!(missing(&no_reset), ["reset"]);
+
+        // A malformed value is said: ratelimit.nonneg-int judges it, once.
+        let negative = [&legacy[..], &[("RateLimit-Policy", "100;w=60")]]
+            .concat()
+            .into_iter()
+            .map(|(k, v)| (k, if k == "RateLimit-Remaining" { "-1" } else { v }))
+            .collect::<Vec<_>>();
+        assert!(missing(&negative).is_empty());
+        assert_eq!(
+            missing(&[("X-RateLimit-Limit", "100")]),
+            ["limit", "remaining", "reset", "policy"]
+        );
     }
 }

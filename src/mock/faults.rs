@@ -146,6 +146,16 @@ pub static LAYOUTS: &[Fault] = &[
         },
     },
     Fault {
+        name: "mcp-prm-hint-root",
+        breaks: &[],
+        about: "the 401 names the root well-known PRM, which names the origin; the path-inserted URL answers 404 (MCP 2025-06-18 sequence diagram)",
+        apply: |s| {
+            serve_root_prm_naming_origin(s);
+            s.prm.path = "/.well-known/oauth-protected-resource.moved".into();
+            s.hint = Some(format!("{}/.well-known/oauth-protected-resource", s.base));
+        },
+    },
+    Fault {
         name: "mcp-no-hint",
         breaks: &[],
         about: "the 401 names no PRM; the path-inserted well-known URL serves it (conformance auth/metadata-var1)",
@@ -1269,6 +1279,12 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| s.api.ratelimit = RateLimitStyle::Missing,
     },
     Fault {
+        name: "ratelimit-structured-no-policy",
+        breaks: &["AUTHMD-RATELIMIT-HEADERS"],
+        about: "a -08+ RateLimit field without RateLimit-Policy: the limit and the policy the seed lists are never said",
+        apply: |s| s.api.ratelimit = RateLimitStyle::StructuredNoPolicy,
+    },
+    Fault {
         name: "ratelimit-reset-epoch",
         breaks: &["RL-RESET-DELTA"],
         about: "RateLimit-Reset is an epoch timestamp",
@@ -1434,6 +1450,30 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["CAT-GET", "AUTHMD-API-CATALOG", "OAS-FOUND"],
         about: "/.well-known/api-catalog answers 500",
         apply: |s| s.catalog.status = 500,
+    },
+    Fault {
+        name: "catalog-guarded",
+        breaks: &["AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "auth middleware answers 401 at /.well-known/api-catalog to GET and HEAD, and no catalog is advertised (RFC 9727 §2 binds only a Publisher supporting this URI)",
+        apply: |s| {
+            s.catalog.status = 401;
+            s.catalog.headers = vec![(
+                "www-authenticate".into(),
+                "Bearer realm=\"jobspipe\"".into(),
+            )];
+        },
+    },
+    Fault {
+        name: "catalog-guarded-advertised",
+        breaks: &["CAT-GET", "AUTHMD-API-CATALOG", "OAS-FOUND"],
+        about: "HEAD of /.well-known/api-catalog advertises the catalog with its Link, but GET answers 401",
+        apply: |s| {
+            s.catalog.status = 401;
+            s.catalog.headers.push((
+                "www-authenticate".into(),
+                "Bearer realm=\"jobspipe\"".into(),
+            ));
+        },
     },
     Fault {
         name: "catalog-head-without-link",

@@ -254,6 +254,11 @@ fn ratelimit_headers(
             );
         }
         RateLimitStyle::Missing => {}
+        RateLimitStyle::StructuredNoPolicy => set(
+            r,
+            "ratelimit",
+            &format!("\"default\";r={remaining};t={reset}"),
+        ),
         RateLimitStyle::ResetEpoch => legacy(r, &rem, "1893456000", &policy),
         RateLimitStyle::RemainingAboveLimit => legacy(r, &(limit + 5).to_string(), &rs, &policy),
         RateLimitStyle::NoReset => {

@@ -256,6 +256,8 @@ pub enum RateLimitStyle {
     StructuredBadParams,
     /// Structured fields; the 429 uses the quota-exceeded problem type without violated-policies.
     StructuredNoViolated,
+    /// A -08+ RateLimit field and no RateLimit-Policy: no limit and no policy are said.
+    StructuredNoPolicy,
 }
 
 impl Default for Behaviour {

@@ -135,6 +135,55 @@ pub fn parse(headers: &[(String, String)]) -> RateLimit {
     rl
 }
 
+/// Which of limit, remaining, reset and policy the rate-limit fields of a response carry at all,
+/// valid or not (whether the values are well formed is other rules' business).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Said {
+    pub limit: bool,
+    pub remaining: bool,
+    pub reset: bool,
+    pub policy: bool,
+}
+
+/// What the fields of `headers` carry, read in the dialect they are written in: the legacy
+/// fields by name (-00…-06); the -07 RateLimit dictionary's `limit`, `remaining` and `reset`
+/// keys; the -08…-12 RateLimit items' `r` and `t` and the RateLimit-Policy items' `q`.
+pub fn said(headers: &[(String, String)]) -> Said {
+    let has = |n: &str| !values(headers, n).is_empty();
+    let policy_text = values(headers, "ratelimit-policy").join(", ");
+    let policy_quota = Parser::new(&policy_text).parse::<List>().is_ok_and(|l| {
+        l.iter().any(|e| match e {
+            // -08+: "name";q=…; -03…-07: a bare Integer quota.
+            ListEntry::Item(i) => i.params.get("q").is_some() || i.bare_item.as_integer().is_some(),
+            ListEntry::InnerList(_) => false,
+        })
+    });
+    let mut out = Said {
+        limit: has("ratelimit-limit") || policy_quota,
+        remaining: has("ratelimit-remaining"),
+        reset: has("ratelimit-reset"),
+        policy: has("ratelimit-policy"),
+    };
+    let combined = values(headers, "ratelimit").join(", ");
+    if combined.is_empty() {
+        return out;
+    }
+    if let Ok(d) = Parser::new(&combined).parse::<Dictionary>() {
+        out.limit |= d.contains_key("limit");
+        out.remaining |= d.contains_key("remaining");
+        out.reset |= d.contains_key("reset");
+    }
+    if let Ok(l) = Parser::new(&combined).parse::<List>() {
+        for e in l.iter() {
+            if let ListEntry::Item(i) = e {
+                out.remaining |= i.params.get("r").is_some();
+                out.reset |= i.params.get("t").is_some();
+            }
+        }
+    }
+    out
+}
+
 /// A legacy integer field: one field line, one non-negative integer (the -00…-03 list form keeps
 /// its first member, the expiring limit).
 fn legacy_int(headers: &[(String, String)], name: &str, rl: &mut RateLimit) -> Option<i64> {

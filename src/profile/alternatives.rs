@@ -66,8 +66,11 @@ pub static GROUPS: &[Alternatives] = &[
         from: McpVersion::V2025_06_18,
         until: McpVersion::V2025_06_18,
         decider: "mcp.401-resource-metadata",
-        members: &["wwwa.resource-metadata"],
-        spec: "MCP 2025-06-18 authorization §2.3.1: \"MCP servers MUST use the HTTP header WWW-Authenticate when returning a 401\"",
+        // The path-inserted well-known URL is no route a 2025-06-18 client takes: its text names
+        // the hint as the metadata's location, and its sequence diagram extracts
+        // resource_metadata and then fetches it. A working hint makes a missing one info.
+        members: &["wwwa.resource-metadata", "prm.wellknown-insert"],
+        spec: "MCP 2025-06-18 authorization §2.3.1: \"MCP servers MUST use the HTTP header WWW-Authenticate when returning a 401 Unauthorized to indicate the location of the resource server metadata URL\"; §2.3.3 sequence diagram: \"Extract resource_metadata from WWW-Authenticate\", then GET that URL",
         spec_url: "https://modelcontextprotocol.io/specification/2025-06-18/basic/authorization",
     },
     Alternatives {

@@ -4,11 +4,20 @@ use super::gate::Weight;
 use super::{CheckResult, Report};
 use crate::finding::Outcome;
 
-/// Escapes a workflow-command message (RFC: `%`, CR and LF are encoded).
+/// Escapes a workflow-command message (RFC: `%`, CR and LF are encoded). Other control
+/// characters (ESC, BEL) are shown escaped, so server text cannot colour or relink the log.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a workflow-command property value (also `:` and `,`).
@@ -109,6 +118,7 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(data("\u{1b}[31m"), "\\u{1b}[31m");
         assert_eq!(property("prm.x: a,b"), "prm.x%3A a%2Cb");
     }
 }

@@ -190,7 +190,9 @@ pub fn render(report: &Report, st: &Style) -> String {
             let _ = writeln!(
                 out,
                 "  {mark} {} -> {}  {} [{status}]{cmp}",
-                e.from, e.to, e.url
+                printable(&e.from),
+                printable(&e.to),
+                printable(&e.url)
             );
         }
     }

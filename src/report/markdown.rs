@@ -4,9 +4,63 @@ use super::{CheckResult, Report, Verdict};
 use crate::finding::Outcome;
 use std::fmt::Write;
 
-/// Table-safe text: pipes and newlines would break the table.
+/// Server text as inline Markdown that stays text: HTML (tags, comment openers) is written as
+/// entities, Markdown punctuation (code spans, links, emphasis, math, mentions, table pipes) is
+/// backslash-escaped, CR and LF become spaces so a table row stays one line, and other control
+/// characters (ESC, BEL: terminal and OSC 8 sequences) are shown escaped, never written raw.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '$' | '|' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as one code span: its fence is longer than any run of backticks inside, so nothing closes
+/// it early; line breaks and control characters are shown escaped.
+fn code(s: &str) -> String {
+    let mut body = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            body.extend(c.escape_default());
+        } else {
+            body.push(c);
+        }
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // A span that starts or ends with a backtick needs a space between it and the fence.
+    let pad = if body.starts_with('`') || body.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A Mermaid node label: anything but plain URL characters is written as a Mermaid entity
+/// (`#60;`), so a label can neither close its quotes, open markup nor end the code fence.
+fn mermaid_label(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || " ./:-_()?=,@".contains(c) {
+                c.to_string()
+            } else {
+                format!("#{};", u32::from(c))
+            }
+        })
+        .collect()
 }
 
 /// A Mermaid node id for a chain node (ids may not start with a digit, as `401` would).
@@ -65,8 +119,8 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "## authspec: {badge}\n");
     let _ = writeln!(
         out,
-        "`{}` · profile `{}` · authspec {} · {} requests · {} ms{}\n",
-        report.target,
+        "{} · profile `{}` · authspec {} · {} requests · {} ms{}\n",
+        code(&report.target),
         report.profile.as_str(),
         report.tool.version,
         report.requests,
@@ -134,7 +188,7 @@ pub fn render(report: &Report) -> String {
             for n in [e.from.as_str(), e.to.as_str()] {
                 if !declared.contains(&n) {
                     declared.push(n);
-                    let _ = writeln!(out, "  {}[\"{}\"]", mermaid_id(n), n.replace('"', "'"));
+                    let _ = writeln!(out, "  {}[\"{}\"]", mermaid_id(n), mermaid_label(n));
                 }
             }
         }
@@ -175,4 +229,32 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n</details>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_keep_server_text_as_text() {
+        assert_eq!(
+            cell("<img src=x> <!-- a|b `c`\r\n\u{1b}[31m"),
+            "&lt;img src=x&gt; &lt;!-- a\\|b \\`c\\`  \\u{1b}\\[31m"
+        );
+        assert_eq!(cell("[x](http://e) @team"), "\\[x\\](http://e) \\@team");
+    }
+
+    #[test]
+    fn code_spans_outlast_the_backticks_inside() {
+        assert_eq!(code("http://a/"), "`http://a/`");
+        assert_eq!(code("a``b"), "```a``b```");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a\nb"), "`a\\nb`");
+    }
+
+    #[test]
+    fn mermaid_labels_are_entities_beyond_url_characters() {
+        assert_eq!(mermaid_label("asm(http://a/b)"), "asm(http://a/b)");
+        assert_eq!(mermaid_label("a\"]\n```"), "a#34;#93;#10;#96;#96;#96;");
+    }
 }

@@ -745,6 +745,10 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
             });
             let fetched = ex.status == Some(200) && ex.json().is_ok_and(|j| j.value.is_object());
             let matches = match (&compared, &actual, role) {
+                // Under rfc the literal RFC 9728 §3.3 rule: identical to the URL called.
+                (Some(_), Some(a), Role::PrmHinted { hinted_by }) if ev.profile == Profile::Rfc => {
+                    a == hinted_by
+                }
                 (Some(_), Some(a), Role::PrmHinted { hinted_by }) => url::Url::parse(a)
                     .ok()
                     .zip(url::Url::parse(hinted_by).ok())
