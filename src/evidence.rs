@@ -276,6 +276,12 @@ impl Exchange {
         self.parsed.get_or_init(|| json::parse(&self.body)).as_ref()
     }
 
+    /// Records the document as read from another notation (a YAML description given to lint):
+    /// judges read it, while the body, and so every position, stays as given.
+    pub fn set_document(&mut self, read: Result<Json, JsonError>) {
+        self.parsed = OnceLock::from(read);
+    }
+
     /// For an exchange the harness refused to make (the SSRF guard): the finding that says so. It
     /// is no-input, so a MUST that needed the document leaves the run incomplete.
     pub fn refused(&self) -> Option<Finding> {

@@ -1085,6 +1085,15 @@ pub fn role_rank(r: &Role) -> usize {
     }
 }
 
+/// Orders exchanges of one rank, URL and method: bursts by their number, the rest by label, so
+/// that probes sent at once (the forged tokens) are reported in one order run after run.
+pub fn role_tiebreak(r: &Role) -> (u32, String) {
+    match r {
+        Role::Burst { n } => (*n, String::new()),
+        other => (0, other.label()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

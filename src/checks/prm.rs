@@ -511,7 +511,7 @@ fn wire_flaws(
     out
 }
 
-fn body_preview(body: &[u8]) -> String {
+pub(super) fn body_preview(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
     if body.len() > 80 {
         format!("{s}…")
