@@ -40,6 +40,12 @@ pub fn parse_target(s: &str) -> Result<Url, RunError> {
             "resource URL {s:?} must use https (or http on a loopback host)"
         )));
     }
+    // The URL parser reads `http:///path` as host `path`: the text itself must carry `//host`.
+    let after_scheme = s.trim().split_once(':').map_or("", |(_, rest)| rest);
+    let typed_host = after_scheme.strip_prefix("//").unwrap_or("/");
+    if typed_host.starts_with('/') || typed_host.is_empty() {
+        return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
+    }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
     }

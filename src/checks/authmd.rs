@@ -107,10 +107,33 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
                 Finding::pass(format!("{} accepted the key ({s})", ex.url)).on(ex)
             }
             (Some(s), _) => Finding::no_input(format!(
-                "answered {s}; acceptance of the key cannot be told"
+                "answered {s}; acceptance of the key cannot be told{}",
+                endpoint_hint(ev, ex)
             ))
             .on(ex),
             (None, None) => Finding::no_input("no response").on(ex),
         })
         .collect()
+}
+
+/// For a keyed probe of the resource URL itself (no `--endpoint` was given): what to add. The
+/// first secured GET the OpenAPI description names is offered when there is one.
+fn endpoint_hint(ev: &Evidence, ex: &Exchange) -> String {
+    let guessed = ex.roles.iter().any(|r| {
+        matches!(r, Role::ProbeAuth { endpoint } if endpoint.ends_with(crate::evidence::GUESSED))
+    });
+    if !guessed {
+        return String::new();
+    }
+    let described = ev
+        .with_role(|r| matches!(r, Role::OpenApi { .. }))
+        .into_iter()
+        .filter_map(|d| d.json().ok()?.value.as_object().cloned())
+        .flat_map(|doc| crate::parse::openapi::secured_operations(&doc))
+        .find(|op| op.method == "GET" && !op.path.contains('{'));
+    let example = described.map_or("GET /path".to_string(), |op| format!("GET {}", op.path));
+    format!(
+        " (is {} the endpoint? name a protected endpoint the key may call: --endpoint '{example}')",
+        ex.url
+    )
 }
