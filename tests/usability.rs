@@ -115,9 +115,14 @@ struct Mock {
 
 impl Mock {
     fn start(key: &str) -> Mock {
+        Mock::start_with(key, &[])
+    }
+
+    fn start_with(key: &str, extra: &[&str]) -> Mock {
         let bin = assert_cmd::cargo::cargo_bin("authspec");
         let mut child = std::process::Command::new(bin)
             .args(["mock", "--addr", "127.0.0.1:0", "--api-key", key])
+            .args(extra)
             .stdout(Stdio::piped())
             .spawn()
             .expect("mock starts");
@@ -217,11 +222,78 @@ fn a_typed_slip_names_the_identifier_the_prm_names_and_the_real_reason_shows() {
         text.contains(&format!("check that one: authspec check {}", mock.url)),
         "{text}"
     );
-    // No --endpoint: the resource URL answers 404, and the output says so and what to add.
-    assert!(text.contains("answered 404"), "{text}");
-    assert!(text.contains("--endpoint 'GET /v1/"), "{text}");
+    // The human output gives each unjudged row's own reason, not one sentence for all.
     assert!(
         !text.contains("their input never arrived"),
         "the real reason replaces the generic one: {text}"
     );
+}
+
+#[test]
+fn the_readme_invocation_passes_on_the_bundled_mock() {
+    // `authspec mock`, then `authspec check URL --api-key KEY` with no --endpoint: the resource
+    // URL answers 404, and the key goes to the first secured GET the OpenAPI description names.
+    let key = "jp_live_readmereadmereadme";
+    let mock = Mock::start(key);
+    let out = authspec()
+        .args(["check", &mock.url, "--api-key", key, "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let row = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == "authmd.bearer-key")
+        .expect("row");
+    assert_eq!(row["outcome"], "pass", "{row}");
+    assert_eq!(out.status.code(), Some(0), "{}", v["summary"]);
+    // Without a description to name an endpoint, the message says what to add.
+    let mock = Mock::start_with(key, &["--fault", "catalog-missing"]);
+    let out = authspec()
+        .args(["check", &mock.url, "--api-key", key])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("answered 404"), "{text}");
+    assert!(
+        text.contains("is this the endpoint?") || text.contains("the endpoint?"),
+        "{text}"
+    );
+    assert!(text.contains("--endpoint 'GET /path'"), "{text}");
+}
+
+#[test]
+fn parallel_runs_sharing_one_key_wait_out_a_429_instead_of_going_incomplete() {
+    // The mock allows 10 keyed requests a second per key; 8 runs at once send 16.
+    let key = "jp_live_sharedsharedshared";
+    let mock = Mock::start(key);
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            let url = mock.url.clone();
+            std::thread::spawn(move || {
+                authspec()
+                    .args(["check", &url, "--api-key", key])
+                    .args(["--endpoint", "GET /v1/usage", "--format", "json"])
+                    .output()
+                    .expect("runs")
+            })
+        })
+        .collect();
+    for run in runs {
+        let out = run.join().expect("thread");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+        assert_eq!(v["verdict"], "pass", "{}", v["summary"]);
+        assert_eq!(out.status.code(), Some(0));
+        // A probe that met a 429 was sent once more and that answer is what was judged.
+        let keyed: Vec<&Value> = v["exchanges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["roles"][0] == "probe-auth(GET /v1/usage)")
+            .collect();
+        assert!(keyed.len() <= 2, "at most one retry: {keyed:?}");
+        assert_eq!(keyed.last().map(|e| &e["status"]), Some(&Value::from(200)));
+    }
 }

@@ -95,9 +95,22 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
             (_, true) => Finding::no_input("no authenticated probe was made"),
         }];
     }
+    // A described endpoint that told (2xx or 401) makes the resource URL's other answer moot.
+    let told = probes.iter().any(|ex| {
+        !guessed(ex)
+            && ex
+                .status
+                .is_some_and(|s| s == 401 || (200..300).contains(&s))
+    });
     probes
         .into_iter()
         .map(|ex| match (ex.status, &ex.error) {
+            (Some(s), None) if told && guessed(ex) && s != 401 && !(200..300).contains(&s) => {
+                Finding::skip(format!(
+                    "the resource URL answered {s}; the key was judged at an endpoint the description names"
+                ))
+                .on(ex)
+            }
             (_, Some(e)) => Finding::error(format!("the authenticated request failed: {e}")).on(ex),
             (Some(401), _) => Finding::fail("the API key was refused")
                 .expected("not 401")
@@ -118,11 +131,15 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
 
 /// For a keyed probe of the resource URL itself (no `--endpoint` was given): what to add. The
 /// first secured GET the OpenAPI description names is offered when there is one.
-fn endpoint_hint(ev: &Evidence, ex: &Exchange) -> String {
-    let guessed = ex.roles.iter().any(|r| {
+/// Whether `ex` is the keyed probe of the resource URL itself, a guess at an endpoint.
+fn guessed(ex: &Exchange) -> bool {
+    ex.roles.iter().any(|r| {
         matches!(r, Role::ProbeAuth { endpoint } if endpoint.ends_with(crate::evidence::GUESSED))
-    });
-    if !guessed {
+    })
+}
+
+fn endpoint_hint(ev: &Evidence, ex: &Exchange) -> String {
+    if !guessed(ex) {
         return String::new();
     }
     let described = ev
