@@ -297,3 +297,25 @@ fn parallel_runs_sharing_one_key_wait_out_a_429_instead_of_going_incomplete() {
         assert_eq!(keyed.last().map(|e| &e["status"]), Some(&Value::from(200)));
     }
 }
+
+#[test]
+fn errors_without_problem_details_are_reported_as_information() {
+    let out = authspec()
+        .args(["check", "--mock", "--fault", "errors-not-problem-details"])
+        .args(["--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "a MAY row never fails the run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let row = v["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["id"] == "errors.problem-details")
+        .expect("row");
+    assert_eq!(
+        (&row["level"], &row["outcome"]),
+        (&"may".into(), &"fail".into())
+    );
+    assert!(v["summary"]["info"].as_u64().is_some_and(|n| n >= 1));
+}

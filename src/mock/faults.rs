@@ -1456,6 +1456,12 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| s.api.errors = ErrorStyle::BadExtensionName,
     },
     Fault {
+        name: "errors-not-problem-details",
+        breaks: &["PD-USED"],
+        about: "error bodies are the API's own JSON, not problem details",
+        apply: |s| s.api.errors = ErrorStyle::NotProblem,
+    },
+    Fault {
         name: "upstream-502-html",
         breaks: &["AUTHMD-5XX-BODY"],
         about: "keyed requests get a 502 HTML page",
