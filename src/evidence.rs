@@ -286,6 +286,12 @@ impl Exchange {
         self.parsed.get_or_init(|| json::parse(&self.body)).as_ref()
     }
 
+    /// Records the document as read from another notation (a YAML description given to lint):
+    /// judges read it, while the body, and so every position, stays as given.
+    pub fn set_document(&mut self, read: Result<Json, JsonError>) {
+        self.parsed = OnceLock::from(read);
+    }
+
     /// For an exchange the harness refused to make (the SSRF guard): the finding that says so. It
     /// is no-input, so a MUST that needed the document leaves the run incomplete.
     pub fn refused(&self) -> Option<Finding> {
@@ -399,9 +405,28 @@ pub struct Evidence {
 }
 
 impl Evidence {
-    /// Exchanges holding a role that matches `f`.
+    /// Exchanges holding a role that matches `f`, leaving out a keyed probe's 429 that its
+    /// retry after Retry-After replaced.
     pub fn with_role(&self, f: impl Fn(&Role) -> bool + Copy) -> Vec<&Exchange> {
-        self.exchanges.iter().filter(|e| e.has_role(f)).collect()
+        self.exchanges
+            .iter()
+            .filter(|e| e.has_role(f) && !self.retried(e))
+            .collect()
+    }
+
+    /// Whether `e` is a keyed probe's 429 that a later send of the same probe replaced: the probe
+    /// was not about the 429, so the retried answer is its evidence.
+    pub fn retried(&self, e: &Exchange) -> bool {
+        let keyed = |r: &Role| matches!(r, Role::ProbeAuth { .. } | Role::ProbeAuthRepeat { .. });
+        e.status == Some(429)
+            && e.roles.iter().any(keyed)
+            && self.exchanges.iter().any(|o| {
+                o.id > e.id
+                    && o.method == e.method
+                    && o.url == e.url
+                    && o.credential == e.credential
+                    && o.roles.iter().any(|r| keyed(r) && e.roles.contains(r))
+            })
     }
 
     /// Probes in a role matching `f`; a guessed probe of the resource URL only when there is no

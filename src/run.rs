@@ -41,6 +41,12 @@ pub fn parse_target(s: &str) -> Result<Url, RunError> {
             "resource URL {s:?} must use https (or http on a loopback host)"
         )));
     }
+    // The URL parser reads `http:///path` as host `path`: the text itself must carry `//host`.
+    let after_scheme = s.trim().split_once(':').map_or("", |(_, rest)| rest);
+    let typed_host = after_scheme.strip_prefix("//").unwrap_or("/");
+    if typed_host.starts_with('/') || typed_host.is_empty() {
+        return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
+    }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
     }
@@ -308,6 +314,9 @@ pub fn lint(
     } else {
         ex.status = Some(200);
         ex.body = body;
+        if kind == LintKind::Openapi {
+            read_description(&mut ex);
+        }
     }
     let ev = Evidence {
         resource,
@@ -328,6 +337,19 @@ pub fn lint(
     // A lint is all judging, so its duration is the judge's time.
     report.duration_ms = u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX);
     Ok(report)
+}
+
+/// An OpenAPI description is JSON or YAML: a file that is not JSON is read as YAML, and the YAML
+/// error is the one reported unless the file looks like JSON or YAML reads it as a mere scalar.
+fn read_description(ex: &mut Exchange) {
+    if ex.json().is_ok() || crate::parse::yaml::looks_like_json(&ex.body) {
+        return;
+    }
+    match crate::parse::yaml::parse(&ex.body) {
+        // Text that YAML reads only as a scalar (`not json {`) was not meant as YAML.
+        Ok(doc) if !doc.value.is_object() => {}
+        read => ex.set_document(read),
+    }
 }
 
 /// The identifier a linted document names in `member`, when inserting the well-known suffix into

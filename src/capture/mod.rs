@@ -476,8 +476,11 @@ fn normalize(exchanges: &mut [Exchange]) {
         ex.roles.dedup();
     }
     exchanges.sort_by(|a, b| {
+        // The tie-break keeps concurrent probes of one URL (the forged tokens) in one order.
         let ka = (a.roles.first().map(plan::role_rank), &a.url, &a.method);
         let kb = (b.roles.first().map(plan::role_rank), &b.url, &b.method);
+        let ka = (ka, a.roles.first().map(plan::role_tiebreak));
+        let kb = (kb, b.roles.first().map(plan::role_tiebreak));
         ka.cmp(&kb)
     });
     let mut renumbered = vec![0; exchanges.len()];

@@ -46,6 +46,9 @@ impl std::fmt::Display for Endpoint {
 /// First `seq` of the MCP method probes (the burst uses 100 and up).
 const MCP_METHOD_SEQ: u32 = 1_000_000;
 
+/// `seq` of a keyed probe re-sent after a 429 (its repeat uses the next one).
+const KEYED_RETRY_SEQ: u32 = 50;
+
 /// Most operations taken from an OpenAPI description for unauthenticated probes.
 const MAX_OPENAPI_PROBES: usize = 5;
 /// Well-known suffix of the API catalog (RFC 9727).
@@ -499,6 +502,11 @@ impl Plan<'_> {
             Role::ProbeAuth { endpoint } if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.repeat(endpoint, ex)
             }
+            // A keyed probe whose purpose is not the 429 waits out Retry-After once (a shared key
+            // under parallel runs meets other runs' quota).
+            Role::ProbeAuth { .. } | Role::ProbeAuthRepeat { .. } if ex.status == Some(429) => {
+                self.retry_after_429(role, ex)
+            }
             Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot
                 if self.opts.profile == Profile::Mcp =>
             {
@@ -574,6 +582,33 @@ impl Plan<'_> {
             body: matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec()),
             cred: Cred::Key,
             seq: 1,
+            delay: self.capped(asked_delay),
+            asked_delay,
+            ..Fetch::get(Role::BurstRetry, url)
+        }]
+    }
+
+    /// The one re-send of a keyed probe that met a 429, after its Retry-After (default 1 s),
+    /// capped by `--max-wait`. Its seq keeps it apart from the first send; a second 429 is final.
+    fn retry_after_429(&self, role: &Role, ex: &Exchange) -> Vec<Fetch> {
+        let Ok(url) = Url::parse(&ex.url) else {
+            return Vec::new();
+        };
+        let wait = ex
+            .header("retry-after")
+            .and_then(crate::parse::retry::secs)
+            .unwrap_or(1);
+        let asked_delay = Duration::from_secs(wait);
+        let seq = match role {
+            Role::ProbeAuthRepeat { .. } => KEYED_RETRY_SEQ + 1,
+            _ => KEYED_RETRY_SEQ,
+        };
+        vec![Fetch {
+            role: role.clone(),
+            method: ex.method.clone(),
+            body: matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH").then(|| b"{}".to_vec()),
+            cred: Cred::Key,
+            seq,
             delay: self.capped(asked_delay),
             asked_delay,
             ..Fetch::get(Role::BurstRetry, url)
@@ -666,6 +701,7 @@ impl Plan<'_> {
         };
         let ops = crate::parse::openapi::secured_operations(doc);
         let server = server_base(doc, ex);
+        let mut key_one = self.opts.endpoints.is_empty() && self.opts.api_key.is_some();
         ops.into_iter()
             .filter(|op| {
                 matches!(op.method.as_str(), "GET" | "HEAD") || self.opts.allow_side_effects
@@ -680,9 +716,14 @@ impl Plan<'_> {
             // Probes stay on the resource's origin: a description may not send us elsewhere.
             .filter(|(_, u)| u.origin() == self.resource.origin())
             .flat_map(|(op, url)| {
-                self.probes(&op.method, url, op.example, true, false)
+                // Without --endpoint the key also goes to the first secured GET the description
+                // names (no body), so its acceptance can be told when the resource URL is no
+                // endpoint at all.
+                let keyed = key_one && op.method == "GET";
+                key_one &= !keyed;
+                self.probes(&op.method, url, op.example, true, keyed)
                     .into_iter()
-                    .take(2)
+                    .take(if keyed { 3 } else { 2 })
             })
             .collect()
     }
@@ -1113,6 +1154,15 @@ pub fn role_rank(r: &Role) -> usize {
         Role::CimdProbe { .. } => 24,
         Role::DcrProbe { .. } => 25,
         Role::AuthzProbe { .. } => 26,
+    }
+}
+
+/// Orders exchanges of one rank, URL and method: bursts by their number, the rest by label, so
+/// that probes sent at once (the forged tokens) are reported in one order run after run.
+pub fn role_tiebreak(r: &Role) -> (u32, String) {
+    match r {
+        Role::Burst { n } => (*n, String::new()),
+        other => (0, other.label()),
     }
 }
 

@@ -34,7 +34,7 @@ pub static CHECKS: &[Check] = &[
         "AS metadata carries a complete agent_auth object",
         Level::Must,
         &["AUTHMD-AGENT-AUTH-BLOCK", "AA-LOCATION"],
-        "Add \"agent_auth\": {register_uri, identity_types_supported, and claim_uri (anonymous, verified_email) and revocation_uri (ID-JAG)} to the metadata of the first authorization server.",
+        "Complete the \"agent_auth\" object of the first authorization server's metadata (create it if it is missing): register_uri and identity_types_supported, plus claim_uri (anonymous, verified_email) and revocation_uri (ID-JAG), each with the type the failure names.",
         block,
     ),
     row!(

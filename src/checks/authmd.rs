@@ -95,9 +95,22 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
             (_, true) => Finding::no_input("no authenticated probe was made"),
         }];
     }
+    // A described endpoint that told (2xx or 401) makes the resource URL's other answer moot.
+    let told = probes.iter().any(|ex| {
+        !guessed(ex)
+            && ex
+                .status
+                .is_some_and(|s| s == 401 || (200..300).contains(&s))
+    });
     probes
         .into_iter()
         .map(|ex| match (ex.status, &ex.error) {
+            (Some(s), None) if told && guessed(ex) && s != 401 && !(200..300).contains(&s) => {
+                Finding::skip(format!(
+                    "the resource URL answered {s}; the key was judged at an endpoint the description names"
+                ))
+                .on(ex)
+            }
             (_, Some(e)) => Finding::error(format!("the authenticated request failed: {e}")).on(ex),
             (Some(401), _) => Finding::fail("the API key was refused")
                 .expected("not 401")
@@ -107,10 +120,37 @@ fn bearer_key(ev: &Evidence) -> Vec<Finding> {
                 Finding::pass(format!("{} accepted the key ({s})", ex.url)).on(ex)
             }
             (Some(s), _) => Finding::no_input(format!(
-                "answered {s}; acceptance of the key cannot be told"
+                "answered {s}; acceptance of the key cannot be told{}",
+                endpoint_hint(ev, ex)
             ))
             .on(ex),
             (None, None) => Finding::no_input("no response").on(ex),
         })
         .collect()
+}
+
+/// For a keyed probe of the resource URL itself (no `--endpoint` was given): what to add. The
+/// first secured GET the OpenAPI description names is offered when there is one.
+/// Whether `ex` is the keyed probe of the resource URL itself, a guess at an endpoint.
+fn guessed(ex: &Exchange) -> bool {
+    ex.roles.iter().any(|r| {
+        matches!(r, Role::ProbeAuth { endpoint } if endpoint.ends_with(crate::evidence::GUESSED))
+    })
+}
+
+fn endpoint_hint(ev: &Evidence, ex: &Exchange) -> String {
+    if !guessed(ex) {
+        return String::new();
+    }
+    let described = ev
+        .with_role(|r| matches!(r, Role::OpenApi { .. }))
+        .into_iter()
+        .filter_map(|d| d.json().ok()?.value.as_object().cloned())
+        .flat_map(|doc| crate::parse::openapi::secured_operations(&doc))
+        .find(|op| op.method == "GET" && !op.path.contains('{'));
+    let example = described.map_or("GET /path".to_string(), |op| format!("GET {}", op.path));
+    format!(
+        " (is {} the endpoint? name a protected endpoint the key may call: --endpoint '{example}')",
+        ex.url
+    )
 }

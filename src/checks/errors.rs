@@ -1,7 +1,7 @@
 //! Error responses: problem details (RFC 9457) that tell the truth and leak nothing.
 
 use super::members::{quote, show};
-use super::{Area, Check, Level, Levels, MUST, SHOULD, rfc};
+use super::{Area, Check, Level, Levels, MAY, MUST, SHOULD, rfc};
 use crate::evidence::{Evidence, Exchange, Mode};
 use crate::finding::{Finding, pass_or};
 use serde_json::{Map, Value};
@@ -100,6 +100,16 @@ pub static CHECKS: &[Check] = &[
         rfc!("9110", "15.6"),
         "Answer upstream failures with a JSON (problem+json) body that says whether to retry.",
         server_errors
+    ),
+    row!(
+        "errors.problem-details",
+        "Error responses use problem details",
+        MAY,
+        &["PD-USED"],
+        "RFC 9457 §1, §3",
+        rfc!("9457", "3"),
+        "Answer errors with application/problem+json bodies (type, title, status, detail) so clients read them one way.",
+        problem_details_used
     ),
 ];
 
@@ -429,6 +439,30 @@ fn server_errors(ev: &Evidence) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// RFC 9457 offers problem details so that APIs need not define error formats of their own; it
+/// asks no API to use them, so a run where no error body is one says so as information.
+fn problem_details_used(ev: &Evidence) -> Vec<Finding> {
+    let bodies = errors_with_body(ev);
+    let Some(first) = bodies.first() else {
+        return vec![none(ev)];
+    };
+    let used = problems(ev).len();
+    vec![if used > 0 {
+        Finding::pass(format!(
+            "{used} of {} error bodies are problem details",
+            bodies.len()
+        ))
+    } else {
+        Finding::fail(format!(
+            "none of {} error bodies uses problem details",
+            bodies.len()
+        ))
+        .expected("application/problem+json with type, title, status, detail (RFC 9457 §3)")
+        .actual(first.summary())
+        .on(first)
+    }]
 }
 
 #[cfg(test)]

@@ -239,10 +239,10 @@ pub static CHECKS: &[Check] = &[
     ),
     row!(
         "jwks.rsa-2048",
-        "RSA signing keys are at least 2048 bits",
+        "RSA keys, for signing or encryption, are at least 2048 bits",
         MUST,
         &["JWK-RSA-2048"],
-        "RFC 7518 §3.3, §3.5",
+        "RFC 7518 §3.3, §3.5, §4.2, §4.3",
         rfc!("7518", "3.3"),
         "Replace the key with one of 2048 bits or more.",
         rsa_2048,
@@ -326,6 +326,26 @@ pub static CHECKS: &[Check] = &[
         rfc!("7517", "4.8"),
         "Recompute x5t (SHA-1) and x5t#S256 (SHA-256) over x5c[0]'s DER, base64url without padding.",
         x5t,
+    ),
+    row!(
+        "jwks.use-alg",
+        "A key's alg agrees with its use",
+        SHOULD,
+        &["JWK-USE-ALG"],
+        "RFC 7517 §4.2, §4.4; RFC 7518 §3.1, §4.1",
+        rfc!("7517", "4.4"),
+        "Give a signing algorithm (RS256, ES256, ...) only to a use: sig key and a key-management algorithm (RSA-OAEP, ECDH-ES, ...) only to a use: enc key.",
+        use_alg,
+    ),
+    row!(
+        "jwks.signing-key",
+        "The JWK Set an AS's jwks_uri names holds a signing key",
+        SHOULD,
+        &["JWKS-SIGNING-KEY"],
+        "RFC 8414 §2 (jwks_uri)",
+        rfc!("8414", "2"),
+        "Publish the key(s) the authorization server signs with (use: sig) at its jwks_uri, or leave jwks_uri out.",
+        signing_key,
     ),
 ];
 
@@ -463,6 +483,16 @@ fn each_set(ev: &Evidence, judge: impl FnMut(Doc<'_>) -> Vec<Finding>) -> Vec<Fi
 }
 
 fn keys_member(ev: &Evidence) -> Vec<Finding> {
+    // A set answered with 200 (or given as a file) that is not a JSON object has no keys member:
+    // the parse error and its position are this row's failure, not missing input.
+    let unreadable: Vec<Finding> = ev
+        .with_role(|r| matches!(r, Role::Jwks { .. }))
+        .into_iter()
+        .filter_map(unreadable_set)
+        .collect();
+    if !unreadable.is_empty() {
+        return unreadable;
+    }
     each_set(ev, |d| {
         vec![match d.get("keys") {
             Some(Value::Array(a)) => match a.iter().position(|k| !k.is_object()) {
@@ -481,6 +511,20 @@ fn keys_member(ev: &Evidence) -> Vec<Finding> {
                 .actual(show(&d.json.value)),
         }]
     })
+}
+
+/// The failure of a JWK Set that arrived (200, or a file) but cannot be read as a JSON object.
+fn unreadable_set(ex: &crate::evidence::Exchange) -> Option<Finding> {
+    if ex.error.is_some() || ex.not_fetched.is_some() || ex.status != Some(200) {
+        return None;
+    }
+    let fail = match ex.json() {
+        Ok(j) if j.value.is_object() => return None,
+        Ok(j) => Finding::fail("the JWK Set is not a JSON object").actual(show(&j.value)),
+        Err(e) => Finding::fail(format!("the JWK Set cannot be read: {e}"))
+            .actual(super::prm::body_preview(&ex.body)),
+    };
+    Some(fail.expected("a JSON object {\"keys\": [...]}").on(ex))
 }
 
 /// Every JWK Set exchange, or why there is none.
@@ -834,6 +878,82 @@ fn use_mixed(ev: &Evidence) -> Vec<Finding> {
     })
 }
 
+/// `alg` names the algorithm the key is for (RFC 7517 §4.4) and `use` its purpose (§4.2): a JWS
+/// algorithm (RFC 7518 §3.1) on a `use: enc` key, or a key-management one (§4.1) on a `use: sig`
+/// key, says two things at once.
+fn use_alg(ev: &Evidence) -> Vec<Finding> {
+    each_key(
+        ev,
+        |k| matches!(k.str("use"), Some("sig" | "enc")) && k.str("alg").is_some(),
+        "keys with both use and alg",
+        |k| {
+            let (u, alg) = (k.str("use").unwrap_or(""), k.str("alg").unwrap_or(""));
+            let (contradicts, kind) = match u {
+                "sig" => (JWE_ALGS.contains(&alg), "a key-management"),
+                _ => (JWS_ALGS.contains(&alg) && alg != "none", "a signing"),
+            };
+            vec![if contradicts {
+                Finding::fail(format!(
+                    "{}: alg {alg} is {kind} algorithm but use is {u:?}",
+                    k.label()
+                ))
+                .expected(format!("an alg for use {u:?}, or use that fits alg {alg}"))
+                .actual(format!("use {u:?}, alg {alg:?}"))
+                .at(k.ptr("alg"))
+            } else {
+                Finding::pass(format!("{}: alg {alg} fits use {u:?}", k.label()))
+            }]
+        },
+    )
+}
+
+/// RFC 8414 §2: the AS's jwks_uri document "contains the signing key(s) the client uses to
+/// validate signatures from the authorization server". The sentence describes, it does not
+/// require, so a set with no key that could sign is a warning.
+fn signing_key(ev: &Evidence) -> Vec<Finding> {
+    let as_docs: Vec<&str> = ev
+        .with_role(|r| {
+            matches!(
+                r,
+                Role::Asm { .. } | Role::AsmAtOrigin | Role::AsmOidc { .. }
+            )
+        })
+        .into_iter()
+        .map(|e| e.url.as_str())
+        .collect();
+    let named_by_as = |ex: &crate::evidence::Exchange| {
+        ex.roles
+            .iter()
+            .any(|r| matches!(r, Role::Jwks { named_by } if as_docs.contains(&named_by.as_str())))
+    };
+    each_set(ev, |d| {
+        if !named_by_as(d.ex) {
+            return vec![Finding::skip("no AS metadata names this set")];
+        }
+        let keys: Vec<Key> = d
+            .get("keys")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(idx, k)| k.as_object().map(|obj| Key { idx, obj }))
+            .collect();
+        // A key that names no purpose at all may sign.
+        let signs = keys.iter().any(|k| {
+            let (sig, enc) = purposes(k);
+            sig || !enc
+        });
+        vec![if signs {
+            Finding::pass("the set holds a key that can verify the AS's signatures")
+        } else {
+            Finding::fail("the AS's jwks_uri names a set with no signing key")
+                .expected("a key with use: sig (or a signing alg or key_ops)")
+                .actual(format!("{} keys, all for encryption", keys.len()))
+                .at("/keys")
+        }]
+    })
+}
+
 fn alg_no_none(ev: &Evidence) -> Vec<Finding> {
     each_key(
         ev,
@@ -1093,27 +1213,28 @@ fn bit_len(b: &[u8]) -> usize {
     }
 }
 
-fn is_rsa_signing(k: &Key) -> bool {
-    kty_is(k, "RSA")
-        && k.str("use") != Some("enc")
-        && !k.str("alg").is_some_and(|a| JWE_ALGS.contains(&a))
-}
-
+/// RFC 7518 asks 2048 bits of every RSA key: for RS*/PS* (§3.3, §3.5), RSA1_5 (§4.2) and
+/// RSA-OAEP (§4.3) alike, so a key labelled for encryption is held to the same floor.
 fn rsa_2048(ev: &Evidence) -> Vec<Finding> {
-    each_key(ev, is_rsa_signing, "RSA signing keys", |k| {
-        let bits = match modulus_bits(k) {
-            Ok(bits) => bits,
-            Err(f) => return vec![f],
-        };
-        vec![if bits >= 2048 {
-            Finding::pass(format!("{} modulus is {bits} bits", k.label()))
-        } else {
-            Finding::fail(format!("{} modulus is too short", k.label()))
-                .expected(">= 2048 bits")
-                .actual(format!("{bits} bits"))
-                .at(k.ptr("n"))
-        }]
-    })
+    each_key(
+        ev,
+        |k| kty_is(k, "RSA"),
+        "RSA keys",
+        |k| {
+            let bits = match modulus_bits(k) {
+                Ok(bits) => bits,
+                Err(f) => return vec![f],
+            };
+            vec![if bits >= 2048 {
+                Finding::pass(format!("{} modulus is {bits} bits", k.label()))
+            } else {
+                Finding::fail(format!("{} modulus is too short", k.label()))
+                    .expected(">= 2048 bits")
+                    .actual(format!("{bits} bits"))
+                    .at(k.ptr("n"))
+            }]
+        },
+    )
 }
 
 /// The bit length of an RSA key's `n`, or why it cannot be judged.

@@ -402,6 +402,14 @@ pub fn structure(doc: &Map<String, Value>) -> Vec<String> {
 }
 
 fn parse(ev: &Evidence) -> Vec<Finding> {
+    let unreadable: Vec<Finding> = ev
+        .with_role(|r| matches!(r, Role::OpenApi { .. }))
+        .into_iter()
+        .filter_map(unreadable_file)
+        .collect();
+    if !unreadable.is_empty() {
+        return unreadable;
+    }
     each_description(ev, |d| {
         let version = d.str("openapi").unwrap_or("?").to_string();
         let mut problems: Vec<Finding> = structure(d.obj)
@@ -438,6 +446,25 @@ fn parse(ev: &Evidence) -> Vec<Finding> {
             ))
         })
     })
+}
+
+/// The failure of a description file that cannot be read as JSON or YAML, or is not an object:
+/// lint was asked to judge it, so what stopped the reading is the finding (a served description
+/// that is not JSON is left to the rows that need it).
+fn unreadable_file(ex: &Exchange) -> Option<Finding> {
+    if ex.source != crate::evidence::Source::File {
+        return None;
+    }
+    let fail = match ex.json() {
+        Ok(j) if j.value.is_object() => return None,
+        Ok(j) => Finding::fail("the description is not an object").actual(show(&j.value)),
+        Err(e) => Finding::fail(format!("the description cannot be read: {e}"))
+            .actual(super::prm::body_preview(&ex.body)),
+    };
+    Some(
+        fail.expected("an OpenAPI document (a JSON or YAML object)")
+            .on(ex),
+    )
 }
 
 fn schemes<'a>(d: &Doc<'a>) -> Option<&'a Map<String, Value>> {

@@ -530,7 +530,7 @@ fn wire_flaws(
     out
 }
 
-fn body_preview(body: &[u8]) -> String {
+pub(super) fn body_preview(body: &[u8]) -> String {
     let s = String::from_utf8_lossy(&body[..body.len().min(80)]).into_owned();
     if body.len() > 80 {
         format!("{s}…")
@@ -715,10 +715,12 @@ fn resource_match(ev: &Evidence) -> Vec<Finding> {
         }
         return vec![Finding::pass(msg).on(d.ex)];
     }
-    let hint = if actual.trim_end_matches('/') == ev.resource.trim_end_matches('/') {
-        " (they differ only by a trailing '/': identifiers are compared code point for code point)"
-    } else {
-        ""
+    let hint = match typed_slip(&ev.resource, actual) {
+        // The server agrees with itself; only the identifier typed on the command line differs.
+        Some(how) => format!(
+            " (they differ only by {how}: identifiers are compared code point for code point; if clients use the identifier the PRM names, check that one: authspec check {actual})"
+        ),
+        None => String::new(),
     };
     vec![
         Finding::fail(format!(
@@ -729,6 +731,24 @@ fn resource_match(ev: &Evidence) -> Vec<Finding> {
         .at("/resource")
         .on(d.ex),
     ]
+}
+
+/// How the identifier the user typed differs from the one the PRM names, when that is the only
+/// difference: a trailing '/', or another name of the loopback host.
+fn typed_slip(typed: &str, named: &str) -> Option<&'static str> {
+    if typed.trim_end_matches('/') == named.trim_end_matches('/') {
+        return Some("a trailing '/'");
+    }
+    let (Ok(mut t), Ok(n)) = (Url::parse(typed), Url::parse(named)) else {
+        return None;
+    };
+    let loopback = |u: &Url| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if !(loopback(&t) && loopback(&n)) || t.host_str() == n.host_str() {
+        return None;
+    }
+    t.set_host(n.host_str()).ok()?;
+    (t.as_str().trim_end_matches('/') == n.as_str().trim_end_matches('/'))
+        .then_some("the name of the loopback host")
 }
 
 /// Pairs of (hinted PRM document, URL of the request whose 401 named it).

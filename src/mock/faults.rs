@@ -1005,6 +1005,48 @@ pub static FAULTS: &[Fault] = &[
         },
     },
     Fault {
+        name: "jwks-rsa-1024-enc",
+        breaks: &["JWK-RSA-2048"],
+        about: "a 1024-bit RSA key labelled for encryption (RSA-OAEP) joins the set",
+        apply: |s| {
+            let mut k = fixture_key("rsa1024");
+            if let Some(o) = k.as_object_mut() {
+                o.insert("kid".into(), json!("mock-rsa-oaep-weak"));
+                o.insert("use".into(), json!("enc"));
+                o.insert("alg".into(), json!("RSA-OAEP"));
+                for m in ["x5c", "x5t", "x5t#S256"] {
+                    o.remove(m);
+                }
+            }
+            s.add_key(k);
+        },
+    },
+    Fault {
+        name: "jwks-enc-alg-rs256",
+        breaks: &["JWK-USE-ALG"],
+        about: "the RSA key says use: enc but alg: RS256",
+        apply: |s| {
+            s.key(RSA).insert("use".into(), json!("enc"));
+        },
+    },
+    Fault {
+        name: "jwks-no-signing-key",
+        breaks: &["JWKS-SIGNING-KEY"],
+        about: "every key of the AS's set is for encryption",
+        apply: |s| {
+            let keys = s.jwks.obj().entry("keys").or_insert_with(|| json!([]));
+            for k in keys.as_array_mut().into_iter().flatten() {
+                let Some(o) = k.as_object_mut() else { continue };
+                let alg = match o.get("kty").and_then(|v| v.as_str()) {
+                    Some("RSA") => "RSA-OAEP",
+                    _ => "ECDH-ES",
+                };
+                o.insert("use".into(), json!("enc"));
+                o.insert("alg".into(), json!(alg));
+            }
+        },
+    },
+    Fault {
         name: "jwks-rsa-even-e",
         breaks: &["JWK-RSA-E"],
         about: "the RSA exponent is even (65536)",
@@ -1428,6 +1470,12 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["PD-EXT-NAMES"],
         about: "the problem has an extension member named x",
         apply: |s| s.api.errors = ErrorStyle::BadExtensionName,
+    },
+    Fault {
+        name: "errors-not-problem-details",
+        breaks: &["PD-USED"],
+        about: "error bodies are the API's own JSON, not problem details",
+        apply: |s| s.api.errors = ErrorStyle::NotProblem,
     },
     Fault {
         name: "upstream-502-html",

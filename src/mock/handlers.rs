@@ -49,6 +49,10 @@ fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
         ErrorStyle::WrongTitle => body["title"] = json!("Oops"),
         ErrorStyle::BadExtensionName => body["x"] = json!(1),
         ErrorStyle::TypeNotString => body["type"] = json!(401),
+        ErrorStyle::NotProblem => {
+            body = json!({"message": detail, "code": status.as_u16()});
+            content_type = "application/json";
+        }
     }
     json_response(status, content_type, &body)
 }

@@ -215,6 +215,8 @@ pub enum ErrorStyle {
     BadExtensionName,
     /// `type` as a number.
     TypeNotString,
+    /// A JSON error body of the API's own shape, not problem details.
+    NotProblem,
 }
 
 /// RateLimit fields the API sends.

@@ -34,6 +34,12 @@ pub enum JsonError {
         column: usize,
         message: String,
     },
+    #[error("invalid YAML at line {line} column {column}: {message}")]
+    Yaml {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 }
 
 /// Parses `bytes` strictly as UTF-8 JSON (a leading BOM is tolerated and reported).

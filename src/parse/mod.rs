@@ -12,6 +12,7 @@ pub mod oas;
 pub mod openapi;
 pub mod ratelimit;
 pub mod retry;
+pub mod yaml;
 
 /// Where and why a parser stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

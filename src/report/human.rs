@@ -313,11 +313,18 @@ fn stopped_by(r: &CheckResult) -> Option<(String, Option<String>)> {
             Some(format!("{} {}", e.method, e.url)),
         ));
     }
+    // The row's own message is the real reason ("answered 404", "83 keyed requests did not
+    // reach a 429"); the generic sentence is left for a row that says nothing.
     (r.skip_kind == Some(SkipKind::NoInput)).then(|| {
-        (
-            "their input never arrived (it depends on a document above)".to_string(),
-            None,
-        )
+        let cause = match r.message.trim() {
+            "" => "their input never arrived (it depends on a document above)".to_string(),
+            m => m.to_string(),
+        };
+        let url = r
+            .evidence
+            .first()
+            .map(|e| format!("{} {}", e.method, e.url));
+        (cause, url)
     })
 }
 
