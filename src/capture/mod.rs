@@ -4,6 +4,7 @@ pub mod cimd;
 mod client;
 pub mod dns;
 pub mod forge;
+mod issued;
 mod plan;
 pub use plan::AUTHZ_REDIRECT;
 
@@ -12,6 +13,7 @@ pub use plan::Endpoint;
 use crate::checks::Profile;
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{is_private, same_origin};
+use crate::secret::{Secret, Secrets};
 use client::{Ctx, Fetch};
 use plan::Plan;
 use std::collections::{HashMap, VecDeque};
@@ -194,13 +196,25 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     // A public target gets the guard on every name it leads to, its own included.
     let guard = !opts.allow_private && !is_private(resource);
     let client = client::build(opts, guard).map_err(|e| CaptureError::Client(e.to_string()))?;
+    let secrets = Secrets::default();
+    let given = |k: &Option<String>| {
+        k.as_deref().filter(|k| !k.is_empty()).map(|k| {
+            let s = Secret::new(k);
+            secrets.add(s.clone());
+            s
+        })
+    };
     let ctx = Arc::new(Ctx {
         client,
-        key: opts.api_key.clone(),
+        key: given(&opts.api_key),
         bad_key: bad_key(opts.api_key.as_deref()),
-        revocable: opts.revocable_key.clone(),
-        low_scope: opts.low_scope_key.clone(),
+        revocable: given(&opts.revocable_key),
+        low_scope: given(&opts.low_scope_key),
         key_origin: resource.clone(),
+        secrets: secrets.clone(),
+        allow_private: opts.allow_private,
+        peer_guard: guard && !behind_proxy(),
+        pinned: opts.resolve.iter().map(|r| r.addr.ip()).collect(),
         budget: opts.max_requests,
         sent: AtomicUsize::new(0),
         max_body: opts.max_body,
@@ -219,6 +233,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         resource,
         opts,
         cimd: cimd.as_ref().map(|c| c.base.clone()),
+        minted: crate::secret::Minted::fresh(&secrets),
     };
     let mut engine = Engine {
         ctx: ctx.clone(),
@@ -257,6 +272,10 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     }
     engine.fail_orphans();
     let mut exchanges = engine.exchanges;
+    // A secret registered late (a token in the last answer) is scrubbed from the earlier ones too.
+    for ex in &mut exchanges {
+        secrets.scrub_exchange(ex);
+    }
     normalize(&mut exchanges);
     Ok(Capture {
         exchanges,
@@ -314,7 +333,18 @@ impl Engine<'_> {
     }
 
     /// The SSRF guard (PRM-SSRF): a public target's documents may not send us to private hosts.
+    /// And the disposable key goes only to the resource's origin or to the origin of the issuer
+    /// whose metadata named the endpoint, an issuer the PRM names (HARNESS-KEY-SCOPE).
     fn refuse(&self, f: &Fetch) -> Option<String> {
+        if f.cred == client::Cred::Revocable
+            && !same_origin(&f.url, &self.resource)
+            && !f.scope.as_ref().is_some_and(|s| same_origin(&f.url, s))
+        {
+            return Some(format!(
+                "the disposable --revocable-key goes only to the resource's origin or to an issuer the PRM names, and {} is on neither (HARNESS-KEY-SCOPE)",
+                f.url.origin().ascii_serialization()
+            ));
+        }
         ssrf_refusal(&self.resource, &f.url, self.opts.allow_private)
     }
 
@@ -379,6 +409,14 @@ pub fn ssrf_refusal(resource: &Url, url: &Url, allow_private: bool) -> Option<St
             url.host_str().unwrap_or("")
         )
     })
+}
+
+/// Whether requests may go through a proxy (reqwest honours these variables): the connected
+/// peer is then the proxy, not the server, and says nothing about where the answer came from.
+fn behind_proxy() -> bool {
+    ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some() || std::env::var_os(v.to_lowercase()).is_some())
 }
 
 /// A random well-formed key with the real key's prefix (`jp_live_` when there is none).

@@ -136,6 +136,9 @@ pub struct ExchangeRef {
     pub status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
+    /// Where the answer finally came from, when a redirect was followed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_url: Option<String>,
 }
 
 impl ExchangeRef {
@@ -151,6 +154,7 @@ impl ExchangeRef {
                 .error
                 .clone()
                 .or_else(|| ex.not_fetched.clone().map(|r| format!("not fetched: {r}"))),
+            final_url: ex.final_url.clone(),
         }
     }
 }
