@@ -65,64 +65,27 @@ pub fn scrub_all(bytes: &mut Vec<u8>, secrets: &[Secret]) -> bool {
     if secrets.is_empty() || bytes.is_empty() {
         return false;
     }
+    let secrets = &secrets[..secrets.len().min(usize::from(u16::MAX))];
     let mut owner: Vec<Option<u16>> = Vec::new();
-    let mark = |owner: &mut Vec<Option<u16>>, from: usize, len: usize, who: u16| {
-        if owner.is_empty() {
-            owner.resize(bytes.len(), None);
-        }
-        for o in &mut owner[from..from + len] {
-            o.get_or_insert(who);
-        }
-    };
-    let all_forms: Vec<(u16, Vec<String>)> = secrets
-        .iter()
-        .take(usize::from(u16::MAX))
-        .enumerate()
-        .map(|(i, s)| (i as u16, forms(s.expose())))
-        .collect();
-    let parts: Vec<(u16, String)> = secrets
-        .iter()
-        .take(usize::from(u16::MAX))
-        .enumerate()
-        .flat_map(|(i, s)| {
-            forms(secret_part(s.expose()))
-                .into_iter()
-                .map(move |f| (i as u16, f))
-        })
-        .collect();
-    for (who, forms) in &all_forms {
-        for f in forms {
-            let needle = f.as_bytes();
-            if needle.is_empty() || needle.len() > bytes.len() {
-                continue;
-            }
-            for p in 0..=bytes.len() - needle.len() {
-                if bytes[p] == needle[0] && bytes[p..].starts_with(needle) {
-                    mark(&mut owner, p, needle.len(), *who);
+    let mut pieces = Pieces::default();
+    for (i, s) in secrets.iter().enumerate() {
+        let who = i as u16;
+        let part = secret_part(s.expose());
+        for f in forms(s.expose()) {
+            // A form whose every byte is in some piece is found by the piece scan below.
+            if f.len() < PIECE || part.len() != s.expose().len() {
+                for at in occurrences(bytes, f.as_bytes()) {
+                    mark(&mut owner, bytes.len(), at, f.len(), who);
                 }
             }
         }
-    }
-    let mut pieces: HashMap<&[u8], u16> = HashMap::new();
-    for (who, part) in &parts {
-        for w in part.as_bytes().windows(PIECE) {
-            pieces.entry(w).or_insert(*who);
-        }
-    }
-    if !pieces.is_empty() && bytes.len() >= PIECE {
-        // Most bytes start no piece: a table of first bytes keeps the scan cheap on big bodies.
-        let mut starts = [false; 256];
-        for k in pieces.keys() {
-            starts[usize::from(k[0])] = true;
-        }
-        for p in 0..=bytes.len() - PIECE {
-            if starts[usize::from(bytes[p])]
-                && let Some(who) = pieces.get(&bytes[p..p + PIECE])
-            {
-                mark(&mut owner, p, PIECE, *who);
+        for f in forms(part) {
+            for w in f.as_bytes().windows(PIECE) {
+                pieces.add(w, who);
             }
         }
     }
+    pieces.scan(bytes, &mut owner);
     if owner.is_empty() {
         return false;
     }
@@ -144,6 +107,89 @@ pub fn scrub_all(bytes: &mut Vec<u8>, secrets: &[Secret]) -> bool {
     }
     *bytes = out;
     true
+}
+
+/// Marks `len` bytes from `from` as `who`'s, unless an earlier secret has them.
+fn mark(owner: &mut Vec<Option<u16>>, total: usize, from: usize, len: usize, who: u16) {
+    if owner.is_empty() {
+        owner.resize(total, None);
+    }
+    for o in &mut owner[from..from + len] {
+        o.get_or_insert(who);
+    }
+}
+
+/// Where `needle` occurs in `hay` (the standard library's search when both are text).
+fn occurrences(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return Vec::new();
+    }
+    match (std::str::from_utf8(hay), std::str::from_utf8(needle)) {
+        (Ok(h), Ok(n)) => h.match_indices(n).map(|(i, _)| i).collect(),
+        _ => hay
+            .windows(needle.len())
+            .enumerate()
+            .filter(|(_, w)| *w == needle)
+            .map(|(i, _)| i)
+            .collect(),
+    }
+}
+
+/// Multiplier of the rolling hash over [`PIECE`]-byte windows.
+const BASE: u64 = 0x0000_0100_0000_01b3;
+
+fn hash(w: &[u8]) -> u64 {
+    w.iter().fold(0u64, |h, b| {
+        h.wrapping_mul(BASE).wrapping_add(u64::from(*b))
+    })
+}
+
+/// Every piece of every secret, found in one pass with a rolling hash (Rabin-Karp): a filter of
+/// 65536 bits rejects almost every position with one lookup, so big bodies stay cheap.
+#[derive(Default)]
+struct Pieces {
+    by_hash: HashMap<u64, Vec<(Vec<u8>, u16)>>,
+    filter: Vec<u64>,
+}
+
+impl Pieces {
+    fn add(&mut self, w: &[u8], who: u16) {
+        if self.filter.is_empty() {
+            self.filter = vec![0; 1024];
+        }
+        let h = hash(w);
+        let bit = (h >> 48) as usize;
+        self.filter[bit / 64] |= 1 << (bit % 64);
+        self.by_hash.entry(h).or_default().push((w.to_vec(), who));
+    }
+
+    fn scan(&self, bytes: &[u8], owner: &mut Vec<Option<u16>>) {
+        if self.by_hash.is_empty() || bytes.len() < PIECE {
+            return;
+        }
+        let top = (0..PIECE - 1).fold(1u64, |p, _| p.wrapping_mul(BASE));
+        let mut h = hash(&bytes[..PIECE]);
+        for p in 0..=bytes.len() - PIECE {
+            if p > 0 {
+                h = h
+                    .wrapping_sub(u64::from(bytes[p - 1]).wrapping_mul(top))
+                    .wrapping_mul(BASE)
+                    .wrapping_add(u64::from(bytes[p + PIECE - 1]));
+            }
+            let bit = (h >> 48) as usize;
+            if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
+                continue;
+            }
+            let window = &bytes[p..p + PIECE];
+            if let Some((_, who)) = self
+                .by_hash
+                .get(&h)
+                .and_then(|c| c.iter().find(|(w, _)| w.as_slice() == window))
+            {
+                mark(owner, bytes.len(), p, PIECE, *who);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -35,9 +35,7 @@ pub fn learn(secrets: &Secrets, headers: &[(String, String)], body: &[u8]) {
         }
     }
     // Only a body that names a member is parsed: most bodies (JWKS, OpenAPI) hold none.
-    let names = MEMBERS
-        .iter()
-        .any(|m| body.windows(m.len()).any(|w| w == m.as_bytes()));
+    let names = std::str::from_utf8(body).is_ok_and(|t| MEMBERS.iter().any(|m| t.contains(m)));
     if names && let Ok(v) = serde_json::from_slice::<Value>(body) {
         members(secrets, &v, 0);
     }

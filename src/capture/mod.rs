@@ -23,8 +23,8 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Limits and inputs of one capture.
-#[derive(Debug, Clone)]
+/// Limits and inputs of one capture. Its `Debug` shows the keys as fingerprints.
+#[derive(Clone)]
 pub struct CaptureOptions {
     /// Per-request timeout (connect to last body byte).
     pub timeout: Duration,
@@ -75,6 +75,25 @@ pub struct CaptureOptions {
     pub mcp_methods: Vec<String>,
     /// Fixed DNS answers in place of the system resolver (tests); still under the SSRF guard.
     pub dns_stub: Option<dns::DnsStub>,
+}
+
+impl std::fmt::Debug for CaptureOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = |k: &Option<String>| k.as_deref().map(crate::secret::fingerprint);
+        f.debug_struct("CaptureOptions")
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .field("max_requests", &self.max_requests)
+            .field("api_key", &key(&self.api_key))
+            .field("revocable_key", &key(&self.revocable_key))
+            .field("low_scope_key", &key(&self.low_scope_key))
+            .field("endpoints", &self.endpoints)
+            .field("allow_private", &self.allow_private)
+            .field("allow_side_effects", &self.allow_side_effects)
+            .field("profile", &self.profile)
+            .field("resolve", &self.resolve)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The JSON-RPC methods an MCP client of `version` sends first: servers may leave the first one
@@ -453,6 +472,18 @@ fn normalize(exchanges: &mut [Exchange]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_debug_shows_no_key() {
+        let opts = CaptureOptions {
+            api_key: Some("jp_live_debugDEBUGdebug0001".into()),
+            revocable_key: Some("jp_live_debugREVOKEdebug0002".into()),
+            ..CaptureOptions::default()
+        };
+        let shown = format!("{opts:?}");
+        assert!(!shown.contains("jp_live_debug"), "{shown}");
+        assert!(shown.contains("‹redacted sha256:"), "{shown}");
+    }
 
     #[test]
     fn ssrf_guard() {
