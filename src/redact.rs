@@ -22,12 +22,7 @@ pub fn scrub(bytes: &mut Vec<u8>, key: &str) -> bool {
 
 /// `text` with every secret in `secrets` scrubbed.
 pub fn scrub_text(text: &str, secrets: &[Secret]) -> String {
-    let mut b = text.as_bytes().to_vec();
-    if scrub_all(&mut b, secrets) {
-        String::from_utf8_lossy(&b).into_owned()
-    } else {
-        text.to_string()
-    }
+    Scrubber::new(secrets).text(text)
 }
 
 /// The spellings a secret travels in: clear, percent-encoded (a URL, a form) and JSON-escaped.
@@ -62,51 +57,90 @@ fn secret_part(s: &str) -> &str {
 /// Replaces every secret, and every [`PIECE`]-byte piece of one, by its fingerprint; returns
 /// whether anything was replaced.
 pub fn scrub_all(bytes: &mut Vec<u8>, secrets: &[Secret]) -> bool {
-    if secrets.is_empty() || bytes.is_empty() {
-        return false;
-    }
-    let secrets = &secrets[..secrets.len().min(usize::from(u16::MAX))];
-    let mut owner: Vec<Option<u16>> = Vec::new();
-    let mut pieces = Pieces::default();
-    for (i, s) in secrets.iter().enumerate() {
-        let who = i as u16;
-        let part = secret_part(s.expose());
-        for f in forms(s.expose()) {
-            // A form whose every byte is in some piece is found by the piece scan below.
-            if f.len() < PIECE || part.len() != s.expose().len() {
-                for at in occurrences(bytes, f.as_bytes()) {
-                    mark(&mut owner, bytes.len(), at, f.len(), who);
+    Scrubber::new(secrets).scrub(bytes)
+}
+
+/// What scrubbing needs of a set of secrets, prepared once: their fingerprints, the forms
+/// searched whole, and the rolling-hash table of their pieces.
+pub struct Scrubber {
+    fingerprints: Vec<String>,
+    /// Forms not covered by pieces (shorter than a piece, or a whole JWT), with their owner.
+    whole: Vec<(String, u16)>,
+    pieces: Pieces,
+}
+
+impl Scrubber {
+    /// Prepares `secrets` (at most 65535 of them).
+    pub fn new(secrets: &[Secret]) -> Self {
+        let secrets = &secrets[..secrets.len().min(usize::from(u16::MAX))];
+        let mut whole = Vec::new();
+        let mut pieces = Pieces::default();
+        for (i, s) in secrets.iter().enumerate() {
+            let who = i as u16;
+            let part = secret_part(s.expose());
+            for f in forms(s.expose()) {
+                // A form whose every byte is in some piece is found by the piece scan.
+                if f.len() < PIECE || part.len() != s.expose().len() {
+                    whole.push((f, who));
+                }
+            }
+            for f in forms(part) {
+                for w in f.as_bytes().windows(PIECE) {
+                    pieces.add(w, who);
                 }
             }
         }
-        for f in forms(part) {
-            for w in f.as_bytes().windows(PIECE) {
-                pieces.add(w, who);
-            }
+        Scrubber {
+            fingerprints: secrets.iter().map(Secret::fingerprint).collect(),
+            whole,
+            pieces,
         }
     }
-    pieces.scan(bytes, &mut owner);
-    if owner.is_empty() {
-        return false;
+
+    /// `text` scrubbed.
+    pub fn text(&self, text: &str) -> String {
+        let mut b = text.as_bytes().to_vec();
+        if self.scrub(&mut b) {
+            String::from_utf8_lossy(&b).into_owned()
+        } else {
+            text.to_string()
+        }
     }
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match owner[i] {
-            None => {
-                out.push(bytes[i]);
-                i += 1;
+
+    /// Scrubs `bytes` in place; returns whether anything was replaced.
+    pub fn scrub(&self, bytes: &mut Vec<u8>) -> bool {
+        if self.fingerprints.is_empty() || bytes.is_empty() {
+            return false;
+        }
+        let mut owner: Vec<Option<u16>> = Vec::new();
+        for (f, who) in &self.whole {
+            for at in occurrences(bytes, f.as_bytes()) {
+                mark(&mut owner, bytes.len(), at, f.len(), *who);
             }
-            Some(who) => {
-                out.extend_from_slice(secrets[usize::from(who)].fingerprint().as_bytes());
-                while i < bytes.len() && owner[i] == Some(who) {
+        }
+        self.pieces.scan(bytes, &mut owner);
+        if owner.is_empty() {
+            return false;
+        }
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match owner[i] {
+                None => {
+                    out.push(bytes[i]);
                     i += 1;
                 }
+                Some(who) => {
+                    out.extend_from_slice(self.fingerprints[usize::from(who)].as_bytes());
+                    while i < bytes.len() && owner[i] == Some(who) {
+                        i += 1;
+                    }
+                }
             }
         }
+        *bytes = out;
+        true
     }
-    *bytes = out;
-    true
 }
 
 /// Marks `len` bytes from `from` as `who`'s, unless an earlier secret has them.

@@ -124,7 +124,14 @@ pub const MIN_ISSUED: usize = 8;
 
 /// Every secret of one run, shared by all of its requests and sinks.
 #[derive(Clone, Default)]
-pub struct Secrets(Arc<RwLock<Vec<Secret>>>);
+pub struct Secrets(Arc<RwLock<Registry>>);
+
+/// The registered secrets and the scrubber prepared for exactly them.
+#[derive(Default)]
+struct Registry {
+    all: Vec<Secret>,
+    scrubber: Option<Arc<crate::redact::Scrubber>>,
+}
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -138,10 +145,13 @@ impl Secrets {
         if s.expose().is_empty() {
             return;
         }
-        if let Ok(mut all) = self.0.write()
-            && !all.contains(&s)
-        {
-            all.push(s);
+        let mut reg = match self.0.write() {
+            Ok(r) => r,
+            Err(p) => p.into_inner(),
+        };
+        if !reg.all.contains(&s) {
+            reg.all.push(s);
+            reg.scrubber = None;
         }
     }
 
@@ -155,30 +165,39 @@ impl Secrets {
     /// A snapshot of every registered secret.
     pub fn all(&self) -> Vec<Secret> {
         match self.0.read() {
-            Ok(all) => all.clone(),
+            Ok(r) => r.all.clone(),
             // A poisoned lock still holds every secret registered before the panic.
-            Err(p) => p.into_inner().clone(),
+            Err(p) => p.into_inner().all.clone(),
         }
+    }
+
+    /// The scrubber for every secret registered so far, prepared once per change.
+    fn scrubber(&self) -> Arc<crate::redact::Scrubber> {
+        let mut reg = match self.0.write() {
+            Ok(r) => r,
+            Err(p) => p.into_inner(),
+        };
+        let all = reg.all.clone();
+        reg.scrubber
+            .get_or_insert_with(|| Arc::new(crate::redact::Scrubber::new(&all)))
+            .clone()
     }
 
     /// `text` with every registered secret, and every 10-character piece of one, replaced by
     /// its fingerprint.
     pub fn scrub(&self, text: &str) -> String {
-        crate::redact::scrub_text(text, &self.all())
+        self.scrubber().text(text)
     }
 
     /// `bytes` scrubbed the same way; returns whether anything was replaced.
     pub fn scrub_bytes(&self, bytes: &mut Vec<u8>) -> bool {
-        crate::redact::scrub_all(bytes, &self.all())
+        self.scrubber().scrub(bytes)
     }
 
     /// Every text of `ex` scrubbed: URL, headers (names too), body, errors, redirects.
     pub fn scrub_exchange(&self, ex: &mut crate::evidence::Exchange) {
-        let all = self.all();
-        if all.is_empty() {
-            return;
-        }
-        let s = |t: &mut String| *t = crate::redact::scrub_text(t, &all);
+        let sc = self.scrubber();
+        let s = |t: &mut String| *t = sc.text(t);
         s(&mut ex.url);
         for (k, v) in ex
             .request_headers
@@ -198,9 +217,12 @@ impl Secrets {
             s(&mut r.from);
             s(&mut r.location);
         }
-        let mut body = ex.body.clone();
-        if crate::redact::scrub_all(&mut body, &all) {
+        let mut body = std::mem::take(&mut ex.body);
+        if sc.scrub(&mut body) {
             ex.replace_body(body);
+        } else {
+            // Unchanged: what was parsed from it still holds.
+            ex.body = body;
         }
     }
 }
