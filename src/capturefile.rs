@@ -127,3 +127,20 @@ fn adopt_final_url(ex: &mut Exchange) {
         ex.final_url.get_or_insert(v);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_final_url_pseudo_header_becomes_the_field() {
+        let mut ex = Exchange::new("GET", "https://a.example/x", Vec::new());
+        ex.response_headers = vec![
+            (OLD_FINAL_URL.into(), "https://a.example/moved".into()),
+            ("content-type".into(), "application/json".into()),
+        ];
+        adopt_final_url(&mut ex);
+        assert_eq!(ex.final_url.as_deref(), Some("https://a.example/moved"));
+        assert_eq!(ex.response_headers.len(), 1, "the pseudo-header is gone");
+    }
+}
