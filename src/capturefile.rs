@@ -90,7 +90,9 @@ impl CaptureFile {
         if version != VERSION {
             return Err(CaptureFileError::Version(version));
         }
-        Ok(serde_json::from_value(probe)?)
+        let mut file: CaptureFile = serde_json::from_value(probe)?;
+        file.exchanges.iter_mut().for_each(adopt_final_url);
+        Ok(file)
     }
 
     /// The evidence to judge, under `profile` (the recorded one unless overridden).
@@ -116,5 +118,38 @@ impl CaptureFile {
             requests: self.requests,
             max_requests: self.max_requests,
         }
+    }
+}
+
+/// The pseudo-header captures before `final_url` used for where a redirected answer came from.
+const OLD_FINAL_URL: &str = "x-authspec-final-url";
+
+/// Moves an older capture's `x-authspec-final-url` pseudo-header into `final_url`, so it replays
+/// as a capture of this version records it.
+fn adopt_final_url(ex: &mut Exchange) {
+    if let Some(i) = ex
+        .response_headers
+        .iter()
+        .position(|(k, _)| k.eq_ignore_ascii_case(OLD_FINAL_URL))
+    {
+        let (_, v) = ex.response_headers.remove(i);
+        ex.final_url.get_or_insert(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_final_url_pseudo_header_becomes_the_field() {
+        let mut ex = Exchange::new("GET", "https://a.example/x", Vec::new());
+        ex.response_headers = vec![
+            (OLD_FINAL_URL.into(), "https://a.example/moved".into()),
+            ("content-type".into(), "application/json".into()),
+        ];
+        adopt_final_url(&mut ex);
+        assert_eq!(ex.final_url.as_deref(), Some("https://a.example/moved"));
+        assert_eq!(ex.response_headers.len(), 1, "the pseudo-header is gone");
     }
 }

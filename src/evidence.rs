@@ -195,6 +195,9 @@ pub struct Exchange {
     /// Deliberately not requested (for example the SSRF guard); the reason.
     pub not_fetched: Option<String>,
     pub redirects: Vec<Redirect>,
+    /// Where the answer finally came from, when a redirect was followed (redacted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_url: Option<String>,
     pub elapsed_ms: u64,
     pub source: Source,
     /// The response echoed the credential that was sent (it has been scrubbed from `body`).
@@ -252,6 +255,7 @@ impl Exchange {
             error: None,
             not_fetched: None,
             redirects: Vec::new(),
+            final_url: None,
             elapsed_ms: 0,
             source: Source::Live,
             key_echoed: false,
@@ -260,6 +264,12 @@ impl Exchange {
             after: None,
             parsed: OnceLock::new(),
         }
+    }
+
+    /// Replaces the body (the scrubbed one), dropping what was parsed from the old one.
+    pub fn replace_body(&mut self, body: Vec<u8>) {
+        self.body = body;
+        self.parsed = OnceLock::new();
     }
 
     /// Every value of response header `name` (case-insensitive), in order.

@@ -118,9 +118,12 @@ pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
                 || ip.is_loopback()
                 || ip.is_link_local()
                 || ip.is_unspecified()
+                || ip.is_broadcast()
+                // 0.0.0.0/8: Linux connects 0.0.0.1 to the local host.
+                || ip.octets()[0] == 0
                 || ip.octets()[0] == 100 && (ip.octets()[1] & 0xc0) == 64
         }
-        std::net::IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
+        std::net::IpAddr::V6(ip) => match embedded_v4(ip) {
             // ::ffff:169.254.169.254 reaches the IPv4 metadata service.
             Some(v4) => is_private_ip(v4.into()),
             None => {
@@ -131,6 +134,20 @@ pub fn is_private_ip(ip: std::net::IpAddr) -> bool {
             }
         },
     }
+}
+
+/// The IPv4 address an IPv6 address carries and reaches: IPv4-mapped (`::ffff:7f00:1`),
+/// IPv4-compatible (`::7f00:1`, deprecated but still parsed) and the NAT64 well-known prefix
+/// (`64:ff9b::a9fe:a9fe`, RFC 6052).
+fn embedded_v4(ip: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let s = ip.segments();
+    let tail = || std::net::Ipv4Addr::from(u32::from(s[6]) << 16 | u32::from(s[7]));
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    let compatible = s[..6].iter().all(|x| *x == 0) && !(ip.is_loopback() || ip.is_unspecified());
+    let nat64 = s[0] == 0x64 && s[1] == 0xff9b && s[2..6].iter().all(|x| *x == 0);
+    (compatible || nat64).then(tail)
 }
 
 /// Whether the host is a private, loopback, link-local or metadata-service address (PRM-SSRF).
@@ -273,6 +290,44 @@ mod tests {
         assert!(is_private(&u("http://[::ffff:7f00:1]/")));
         assert!(!is_private(&u("http://[::ffff:93.184.216.34]/")));
         assert!(is_private(&u("http://[fe80::1]/")));
+    }
+
+    #[test]
+    fn every_spelling_of_a_private_ipv4_literal_is_private() {
+        // The url crate reads these as the addresses they mean (WHATWG IPv4 parser), so the
+        // private-address rule sees 127.0.0.1 and 169.254.169.254, not a name.
+        for (spelled, means) in [
+            ("http://0x7f.1/", "127.0.0.1"),
+            ("http://2852039166/", "169.254.169.254"),
+            ("http://0xa9fea9fe/", "169.254.169.254"),
+            ("http://0177.0.0.1/", "127.0.0.1"),
+            ("http://127.1/", "127.0.0.1"),
+            ("http://0x7f000001/", "127.0.0.1"),
+            ("http://0.0.0.0/", "0.0.0.0"),
+        ] {
+            let url = u(spelled);
+            assert_eq!(url.host_str(), Some(means), "{spelled}");
+            assert!(is_private(&url), "{spelled}");
+        }
+        for spelled in [
+            "http://[::ffff:7f00:1]/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::ffff:a9fe:a9fe]/",
+            "http://[::127.0.0.1]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://[::1]/",
+            "http://0.0.0.1/",
+        ] {
+            assert!(is_private(&u(spelled)), "{spelled}");
+        }
+        assert_eq!(
+            u("http://[::ffff:127.0.0.1]/").host_str(),
+            Some("[::ffff:7f00:1]")
+        );
+        assert!(
+            !is_private(&u("http://[64:ff9b::5db8:d822]/")),
+            "NAT64 of a public address"
+        );
     }
 
     #[test]

@@ -18,4 +18,5 @@ pub mod report;
 pub mod requirements;
 pub mod run;
 pub mod scan;
+pub mod secret;
 pub mod select;

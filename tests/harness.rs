@@ -84,8 +84,23 @@ async fn the_key_does_not_follow_a_redirect_to_another_origin() {
         "the recorded exchanges hold the key in clear"
     );
     assert!(
-        recorded.contains("jp_live_…cope"),
-        "the key is shown redacted"
+        recorded.contains(&authspec::redact::redact(KEY)),
+        "the key is shown as its fingerprint"
+    );
+    assert!(
+        !recorded.contains("jp_live_keys") && !recorded.contains("…cope"),
+        "no prefix or tail of the key is shown"
+    );
+    let keyed: Vec<_> = cap
+        .exchanges
+        .iter()
+        .filter(|e| e.credential == "key")
+        .collect();
+    assert!(
+        keyed
+            .iter()
+            .all(|e| e.redirects.is_empty() && e.status == Some(307)),
+        "a keyed request records the 307 as the answer and follows nothing"
     );
 }
 

@@ -519,3 +519,605 @@ async fn forged_tokens_at_a_url_that_is_not_protected_prove_nothing() {
         assert_ne!(row.outcome, Outcome::Pass, "{id}: {}", row.message);
     }
 }
+
+/// A loopback listener that counts the connections it accepts: the proof that an address was
+/// never connected to.
+async fn canary() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let count = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            drop(s);
+        }
+    });
+    (port, hits)
+}
+
+/// Every spelling of a private address a redirect may name: loopback (dotted, hex, octal,
+/// IPv4-mapped IPv6) on the canary's port, and the metadata address (dotted, decimal, mapped).
+fn private_spellings(port: u16) -> Vec<String> {
+    vec![
+        format!("http://127.0.0.1:{port}/canary"),
+        format!("http://[::ffff:7f00:1]:{port}/canary"),
+        format!("http://0x7f.1:{port}/canary"),
+        format!("http://0177.0.0.1:{port}/canary"),
+        format!("http://[::1]:{port}/canary"),
+        "http://169.254.169.254/latest/meta-data/".into(),
+        "http://2852039166/latest/meta-data/".into(),
+        "http://[::ffff:a9fe:a9fe]/latest/meta-data/".into(),
+    ]
+}
+
+/// A public-looking target (pinned to loopback, as `--resolve` does) whose every answer, to
+/// every method, is `status` to `location`; returns its URL and the options that pin it.
+async fn redirecting_target(status: StatusCode, location: String) -> (String, CaptureOptions) {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let app = Router::new().fallback(move || {
+        let location = location.clone();
+        async move { (status, [(header::LOCATION, location)]).into_response() }
+    });
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    let opts = CaptureOptions {
+        resolve: vec![
+            format!("api.public-example.com:{port}:127.0.0.1")
+                .parse()
+                .expect("resolve"),
+        ],
+        timeout: Duration::from_secs(3),
+        ..CaptureOptions::default()
+    };
+    (format!("http://api.public-example.com:{port}"), opts)
+}
+
+#[tokio::test]
+async fn redirect_hops_to_private_addresses_are_refused_in_every_spelling() {
+    let (port, hits) = canary().await;
+    for spelled in private_spellings(port) {
+        let (target, opts) = redirecting_target(StatusCode::FOUND, spelled.clone()).await;
+        let r = check(target, opts, "prm").await;
+        let prm = r
+            .exchanges
+            .iter()
+            .find(|e| e.roles.iter().any(|x| x == "prm"))
+            .expect("the PRM exchange");
+        let err = prm.error.as_deref().unwrap_or("");
+        assert!(err.contains("PRM-SSRF"), "{spelled}: {err:?}");
+        assert_eq!(prm.status, None, "{spelled}: no answer is judged");
+        let row = outcome(&r, "prm.wellknown-insert");
+        assert_eq!(row.outcome, Outcome::Error, "{spelled}: {}", row.message);
+        assert!(row.message.contains("PRM-SSRF"), "{}", row.message);
+        assert!(
+            r.results
+                .iter()
+                .filter(|x| x.id != "prm.root-form")
+                .all(|x| x.outcome != Outcome::Pass),
+            "{spelled}: nothing passes"
+        );
+        assert_eq!(r.verdict, Verdict::Incomplete, "{spelled}");
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the canary was connected to"
+    );
+}
+
+#[tokio::test]
+async fn keyed_and_forged_token_probes_never_follow_a_redirect() {
+    let (port, hits) = canary().await;
+    let spelled = format!("http://[::ffff:7f00:1]:{port}/latest/meta-data/");
+    let (target, mut opts) = redirecting_target(StatusCode::TEMPORARY_REDIRECT, spelled).await;
+    opts.endpoints = vec!["GET /v1/x".parse().expect("endpoint")];
+    let r = check(target, opts, "wwwa").await;
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    for ex in &r.exchanges {
+        if ex.credential == "none" {
+            // Unkeyed discovery may follow, under the guard: refused here.
+            if ex.status.is_none() {
+                let e = ex.error.as_deref().unwrap_or("");
+                assert!(e.contains("PRM-SSRF"), "{} {e}", ex.url);
+            }
+        } else {
+            assert_eq!(
+                ex.status,
+                Some(307),
+                "{} with {}: the 307 is the answer",
+                ex.url,
+                ex.credential
+            );
+        }
+        assert_eq!(ex.final_url, None, "no answer came from elsewhere");
+    }
+    for id in ["wwwa.forged-token-refused", "wwwa.forged-token-401"] {
+        let row = outcome(&r, id);
+        assert_ne!(row.outcome, Outcome::Pass, "{id}: {}", row.message);
+        assert_ne!(row.outcome, Outcome::Fail, "{id}: {}", row.message);
+    }
+    assert_eq!(r.verdict, Verdict::Incomplete);
+}
+
+#[tokio::test]
+async fn a_followed_redirect_says_where_the_answer_came_from() {
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let me = format!("http://{}", l.local_addr().expect("addr"));
+    let prm = serde_json::json!({"resource": me}).to_string();
+    let app = Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource",
+            get(|| async { Redirect::temporary("/moved/prm") }),
+        )
+        .route(
+            "/moved/prm",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], prm.clone()) }),
+        );
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    let r = check(me.clone(), CaptureOptions::default(), "prm").await;
+    let ex = r
+        .exchanges
+        .iter()
+        .find(|e| e.roles.iter().any(|x| x == "prm"))
+        .expect("the PRM exchange");
+    assert_eq!(ex.final_url.as_deref(), Some(&*format!("{me}/moved/prm")));
+}
+
+/// The registration, agent-registration and revocation endpoints of a public-looking AS
+/// answer `status` to `location`; the metadata is served at the target's origin.
+async fn side_effect_redirects(status: StatusCode, location: String) -> (String, CaptureOptions) {
+    use axum::routing::post;
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let me = format!("http://api.public-example.com:{port}");
+    let prm = serde_json::json!({"resource": me, "authorization_servers": [me]}).to_string();
+    let asm = serde_json::json!({
+        "issuer": me,
+        "authorization_endpoint": format!("{me}/authorize"),
+        "token_endpoint": format!("{me}/token"),
+        "registration_endpoint": format!("{me}/register"),
+        "response_types_supported": ["code"],
+        "agent_auth": {
+            "register_uri": format!("{me}/agent/register"),
+            "revocation_uri": format!("{me}/agent/revoke"),
+        },
+    })
+    .to_string();
+    let json = |b: String| ([(header::CONTENT_TYPE, "application/json")], b);
+    let hop = move || {
+        let location = location.clone();
+        async move { (status, [(header::LOCATION, location)]).into_response() }
+    };
+    let app = Router::new()
+        .route(
+            "/.well-known/oauth-protected-resource",
+            get(move || async move { json(prm.clone()) }),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(move || async move { json(asm.clone()) }),
+        )
+        .route("/register", post(hop.clone()))
+        .route("/token", post(hop.clone()))
+        .route("/agent/register", post(hop.clone()))
+        .route("/agent/revoke", post(hop))
+        .fallback(|| async { StatusCode::UNAUTHORIZED });
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    let opts = CaptureOptions {
+        resolve: vec![
+            format!("api.public-example.com:{port}:127.0.0.1")
+                .parse()
+                .expect("resolve"),
+        ],
+        allow_side_effects: true,
+        revocable_key: Some("jp_live_disposableDISPOSABLE0123".into()),
+        timeout: Duration::from_secs(3),
+        ..CaptureOptions::default()
+    };
+    (me, opts)
+}
+
+#[tokio::test]
+async fn requests_with_a_body_or_a_secret_record_the_redirect_and_never_follow_it() {
+    let (port, hits) = canary().await;
+    for status in [
+        StatusCode::TEMPORARY_REDIRECT,
+        StatusCode::PERMANENT_REDIRECT,
+    ] {
+        for spelled in private_spellings(port) {
+            let (target, opts) = side_effect_redirects(status, spelled.clone()).await;
+            let r = check(target, opts, "authmd.*").await;
+            for role in ["dcr-probe", "register", "revoke"] {
+                let ex = r
+                    .exchanges
+                    .iter()
+                    .find(|e| e.roles.iter().any(|x| x == role))
+                    .unwrap_or_else(|| panic!("{role}: the request was made"));
+                assert_eq!(
+                    ex.status,
+                    Some(status.as_u16()),
+                    "{role} {spelled}: the server's {status} is the recorded answer"
+                );
+                assert_eq!(ex.final_url, None, "{role}: not followed");
+                assert_eq!(ex.error, None, "{role}: {:?}", ex.error);
+            }
+            let register = outcome(&r, "authmd.register-answers");
+            assert_eq!(register.outcome, Outcome::Fail, "{}", register.message);
+            let said = register.actual.as_deref().unwrap_or("");
+            assert!(
+                said.contains(&status.as_u16().to_string()),
+                "the row says what the server did: {said}"
+            );
+            let revoke = outcome(&r, "authmd.revoke-immediate");
+            assert_eq!(revoke.outcome, Outcome::Fail, "{}", revoke.message);
+            let said = revoke.actual.as_deref().unwrap_or("");
+            assert!(
+                said.contains(&status.as_u16().to_string()),
+                "the row says what the server did: {said}"
+            );
+        }
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the canary was connected to"
+    );
+}
+
+#[tokio::test]
+async fn the_disposable_key_never_goes_to_a_revocation_uri_on_another_origin() {
+    use axum::routing::post;
+    let (other, seen) = other_origin("{}").await;
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let me = format!("http://{}", l.local_addr().expect("addr"));
+    let asm = serde_json::json!({
+        "issuer": me,
+        "agent_auth": {"revocation_uri": format!("{other}/revoke")},
+    })
+    .to_string();
+    let app = Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], asm.clone()) }),
+        )
+        .route("/revoke", post(|| async { StatusCode::OK }))
+        .fallback(|| async { StatusCode::UNAUTHORIZED });
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    let opts = CaptureOptions {
+        allow_side_effects: true,
+        revocable_key: Some("jp_live_disposableDISPOSABLE0123".into()),
+        ..CaptureOptions::default()
+    };
+    let r = check(me, opts, "authmd.*").await;
+    assert!(
+        seen.lock().expect("lock").is_empty(),
+        "a request went to the other origin"
+    );
+    let row = outcome(&r, "authmd.revoke-immediate");
+    assert_eq!(row.outcome, Outcome::Skip, "{}", row.message);
+    assert!(row.message.contains("HARNESS-KEY-SCOPE"), "{}", row.message);
+}
+
+/// Every kind of secret a malicious authorization server hands out, each unique.
+const ISSUED: &[&str] = &[
+    "cs_Q7mZp4Lx9RtV2nB8wK3e",
+    "rat_H5sJ2dF8gK1lZ0xC7vB4",
+    "at_P9oI8uY7tR6eW5qA4sD3",
+    "rt_M1nB2vC3xZ4lK5jH6gF7",
+    "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJob3N0aWxlIn0.SIGn4tur3_Xk29Fj38Dk47Sl56Aq",
+    "code_T4yU5iO6pL7kJ8hG9fD0",
+    "sess_W2eR3tY4uI5oP6aS7dF8",
+];
+const LEAK_KEY: &str = "jp_live_leakKEYleakKEYleak0042";
+const LEAK_REVOCABLE: &str = "jp_live_revocableREVOKEme0987654";
+
+/// What every answer of the malicious AS carries: each secret, the credential it was sent, and a
+/// 10-character piece of the client secret, in the body, headers, a cookie and an
+/// `error_description`.
+fn echo_everything(
+    sent: &str,
+    status: StatusCode,
+    extra: serde_json::Value,
+) -> axum::response::Response {
+    let mut body = serde_json::json!({
+        "client_id": "hostile-client",
+        "client_secret": ISSUED[0],
+        "registration_access_token": ISSUED[1],
+        "access_token": ISSUED[2],
+        "token_type": "Bearer",
+        "refresh_token": ISSUED[3],
+        "id_token": ISSUED[4],
+        "error": "invalid_token",
+        "error_description": format!("you sent {sent}; code {} hint {}", ISSUED[5], &ISSUED[0][..10]),
+        "echo": sent,
+    });
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    let all = ISSUED.join(" ");
+    let challenge = format!(
+        "Bearer error=\"invalid_token\", error_description=\"{all} {sent} {}\"",
+        &ISSUED[1][..10]
+    );
+    let mut r = (status, axum::Json(body)).into_response();
+    let h = r.headers_mut();
+    let mut put = |k: &'static str, v: String| {
+        if let Ok(v) = v.parse() {
+            h.append(k, v);
+        }
+    };
+    put(
+        "set-cookie",
+        format!("session={}; HttpOnly; Path=/", ISSUED[6]),
+    );
+    put("x-echo", format!("{all} {sent}"));
+    put("www-authenticate", challenge);
+    r
+}
+
+/// A malicious AS on loopback: every endpoint echoes every secret; the authorization endpoint
+/// answers with a code and echoes the `state`, which it records.
+async fn malicious_as() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::{RawQuery, State};
+    use axum::http::HeaderMap;
+    use axum::routing::post;
+    use std::sync::{Arc, Mutex};
+    let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let me = format!("http://{}", l.local_addr().expect("addr"));
+    let states: Arc<Mutex<Vec<String>>> = Arc::default();
+    let prm = serde_json::json!({"resource": me, "authorization_servers": [me]});
+    let asm = serde_json::json!({
+        "issuer": me,
+        "authorization_endpoint": format!("{me}/authorize"),
+        "token_endpoint": format!("{me}/token"),
+        "registration_endpoint": format!("{me}/register"),
+        "response_types_supported": ["code"],
+        "agent_auth": {
+            "register_uri": format!("{me}/agent/register"),
+            "revocation_uri": format!("{me}/agent/revoke"),
+        },
+    });
+    let auth = |h: &HeaderMap| {
+        h.get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    let doc = |d: serde_json::Value| {
+        move |h: HeaderMap| async move { echo_everything(&auth(&h), StatusCode::OK, d.clone()) }
+    };
+    let answer = |status: StatusCode| {
+        move |h: HeaderMap| async move { echo_everything(&auth(&h), status, serde_json::json!({})) }
+    };
+    let issuer = me.clone();
+    let authorize = move |State(states): State<Arc<Mutex<Vec<String>>>>, RawQuery(q): RawQuery| {
+        let issuer = issuer.clone();
+        async move {
+            let q = q.unwrap_or_default();
+            let state = url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "state")
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default();
+            states.lock().expect("lock").push(state.clone());
+            let mut r = echo_everything(
+                &format!("{q} {state}"),
+                StatusCode::FOUND,
+                serde_json::json!({}),
+            );
+            let to = format!(
+                "{}?code={}&state={state}&iss={issuer}",
+                authspec::capture::AUTHZ_REDIRECT,
+                ISSUED[5]
+            );
+            if let Ok(v) = to.parse() {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            r
+        }
+    };
+    let app = Router::new()
+        .route("/.well-known/oauth-protected-resource", get(doc(prm)))
+        .route("/.well-known/oauth-authorization-server", get(doc(asm)))
+        .route("/register", post(answer(StatusCode::CREATED)))
+        .route("/token", post(answer(StatusCode::OK)))
+        .route("/agent/register", post(answer(StatusCode::OK)))
+        .route("/agent/revoke", post(answer(StatusCode::OK)))
+        .route("/authorize", get(authorize))
+        .fallback(answer(StatusCode::UNAUTHORIZED))
+        .with_state(states.clone());
+    tokio::spawn(async move { axum::serve(l, app).await.ok() });
+    (me, states)
+}
+
+/// The part of a secret whose every 10-character piece must stay hidden (a JWT's header and
+/// claims are common base64 prefixes; its signature is the secret).
+fn secret_part(s: &str) -> &str {
+    match s.split('.').collect::<Vec<_>>().as_slice() {
+        [h, _, sig] if h.starts_with("eyJ") => sig,
+        _ => s,
+    }
+}
+
+/// Fails when `text` holds `secret`, or any 10-character piece of it.
+fn assert_no_piece(name: &str, text: &str, secret: &str) {
+    assert!(!text.contains(secret), "a whole secret appears in {name}");
+    for w in secret_part(secret).as_bytes().windows(10) {
+        let w = std::str::from_utf8(w).expect("ascii");
+        assert!(
+            !text.contains(w),
+            "the piece {w:?} of a secret appears in {name}"
+        );
+    }
+}
+
+/// Runs the authspec binary with `args` off the async runtime, so loopback servers keep serving.
+async fn run_cli(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("authspec")
+            .expect("binary builds")
+            .env_remove("AUTHSPEC_API_KEY")
+            .env_remove("AUTHSPEC_REVOCABLE_KEY")
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("authspec runs")
+    })
+    .await
+    .expect("join")
+}
+
+const FORMATS: &[&str] = &[
+    "human", "json", "junit", "sarif", "markdown", "github", "html", "badge",
+];
+
+#[tokio::test]
+async fn no_secret_or_piece_of_one_reaches_any_output() {
+    let (target, states) = malicious_as().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    let mut args: Vec<String> = [
+        "check",
+        &target,
+        "--api-key",
+        LEAK_KEY,
+        "--allow-side-effects",
+        "--revocable-key",
+        LEAK_REVOCABLE,
+        "--verbose",
+        "--capture",
+        &path("capture.json"),
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for f in FORMATS {
+        args.extend(["--report".to_string(), format!("{f}={}", path(f))]);
+    }
+    let out = run_cli(args).await;
+    let mut outputs = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+    ];
+    for name in FORMATS.iter().chain(&["capture.json"]) {
+        let text = std::fs::read_to_string(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        outputs.push((name.to_string(), text));
+    }
+    let capture = &outputs.last().expect("capture").1;
+    for role in ["dcr-probe", "authz-probe", "register", "revoke"] {
+        assert!(
+            capture.contains(&format!("\"role\":\"{role}\""))
+                || capture.contains(&format!("\"role\": \"{role}\"")),
+            "the {role} request was made"
+        );
+    }
+    let states = states.lock().expect("lock").clone();
+    assert!(!states.is_empty(), "the authorization request was made");
+    let mut secrets: Vec<String> = ISSUED.iter().map(|s| s.to_string()).collect();
+    secrets.extend([LEAK_KEY.to_string(), LEAK_REVOCABLE.to_string()]);
+    secrets.extend(states.iter().filter(|s| !s.is_empty()).cloned());
+    for (name, text) in &outputs {
+        for s in &secrets {
+            assert_no_piece(name, text, s);
+        }
+    }
+    assert!(
+        capture.contains("‹redacted sha256:"),
+        "secrets are shown as fingerprints"
+    );
+}
+
+#[tokio::test]
+async fn a_mock_capture_holds_no_code_secret_or_verifier_and_replays_the_same() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("c.json").to_string_lossy().into_owned();
+    let live = run_cli(
+        [
+            "check",
+            "--mock",
+            "--profile",
+            "mcp",
+            "--allow-side-effects",
+            "--capture",
+            &file,
+            "--format",
+            "json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+    )
+    .await;
+    let capture = std::fs::read_to_string(&file).expect("the capture was written");
+    let replayed = run_cli(
+        ["replay", &file, "--format", "json"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    )
+    .await;
+    // The mock's authorization code, RFC 7636 Appendix B's published pair, and any state.
+    for gone in [
+        "mock-code",
+        "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    ] {
+        assert!(!capture.contains(gone), "{gone} is in the capture");
+    }
+    let cap: serde_json::Value = serde_json::from_str(&capture).expect("capture is JSON");
+    let exchanges = cap["exchanges"].as_array().expect("exchanges");
+    let authz = exchanges
+        .iter()
+        .find(|e| {
+            e["roles"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|x| x["role"] == "authz-probe"))
+        })
+        .expect("the authorization request was made");
+    let url = url::Url::parse(authz["url"].as_str().expect("url")).expect("a URL");
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("a state");
+    assert!(
+        state.starts_with("‹redacted sha256:"),
+        "state in clear: {state}"
+    );
+    let location = authz["response_headers"]
+        .as_array()
+        .and_then(|h| h.iter().find(|p| p[0] == "location"))
+        .and_then(|p| p[1].as_str())
+        .expect("a Location");
+    assert!(location.contains("code=‹redacted sha256:"), "{location}");
+    let verdicts = |o: &std::process::Output| {
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("a JSON report");
+        let rows: Vec<(String, String)> = v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].to_string(),
+                    format!("{} {}", r["outcome"], r["message"]),
+                )
+            })
+            .collect();
+        (v["verdict"].clone(), rows)
+    };
+    assert_eq!(
+        verdicts(&live),
+        verdicts(&replayed),
+        "replay judges as live did"
+    );
+    assert_eq!(live.status.code(), replayed.status.code());
+}

@@ -1,9 +1,10 @@
-//! One request with every guard on: timeout, body cap, redirect cap, budget, key scope, redaction.
+//! One request with every guard on: timeout, body cap, redirect cap, budget, key scope, the SSRF
+//! guard on every hop, redaction.
 
 use super::CaptureOptions;
 use crate::evidence::{Exchange, Redirect, Role};
-use crate::identifier::same_origin;
-use crate::redact::{redact, scrub};
+use crate::identifier::{is_private_ip, same_origin};
+use crate::secret::{Secret, Secrets};
 use reqwest::{Client, Method, redirect::Policy};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -51,7 +52,8 @@ pub struct Fetch {
     pub headers: Vec<(&'static str, String)>,
     /// The whole Authorization value of a [`Cred::Forged`] request.
     pub forged: Option<String>,
-    /// Record a redirect as the answer instead of following it.
+    /// Record a redirect as the answer instead of following it (requests with a body or a
+    /// credential never follow one, whatever this says).
     pub no_follow: bool,
 }
 
@@ -71,6 +73,17 @@ impl Cred {
 }
 
 impl Fetch {
+    /// Whether a redirect to this request is followed: only for a GET or HEAD that carries
+    /// neither a body nor a credential. A request with a secret or a body records the 30x as the
+    /// server's answer, so neither is ever re-sent to a `Location` the server chose.
+    pub fn follows_redirects(&self) -> bool {
+        !self.no_follow
+            && self.body.is_none()
+            && self.cred == Cred::None
+            && self.forged.is_none()
+            && matches!(self.method.as_str(), "GET" | "HEAD")
+    }
+
     /// A plain GET without credentials.
     pub fn get(role: Role, url: Url) -> Self {
         Fetch {
@@ -94,11 +107,20 @@ impl Fetch {
 /// Shared state of one capture's requests.
 pub struct Ctx {
     pub client: Client,
-    pub key: Option<String>,
+    pub key: Option<Secret>,
     pub bad_key: String,
-    pub revocable: Option<String>,
-    pub low_scope: Option<String>,
+    pub revocable: Option<Secret>,
+    pub low_scope: Option<Secret>,
+    /// The resource: the origin keys go to, and the target the SSRF guard is about.
     pub key_origin: Url,
+    /// Every secret of the run; every recorded text is scrubbed with it.
+    pub secrets: Secrets,
+    /// `--allow-private`.
+    pub allow_private: bool,
+    /// Refuse answers from private peers (a public target, no proxy in between).
+    pub peer_guard: bool,
+    /// Addresses the user pinned with `--resolve`: named by the user, so never refused.
+    pub pinned: Vec<std::net::IpAddr>,
     pub budget: usize,
     pub sent: AtomicUsize,
     pub max_body: usize,
@@ -161,6 +183,7 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         });
     }
     let secret = ctx.secret(f.cred);
+    let follow = f.follows_redirects();
     ex.credential = f.cred.label().into();
     if f.cred == Cred::QueryKey {
         // The key rides in the URL only to the resource's origin, and redirects are not followed,
@@ -222,10 +245,13 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
             }
             Ok(Ok(r)) => r,
         };
+        if let Some(why) = ctx.refused_peer(&resp, &url) {
+            ex.error = Some(why);
+            break;
+        }
         let status = resp.status().as_u16();
         if resp.status().is_redirection()
-            && f.cred != Cred::QueryKey
-            && !f.no_follow
+            && follow
             && let Some(next) = resp
                 .headers()
                 .get("location")
@@ -241,6 +267,10 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
                 from: ctx.redact_all(url.as_str()),
                 location: ctx.redact_all(next.as_str()),
             });
+            if let Some(why) = ctx.refused_hop(&next) {
+                ex.error = Some(why);
+                break;
+            }
             if status == 303 || ((status == 301 || status == 302) && method == Method::POST) {
                 method = Method::GET;
                 body = None;
@@ -252,6 +282,7 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         break;
     }
     ex.elapsed_ms = started.elapsed().as_millis() as u64;
+    ctx.secrets.scrub_exchange(&mut ex);
     ex
 }
 
@@ -278,29 +309,50 @@ impl Ctx {
     fn secret(&self, cred: Cred) -> Option<&str> {
         match cred {
             Cred::None => None,
-            Cred::Key => self.key.as_deref(),
+            Cred::Key => self.key.as_ref().map(Secret::expose),
             Cred::BadKey => Some(&self.bad_key),
-            Cred::Revocable => self.revocable.as_deref(),
-            Cred::LowScope => self.low_scope.as_deref(),
+            Cred::Revocable => self.revocable.as_ref().map(Secret::expose),
+            Cred::LowScope => self.low_scope.as_ref().map(Secret::expose),
             Cred::Forged(_) => None,
-            Cred::QueryKey => self.key.as_deref(),
+            Cred::QueryKey => self.key.as_ref().map(Secret::expose),
         }
     }
 
-    /// Every secret of this run: the keys the user gave.
-    fn secrets(&self) -> impl Iterator<Item = &str> {
-        [&self.key, &self.revocable, &self.low_scope]
-            .into_iter()
-            .filter_map(|k| k.as_deref())
-    }
-
-    /// `text` with every secret of this run replaced by its redacted form (HARNESS-REDACT).
+    /// `text` with every secret of this run replaced by its fingerprint (HARNESS-REDACT).
     pub fn redact_all(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for k in self.secrets() {
-            out = out.replace(k, &redact(k));
+        self.secrets.scrub(text)
+    }
+
+    /// Why a redirect to `next` is not followed: the same rules as the first request (PRM-SSRF),
+    /// on the URL as the client will connect to it. The `url` crate has already read every IPv4
+    /// spelling (`0x7f.1`, `2852039166`, `0177.0.0.1`) as the address it means, and an
+    /// IPv4-mapped IPv6 literal is judged as its IPv4 address.
+    fn refused_hop(&self, next: &Url) -> Option<String> {
+        if !matches!(next.scheme(), "http" | "https") {
+            return Some(format!(
+                "the redirect to {} was not followed: only http and https are",
+                self.redact_all(next.as_str())
+            ));
         }
-        out
+        super::ssrf_refusal(&self.key_origin, next, self.allow_private).map(|why| {
+            format!(
+                "PRM-SSRF: the redirect to {} was not followed: {why}",
+                self.redact_all(next.as_str())
+            )
+        })
+    }
+
+    /// Why the answer on `resp` is discarded: it came from a private, loopback or link-local
+    /// address the user did not pin, while checking a public target. The URL and the resolver
+    /// guards stop this before connecting; this checks what was actually connected to.
+    fn refused_peer(&self, resp: &reqwest::Response, url: &Url) -> Option<String> {
+        let ip = resp.remote_addr()?.ip();
+        (self.peer_guard && is_private_ip(ip) && !self.pinned.contains(&ip)).then(|| {
+            format!(
+                "PRM-SSRF: {} answered from the private, loopback or link-local address {ip}; the answer was discarded (pass --allow-private to accept it)",
+                url.host_str().unwrap_or("")
+            )
+        })
     }
 }
 
@@ -312,10 +364,8 @@ async fn record(
     sent: Option<&str>,
 ) {
     ex.status = Some(resp.status().as_u16());
-    let shown = ctx.redact_all(final_url.as_str());
-    if shown != ex.url {
-        ex.response_headers
-            .push(("x-authspec-final-url".into(), shown));
+    if !ex.redirects.is_empty() {
+        ex.final_url = Some(final_url.to_string());
     }
     ex.response_headers
         .extend(resp.headers().iter().map(|(k, v)| {
@@ -354,6 +404,8 @@ async fn record(
             ctx.max_body
         ));
     }
+    // What the server issued becomes a secret before anything records it.
+    super::issued::learn(&ctx.secrets, &ex.response_headers, &body);
     // Echo of the credential this request carried (AUTHMD-KEY-NOT-ECHOED), then scrub every secret.
     if let Some(sent) = sent {
         ex.key_echoed = ex.response_headers.iter().any(|(_, v)| v.contains(sent))
@@ -361,11 +413,6 @@ async fn record(
                 .windows(sent.len().max(1))
                 .any(|w| w == sent.as_bytes());
     }
-    for (_, v) in ex.response_headers.iter_mut() {
-        *v = ctx.redact_all(v);
-    }
-    for k in ctx.secrets() {
-        scrub(&mut body, k);
-    }
-    ex.body = body;
+    // `fetch` scrubs the whole exchange before it leaves.
+    ex.replace_body(body);
 }

@@ -4,6 +4,7 @@ pub mod cimd;
 mod client;
 pub mod dns;
 pub mod forge;
+mod issued;
 mod plan;
 mod token_gate;
 pub use plan::AUTHZ_REDIRECT;
@@ -13,6 +14,7 @@ pub use plan::Endpoint;
 use crate::checks::Profile;
 use crate::evidence::{Exchange, Role};
 use crate::identifier::{is_private, same_origin};
+use crate::secret::{Secret, Secrets};
 use client::{Ctx, Fetch};
 use plan::Plan;
 use std::collections::{HashMap, VecDeque};
@@ -22,8 +24,8 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use url::Url;
 
-/// Limits and inputs of one capture.
-#[derive(Debug, Clone)]
+/// Limits and inputs of one capture. Its `Debug` shows the keys as fingerprints.
+#[derive(Clone)]
 pub struct CaptureOptions {
     /// Per-request timeout (connect to last body byte).
     pub timeout: Duration,
@@ -74,6 +76,25 @@ pub struct CaptureOptions {
     pub mcp_methods: Vec<String>,
     /// Fixed DNS answers in place of the system resolver (tests); still under the SSRF guard.
     pub dns_stub: Option<dns::DnsStub>,
+}
+
+impl std::fmt::Debug for CaptureOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = |k: &Option<String>| k.as_deref().map(crate::secret::fingerprint);
+        f.debug_struct("CaptureOptions")
+            .field("timeout", &self.timeout)
+            .field("max_body", &self.max_body)
+            .field("max_requests", &self.max_requests)
+            .field("api_key", &key(&self.api_key))
+            .field("revocable_key", &key(&self.revocable_key))
+            .field("low_scope_key", &key(&self.low_scope_key))
+            .field("endpoints", &self.endpoints)
+            .field("allow_private", &self.allow_private)
+            .field("allow_side_effects", &self.allow_side_effects)
+            .field("profile", &self.profile)
+            .field("resolve", &self.resolve)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The JSON-RPC methods an MCP client of `version` sends first: servers may leave the first one
@@ -195,13 +216,25 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     // A public target gets the guard on every name it leads to, its own included.
     let guard = !opts.allow_private && !is_private(resource);
     let client = client::build(opts, guard).map_err(|e| CaptureError::Client(e.to_string()))?;
+    let secrets = Secrets::default();
+    let given = |k: &Option<String>| {
+        k.as_deref().filter(|k| !k.is_empty()).map(|k| {
+            let s = Secret::new(k);
+            secrets.add(s.clone());
+            s
+        })
+    };
     let ctx = Arc::new(Ctx {
         client,
-        key: opts.api_key.clone(),
+        key: given(&opts.api_key),
         bad_key: bad_key(opts.api_key.as_deref()),
-        revocable: opts.revocable_key.clone(),
-        low_scope: opts.low_scope_key.clone(),
+        revocable: given(&opts.revocable_key),
+        low_scope: given(&opts.low_scope_key),
         key_origin: resource.clone(),
+        secrets: secrets.clone(),
+        allow_private: opts.allow_private,
+        peer_guard: guard && !behind_proxy(),
+        pinned: opts.resolve.iter().map(|r| r.addr.ip()).collect(),
         budget: opts.max_requests,
         sent: AtomicUsize::new(0),
         max_body: opts.max_body,
@@ -220,6 +253,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         resource,
         opts,
         cimd: cimd.as_ref().map(|c| c.base.clone()),
+        minted: crate::secret::Minted::fresh(&secrets),
     };
     let mut engine = Engine {
         ctx: ctx.clone(),
@@ -270,6 +304,10 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
     }
     engine.fail_orphans();
     let mut exchanges = engine.exchanges;
+    // A secret registered late (a token in the last answer) is scrubbed from the earlier ones too.
+    for ex in &mut exchanges {
+        secrets.scrub_exchange(ex);
+    }
     normalize(&mut exchanges);
     Ok(Capture {
         exchanges,
@@ -383,7 +421,18 @@ impl Engine<'_> {
     }
 
     /// The SSRF guard (PRM-SSRF): a public target's documents may not send us to private hosts.
+    /// And the disposable key goes only to the resource's origin or to the origin of the issuer
+    /// whose metadata named the endpoint, an issuer the PRM names (HARNESS-KEY-SCOPE).
     fn refuse(&self, f: &Fetch) -> Option<String> {
+        if f.cred == client::Cred::Revocable
+            && !same_origin(&f.url, &self.resource)
+            && !f.scope.as_ref().is_some_and(|s| same_origin(&f.url, s))
+        {
+            return Some(format!(
+                "the disposable --revocable-key goes only to the resource's origin or to an issuer the PRM names, and {} is on neither (HARNESS-KEY-SCOPE)",
+                f.url.origin().ascii_serialization()
+            ));
+        }
         ssrf_refusal(&self.resource, &f.url, self.opts.allow_private)
     }
 
@@ -451,6 +500,14 @@ pub fn ssrf_refusal(resource: &Url, url: &Url, allow_private: bool) -> Option<St
     })
 }
 
+/// Whether requests may go through a proxy (reqwest honours these variables): the connected
+/// peer is then the proxy, not the server, and says nothing about where the answer came from.
+fn behind_proxy() -> bool {
+    ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some() || std::env::var_os(v.to_lowercase()).is_some())
+}
+
 /// A random well-formed key with the real key's prefix (`jp_live_` when there is none).
 fn bad_key(real: Option<&str>) -> String {
     let prefix = real
@@ -496,6 +553,18 @@ fn normalize(exchanges: &mut [Exchange]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_debug_shows_no_key() {
+        let opts = CaptureOptions {
+            api_key: Some("jp_live_debugDEBUGdebug0001".into()),
+            revocable_key: Some("jp_live_debugREVOKEdebug0002".into()),
+            ..CaptureOptions::default()
+        };
+        let shown = format!("{opts:?}");
+        assert!(!shown.contains("jp_live_debug"), "{shown}");
+        assert!(shown.contains("‹redacted sha256:"), "{shown}");
+    }
 
     #[test]
     fn ssrf_guard() {

@@ -61,6 +61,9 @@ pub struct Plan<'a> {
     pub opts: &'a CaptureOptions,
     /// The base URL of the served client documents, when the CIMD probe runs.
     pub cimd: Option<Url>,
+    /// This run's PKCE pair, `state` and nonce (registered secrets); without them (no OS
+    /// randomness) no authorization request is made.
+    pub minted: Option<crate::secret::Minted>,
 }
 
 fn origin_url(u: &Url) -> Url {
@@ -470,14 +473,15 @@ impl Plan<'_> {
         // RFC 7591 §3.2.1 answers 201, which `object` (200 only) would not read.
         let json = ex.json().ok()?;
         let client_id = json.value.get("client_id")?.as_str()?;
+        let minted = self.minted.as_ref()?;
         let mut url = Url::parse(authorize).ok()?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("response_type", "code")
                 .append_pair("client_id", client_id)
                 .append_pair("redirect_uri", AUTHZ_REDIRECT)
-                .append_pair("state", "authspec-authz-probe")
-                .append_pair("code_challenge", PKCE_CHALLENGE)
+                .append_pair("state", minted.state.expose())
+                .append_pair("code_challenge", &minted.pkce.challenge)
                 .append_pair("code_challenge_method", "S256");
             if self.opts.profile == Profile::Mcp {
                 q.append_pair("resource", self.resource.as_str());
@@ -527,13 +531,15 @@ impl Plan<'_> {
                 if self.opts.profile == Profile::AuthMd {
                     out.extend(skill(ex));
                 }
-                if let (Some(base), Role::Asm { issuer }) = (&self.cimd, role) {
-                    out.extend(cimd_probes(base, issuer, ex));
+                if let (Some(base), Some(minted), Role::Asm { issuer }) =
+                    (&self.cimd, &self.minted, role)
+                {
+                    out.extend(cimd_probes(base, issuer, ex, minted));
                 }
                 if let (true, Role::Asm { issuer }) = (self.opts.allow_side_effects, role) {
                     out.extend(dcr_probe(issuer, ex));
                 }
-                out.extend(self.side_effects(ex));
+                out.extend(self.side_effects(role, ex));
                 out
             }
             Role::DcrProbe { issuer, authorize } => self
@@ -646,7 +652,10 @@ impl Plan<'_> {
         }]
     }
 
-    fn side_effects(&self, ex: &Exchange) -> Vec<Fetch> {
+    /// The register and revoke requests the agent_auth member of `ex` names. The disposable key
+    /// goes with the revocation request only to the resource's origin or to the origin of the
+    /// issuer whose metadata this is, which a PRM named (the engine refuses any other).
+    fn side_effects(&self, role: &Role, ex: &Exchange) -> Vec<Fetch> {
         let Some(aa) = object(ex)
             .and_then(|o| o.get("agent_auth"))
             .and_then(Value::as_object)
@@ -669,11 +678,15 @@ impl Plan<'_> {
                 });
             }
             if let (Some(u), true) = (url("revocation_uri"), self.opts.revocable_key.is_some()) {
+                let issuer = match role {
+                    Role::Asm { issuer } => Url::parse(issuer).ok(),
+                    _ => None,
+                };
                 out.push(Fetch {
                     method: "POST".into(),
                     body: Some(b"{}".to_vec()),
                     cred: Cred::Revocable,
-                    scope: Some(u.clone()),
+                    scope: issuer,
                     ..Fetch::get(Role::Revoke, u)
                 });
             }
@@ -860,7 +873,12 @@ fn jwks(ex: &Exchange) -> Vec<Fetch> {
 /// Authorization requests naming the served client documents, to an AS that advertises
 /// `client_id_metadata_document_supported: true`. Redirects are recorded, not followed: a redirect
 /// to the requested redirect_uri is the evidence.
-fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
+fn cimd_probes(
+    base: &Url,
+    issuer: &str,
+    ex: &Exchange,
+    minted: &crate::secret::Minted,
+) -> Vec<Fetch> {
     use super::cimd::{Wrong, client_id, redirect_uri};
     let Some(doc) = object(ex) else {
         return Vec::new();
@@ -884,8 +902,8 @@ fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
                 .append_pair("response_type", "code")
                 .append_pair("client_id", client_id(base, w).as_str())
                 .append_pair("redirect_uri", redirect_uri(base).as_str())
-                .append_pair("state", "authspec-cimd-probe")
-                .append_pair("code_challenge", PKCE_CHALLENGE)
+                .append_pair("state", minted.state.expose())
+                .append_pair("code_challenge", &minted.pkce.challenge)
                 .append_pair("code_challenge_method", "S256");
             Fetch {
                 no_follow: true,
@@ -905,9 +923,6 @@ fn cimd_probes(base: &Url, issuer: &str, ex: &Exchange) -> Vec<Fetch> {
 /// The redirect URI of the authorization probe's client: loopback, as RFC 8252 §7.3 lets native
 /// clients use. Nothing listens there; the redirect to it is recorded and never followed.
 pub const AUTHZ_REDIRECT: &str = "http://127.0.0.1/authspec-authz/callback";
-
-/// An RFC 7636 S256 challenge; no token is ever redeemed, so its verifier is never sent.
-const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 /// With `--allow-side-effects`, a public client registered at the AS the metadata `ex` describes
 /// (RFC 7591), so that one authorization request can show what the AS answers (RFC 9207 `iss`).
@@ -1196,6 +1211,7 @@ mod tests {
             resource: &r,
             opts: &opts,
             cimd: None,
+            minted: None,
         };
         let urls: Vec<String> = plan
             .initial()

@@ -116,6 +116,7 @@ mod tests {
             resource: &r,
             opts: &opts,
             cimd: None,
+            minted: None,
         };
         let probe = Role::ProbeUnauth {
             endpoint: "GET /v1/items".into(),
@@ -153,6 +154,7 @@ mod tests {
             resource: &r,
             opts: &opts,
             cimd: None,
+            minted: None,
         };
         let guessed = Role::ProbeUnauth {
             endpoint: format!("GET /v1{GUESSED}"),

@@ -405,6 +405,10 @@ fn revoke_immediate(ev: &Evidence) -> Vec<Finding> {
             "needs --allow-side-effects and --revocable-key",
         )];
     };
+    // Not sent (the key's scope, PRM-SSRF) or no answer: the tool's limit, not the server's fault.
+    if let Some(why) = rev.tool_limit() {
+        return vec![Finding::no_input(why).on(rev)];
+    }
     if !rev.status.is_some_and(|s| (200..300).contains(&s)) {
         return vec![
             Finding::fail("the revocation request was not accepted")

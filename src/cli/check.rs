@@ -57,7 +57,9 @@ pub(crate) struct CheckArgs {
     /// authorization request whose redirect is recorded, never followed.
     #[arg(long)]
     pub(crate) allow_side_effects: bool,
-    /// A disposable key to revoke at revocation_uri (with --allow-side-effects).
+    /// A disposable key to revoke at revocation_uri (with --allow-side-effects). It is sent only
+    /// to the resource's origin or to the origin of an issuer the PRM names: a revocation_uri on
+    /// any other origin is not requested (no flag widens this).
     #[arg(long, env = "AUTHSPEC_REVOCABLE_KEY", hide_env_values = true)]
     pub(crate) revocable_key: Option<String>,
     /// A live key granted less scope than the probed MCP methods need: the 403

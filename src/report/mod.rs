@@ -164,6 +164,9 @@ pub struct ExchangeRef {
     /// The exchange whose answer this request waited for (the dependency chain).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub after: Option<usize>,
+    /// Where the answer finally came from, when a redirect was followed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub final_url: Option<String>,
 }
 
 impl ExchangeRef {
@@ -182,6 +185,7 @@ impl ExchangeRef {
             body_sha256: inventory::body_digest(ex),
             started_ms: ex.started_ms,
             after: ex.after,
+            final_url: ex.final_url.clone(),
         }
     }
 }

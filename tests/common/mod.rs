@@ -78,6 +78,14 @@ fn assert_key_absent(r: &Report, file: &authspec::capturefile::CaptureFile, key:
             !text.contains(key),
             "the API key appears in the {name} output"
         );
+        // No piece of it either: not a prefix, not a tail (HARNESS-REDACT).
+        for w in key.as_bytes().windows(10) {
+            let w = String::from_utf8_lossy(w);
+            assert!(
+                !text.contains(&*w),
+                "the piece {w:?} of the API key appears in the {name} output"
+            );
+        }
     }
 }
 
