@@ -135,3 +135,51 @@ pub fn discount(ev: &Evidence, findings: Vec<Finding>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, challenge: Option<&str>, body: &str) -> Exchange {
+        let mut ex = Exchange::new(
+            "POST",
+            "https://mcp.example/mcp",
+            vec![Role::ProbeValidToken {
+                endpoint: "POST /mcp [tools/list]".into(),
+            }],
+        );
+        ex.status = Some(status);
+        if let Some(c) = challenge {
+            ex.response_headers
+                .push(("www-authenticate".into(), c.into()));
+        }
+        ex.body = body.as_bytes().to_vec();
+        ex
+    }
+
+    #[test]
+    fn refusal_fails_and_acceptance_passes() {
+        let judged = |ex: Exchange| judge(&ex).outcome;
+        assert_eq!(
+            judged(answer(401, Some("Bearer error=\"invalid_token\""), "")),
+            Outcome::Fail
+        );
+        assert_eq!(judged(answer(403, None, "")), Outcome::Fail);
+        assert_eq!(judged(answer(200, None, "{}")), Outcome::Pass);
+        // Past authorization into the protocol: a session error is still an accepted token.
+        let rpc = r#"{"jsonrpc":"2.0","id":2,"error":{"code":-32600,"message":"no session"}}"#;
+        assert_eq!(judged(answer(400, None, rpc)), Outcome::Pass);
+    }
+
+    #[test]
+    fn scope_refusal_and_unknown_answers_are_not_judged() {
+        let scope = answer(403, Some("Bearer error=\"insufficient_scope\""), "");
+        let f = judge(&scope);
+        assert_eq!(
+            (f.outcome, f.skip),
+            (Outcome::Skip, Some(crate::finding::SkipKind::NoInput))
+        );
+        let f = judge(&answer(500, None, "oops"));
+        assert_eq!(f.outcome, Outcome::Skip);
+    }
+}
