@@ -70,6 +70,9 @@ pub enum Role {
     DcrProbe { issuer: String, authorize: String },
     /// The authorization request of that client, its redirect recorded, never followed.
     AuthzProbe { issuer: String },
+    /// An MCP method requested with the valid credential (`--token`, else `--api-key`): it must
+    /// not be refused.
+    ProbeValidToken { endpoint: String },
 }
 
 impl Role {
@@ -106,6 +109,7 @@ impl Role {
             Role::CimdProbe { wrong, .. } => format!("cimd-probe({wrong})"),
             Role::DcrProbe { .. } => "dcr-probe".into(),
             Role::AuthzProbe { .. } => "authz-probe".into(),
+            Role::ProbeValidToken { endpoint } => format!("probe-valid-token({endpoint})"),
         }
     }
 }

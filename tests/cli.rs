@@ -7,7 +7,9 @@ use std::process::Stdio;
 
 fn authspec() -> Command {
     let mut c = Command::cargo_bin("authspec").expect("binary builds");
-    c.env_remove("AUTHSPEC_API_KEY").env("NO_COLOR", "1");
+    c.env_remove("AUTHSPEC_API_KEY")
+        .env_remove("AUTHSPEC_TOKEN")
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -177,6 +179,62 @@ fn api_key_never_appears_in_output() {
     ]
     .concat();
     assert!(!String::from_utf8_lossy(&all).contains(key));
+}
+
+/// `--token` is the valid credential and wins over the mock's own: a token the mock never issued
+/// is refused, so `mcp.valid-token-accepted` fails; the token appears in no output or capture.
+#[test]
+fn token_is_judged_under_mcp_and_never_appears() {
+    let token = "mcp_tok_n0tIssuedByTheMock0123456789";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let capture = dir.path().join("c.json");
+    let out = authspec()
+        .args(["check", "--mock", "--profile", "mcp", "--format", "json"])
+        .arg("--capture")
+        .arg(&capture)
+        .env("AUTHSPEC_TOKEN", token)
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let report = assert_valid_report(&out.stdout);
+    let row = report["results"]
+        .as_array()
+        .and_then(|r| r.iter().find(|x| x["id"] == "mcp.valid-token-accepted"))
+        .expect("the row is reported");
+    assert_eq!(row["outcome"], "fail", "{row}");
+    let all = [
+        out.stdout,
+        out.stderr,
+        std::fs::read(&capture).expect("capture written"),
+    ]
+    .concat();
+    assert!(!String::from_utf8_lossy(&all).contains(token));
+}
+
+#[test]
+fn empty_or_doubled_token_is_a_usage_error() {
+    let out = authspec()
+        .args(["check", "--mock", "--profile", "mcp", "--token", ""])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--token is empty"));
+    let out = authspec()
+        .args([
+            "check",
+            "https://a.example",
+            "--token",
+            "t1",
+            "--api-key",
+            "k2",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--token and --api-key"));
 }
 
 #[test]

@@ -384,6 +384,42 @@ fn mcp_trial(v: McpVersion) -> Trial {
     })
 }
 
+/// A server that refuses the valid token fails `mcp.valid-token-accepted` under `--profile mcp` at
+/// `v`, for the REST fault `key-rejected` and its MCP twin alike: refusing every client is never
+/// conformant (issue 19), and the refusal rows' passes count for nothing.
+fn token_rejected_trial(fault: &'static str, v: McpVersion) -> Trial {
+    Trial::test(format!("token::{fault}-fails@{}", v.as_str()), move || {
+        let f = authspec::mock::faults::find(fault).ok_or("no such fault")?;
+        let report = runtime().block_on(check_mcp(vec![f], v));
+        let row = report
+            .results
+            .iter()
+            .find(|r| r.id == "mcp.valid-token-accepted")
+            .ok_or("no mcp.valid-token-accepted row")?;
+        let refusal_passes: Vec<&str> = report
+            .results
+            .iter()
+            .filter(|r| {
+                ["wwwa.forged-token-refused", "mcp.invalid-token-401"].contains(&r.id.as_str())
+                    && r.outcome == Outcome::Pass
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        if row.outcome == Outcome::Fail
+            && report.verdict == Verdict::Fail
+            && refusal_passes.is_empty()
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "row {:?} ({}); verdict {:?}; refusal rows still passing: {refusal_passes:?}",
+                row.outcome, row.message, report.verdict
+            )
+            .into())
+        }
+    })
+}
+
 fn healthy_mock_trial(report: Arc<Report>) -> Trial {
     Trial::test(
         "mock::healthy-run-passes-with-one-request-per-url",
@@ -465,6 +501,9 @@ fn main() {
                 McpVersion::V2026_07_28,
             ] {
                 trials.push(mcp_trial(v));
+                for fault in ["key-rejected", "mcp-token-rejected"] {
+                    trials.push(token_rejected_trial(fault, v));
+                }
             }
             for layout in authspec::mock::LAYOUTS {
                 for v in [McpVersion::V2025_11_25, McpVersion::V2026_07_28] {

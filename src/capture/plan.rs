@@ -186,18 +186,29 @@ impl Plan<'_> {
         }
     }
 
-    /// One method's probes: without credentials and with an invalid token.
+    /// One method's probes: without credentials, with an invalid token and, when one was given,
+    /// with the valid credential (a refusal proves something only where it is accepted).
     fn mcp_method_probe(&self, method: &str, n: usize) -> Vec<Fetch> {
         let base = self.mcp_request(method, n);
         let endpoint = crate::evidence::mcp_endpoint(self.resource.path(), method);
-        vec![
+        let mut out = vec![
             base.clone(),
             Fetch {
-                role: Role::ProbeBadKey { endpoint },
+                role: Role::ProbeBadKey {
+                    endpoint: endpoint.clone(),
+                },
                 cred: Cred::BadKey,
-                ..base
+                ..base.clone()
             },
-        ]
+        ];
+        if self.opts.api_key.is_some() {
+            out.push(Fetch {
+                role: Role::ProbeValidToken { endpoint },
+                cred: Cred::Key,
+                ..base
+            });
+        }
+        out
     }
 
     fn user_endpoints(&self) -> Vec<(String, Url)> {
@@ -1169,6 +1180,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::CimdProbe { .. } => 24,
         Role::DcrProbe { .. } => 25,
         Role::AuthzProbe { .. } => 26,
+        Role::ProbeValidToken { .. } => 27,
     }
 }
 

@@ -569,7 +569,7 @@ fn invalid_token(ev: &Evidence) -> Vec<Finding> {
     else {
         return vec![Finding::no_input("no invalid-token probe was made")];
     };
-    vec![match p.status {
+    let finding = match p.status {
         Some(401) => Finding::pass("an invalid token got 401").on(p),
         Some(s) => Finding::fail("an invalid token did not get 401")
             .expected("401")
@@ -580,7 +580,8 @@ fn invalid_token(ev: &Evidence) -> Vec<Finding> {
             p.error.as_deref().unwrap_or("no response")
         ))
         .on(p),
-    }]
+    };
+    super::valid_token::discount(ev, vec![finding])
 }
 
 fn cimd(ev: &Evidence) -> Vec<Finding> {

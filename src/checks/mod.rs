@@ -18,6 +18,7 @@ mod prm;
 mod ratelimit;
 mod schema;
 mod tokens;
+mod valid_token;
 mod wwwa;
 
 use crate::evidence::Evidence;
@@ -217,6 +218,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(catalog::CHECKS)
         .chain(openapi::CHECKS)
         .chain(mcp::CHECKS)
+        .chain(valid_token::CHECKS)
 }
 
 /// The check with id `id`.

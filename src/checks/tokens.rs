@@ -138,7 +138,7 @@ fn each_forged(ev: &Evidence, judge: impl Fn(&Exchange, Forgery, &str) -> Findin
 }
 
 fn forged_refused(ev: &Evidence) -> Vec<Finding> {
-    each_forged(ev, |ex, f, endpoint| {
+    let findings = each_forged(ev, |ex, f, endpoint| {
         if success(ex) {
             Finding::fail(format!("{endpoint} accepted {}", f.describe()))
                 .expected("a refusal (401 invalid_token)")
@@ -152,7 +152,8 @@ fn forged_refused(ev: &Evidence) -> Vec<Finding> {
             ))
             .on(ex)
         }
-    })
+    });
+    super::valid_token::discount(ev, findings)
 }
 
 fn forged_401(ev: &Evidence) -> Vec<Finding> {

@@ -31,6 +31,12 @@ pub(crate) struct CheckArgs {
     /// API key for authenticated probes; sent only to the resource's origin.
     #[arg(long, env = "AUTHSPEC_API_KEY", hide_env_values = true)]
     pub(crate) api_key: Option<String>,
+    /// A valid access token for the resource, sent as `Authorization: Bearer` only to its origin
+    /// and redacted as the API key is. It fills the same credential slot (and wins over
+    /// --api-key): under --profile mcp each probed method is sent once with it and must not be
+    /// refused; under the other profiles it is the key of the keyed probes.
+    #[arg(long, env = "AUTHSPEC_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
     /// Per-request timeout: seconds, or a number with ms/s suffix.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub(crate) timeout: Duration,
@@ -186,6 +192,7 @@ pub(crate) fn merge(mut a: CheckArgs, cfg: &Config) -> Result<(CheckArgs, Config
 fn empty_keys(a: &CheckArgs) -> Result<()> {
     let keys = [
         (&a.api_key, "--api-key", "AUTHSPEC_API_KEY"),
+        (&a.token, "--token", "AUTHSPEC_TOKEN"),
         (
             &a.revocable_key,
             "--revocable-key",
@@ -208,12 +215,26 @@ fn empty_keys(a: &CheckArgs) -> Result<()> {
         }
         bail!("{flag} is empty: give the key, or leave the flag out to run without it");
     }
-    if a.burst && a.api_key.is_none() && !a.mock {
+    let token_flag = a.token.is_some() && std::env::var("AUTHSPEC_TOKEN").ok() != a.token;
+    let key_flag = a.api_key.is_some() && std::env::var("AUTHSPEC_API_KEY").ok() != a.api_key;
+    if token_flag && key_flag && a.token != a.api_key {
+        bail!(
+            "--token and --api-key both give the valid credential: give one (--token is used when both come from the environment)"
+        );
+    }
+    if a.burst && valid_credential(a).is_none() && !a.mock {
         bail!(
             "--burst spends quota with keyed requests until a 429, so it needs --api-key (or AUTHSPEC_API_KEY)"
         );
     }
     Ok(())
+}
+
+/// The valid credential of the run: `--token`, else `--api-key` (one slot: both are sent as
+/// `Authorization: Bearer`, MCP's "Authorization: Bearer <access-token>" and auth.md's "Send the
+/// API key as a Bearer token").
+fn valid_credential(a: &CheckArgs) -> Option<&String> {
+    a.token.as_ref().or(a.api_key.as_ref())
 }
 
 /// Flags that would do nothing in this run are usage errors: a flag silently ignored is a check the
@@ -229,7 +250,7 @@ pub(crate) fn ignored_flags(a: &CheckArgs) -> Result<()> {
     if !a.mcp_methods.is_empty() && !mcp {
         bail!("--mcp-method applies only with --profile mcp");
     }
-    if a.probe_query_key && a.api_key.is_none() && !a.mock {
+    if a.probe_query_key && valid_credential(a).is_none() && !a.mock {
         bail!("--probe-query-key sends the API key in the query string, so it needs --api-key");
     }
     if a.cimd_serve.is_some() && !a.allow_side_effects {
@@ -307,7 +328,7 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         timeout: a.timeout,
         max_body: a.max_body,
         max_requests: a.max_requests as usize,
-        api_key: a.api_key.filter(|k| !k.trim().is_empty()),
+        api_key: a.token.or(a.api_key).filter(|k| !k.trim().is_empty()),
         endpoints: a.endpoint,
         allow_private: a.allow_private,
         profile: a.out.profile(),

@@ -1951,4 +1951,10 @@ pub static FAULTS: &[Fault] = &[
         about: "the protected endpoint refuses the valid API key",
         apply: |s| s.reject_key = true,
     },
+    Fault {
+        name: "mcp-token-rejected",
+        breaks: &["MCP-VALID-TOKEN"],
+        about: "the MCP server refuses the valid token with 401 on every method (key-rejected's MCP twin)",
+        apply: |s| s.reject_key = true,
+    },
 ];
