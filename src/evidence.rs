@@ -70,6 +70,9 @@ pub enum Role {
     DcrProbe { issuer: String, authorize: String },
     /// The authorization request of that client, its redirect recorded, never followed.
     AuthzProbe { issuer: String },
+    /// An MCP transport-security probe (`probe`: `origin`, `version-keyed`, `session-a`, …; see
+    /// `capture::transport`) sending the JSON-RPC `method`.
+    Transport { probe: String, method: String },
 }
 
 impl Role {
@@ -106,6 +109,7 @@ impl Role {
             Role::CimdProbe { wrong, .. } => format!("cimd-probe({wrong})"),
             Role::DcrProbe { .. } => "dcr-probe".into(),
             Role::AuthzProbe { .. } => "authz-probe".into(),
+            Role::Transport { probe, method } => format!("transport-{probe}({method})"),
         }
     }
 }

@@ -5,6 +5,7 @@ mod client;
 pub mod dns;
 pub mod forge;
 mod plan;
+pub mod transport;
 pub use plan::AUTHZ_REDIRECT;
 
 pub use plan::Endpoint;

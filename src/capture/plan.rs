@@ -132,6 +132,7 @@ impl Plan<'_> {
         if self.opts.profile == Profile::Mcp && self.opts.endpoints.is_empty() {
             // The MCP probe: an unauthenticated initialize, as a Streamable HTTP client sends it.
             out.extend(self.mcp_probe());
+            out.extend(self.transport_initial());
             return out;
         }
         let endpoints = self.user_endpoints();
@@ -511,6 +512,7 @@ impl Plan<'_> {
             Role::Revoke if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.revoked_probe()
             }
+            Role::Transport { probe, .. } => self.transport_follow_ups(probe, ex),
             _ => Vec::new(),
         }
     }
@@ -1082,6 +1084,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::CimdProbe { .. } => 24,
         Role::DcrProbe { .. } => 25,
         Role::AuthzProbe { .. } => 26,
+        Role::Transport { .. } => 27,
     }
 }
 

@@ -19,6 +19,7 @@ mod prm;
 mod ratelimit;
 mod schema;
 mod tokens;
+mod transport;
 mod wwwa;
 
 use crate::evidence::Evidence;
@@ -177,10 +178,12 @@ pub enum Area {
     Openapi,
     #[serde(rename = "mcp")]
     Mcp,
+    #[serde(rename = "mcp-transport")]
+    McpTransport,
 }
 
 impl Area {
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -192,6 +195,7 @@ impl Area {
         Area::Catalog,
         Area::Openapi,
         Area::Mcp,
+        Area::McpTransport,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -207,6 +211,7 @@ impl Area {
             Area::Catalog => "catalog",
             Area::Openapi => "openapi",
             Area::Mcp => "mcp",
+            Area::McpTransport => "mcp-transport",
         }
     }
     pub fn title(self) -> &'static str {
@@ -224,6 +229,9 @@ impl Area {
             Area::Catalog => "API catalog (RFC 9727, RFC 9264)",
             Area::Openapi => "OpenAPI description",
             Area::Mcp => "MCP authorization (2025-06-18, 2025-11-25, 2026-07-28)",
+            Area::McpTransport => {
+                "MCP transport security: Origin, protocol version, sessions (Streamable HTTP)"
+            }
         }
     }
 }
@@ -274,6 +282,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(catalog::CHECKS)
         .chain(openapi::CHECKS)
         .chain(mcp::CHECKS)
+        .chain(transport::CHECKS)
 }
 
 /// The check with id `id`.
