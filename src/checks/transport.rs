@@ -108,6 +108,8 @@ enum Read {
     Decided(Finding),
     /// Something else (authentication, a missing session, no answer) answered first.
     Unattributed(String),
+    /// The probe was not sent (the keyed one without `--api-key`).
+    NotMade,
 }
 
 /// Reads probe `p` against `control` (the same request without the thing probed). `judge` gets a
@@ -118,9 +120,12 @@ fn read(
     control: Option<&Exchange>,
     judge: &dyn Fn(&Exchange) -> Finding,
 ) -> Read {
-    let Some(p) = p.filter(|p| p.status.is_some()) else {
-        return Read::Unattributed("the probe got no answer".into());
+    let Some(p) = p else {
+        return Read::NotMade;
     };
+    if p.status.is_none() {
+        return Read::Unattributed(format!("{} got no answer", p.method));
+    }
     if ok(p) {
         return Read::Decided(judge(p));
     }
@@ -146,6 +151,7 @@ fn decide(ev: &Evidence, reads: Vec<Read>, what: &str) -> Vec<Finding> {
         match r {
             Read::Decided(f) => decided.push(f),
             Read::Unattributed(w) => why.push(w),
+            Read::NotMade => {}
         }
     }
     if let Some(f) = decided
