@@ -475,6 +475,7 @@ impl Plan<'_> {
                 let mut out = issuers(ex);
                 out.extend(oidc_locations(ex));
                 out.extend(jwks(ex));
+                out.extend(super::transport::cors_probes(ex));
                 out
             }
             Role::Prm | Role::PrmHinted { .. } => {
@@ -496,6 +497,9 @@ impl Plan<'_> {
                     out.extend(dcr_probe(issuer, ex));
                 }
                 out.extend(self.side_effects(ex));
+                if self.opts.profile == Profile::Mcp {
+                    out.extend(super::transport::cors_probes(ex));
+                }
                 out
             }
             Role::DcrProbe { issuer, authorize } => self
@@ -1085,6 +1089,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::DcrProbe { .. } => 25,
         Role::AuthzProbe { .. } => 26,
         Role::Transport { .. } => 27,
+        Role::Cors { .. } => 28,
     }
 }
 

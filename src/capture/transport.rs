@@ -217,3 +217,41 @@ fn rewrite_version(body: Vec<u8>, v: McpVersion, to: &str) -> Vec<u8> {
     }
     serde_json::to_vec(&json).unwrap_or(body)
 }
+
+/// The request headers a browser-based MCP client's discovery asks the preflight for: clients
+/// that send `MCP-Protocol-Version` on discovery requests make browsers preflight them.
+pub const CORS_REQUEST_HEADERS: &str = "mcp-protocol-version";
+
+/// A browser's cross-origin read of the discovery document `ex` answered (200 only): the
+/// preflight and the GET carrying `Origin`.
+pub fn cors_probes(ex: &Exchange) -> Vec<Fetch> {
+    let Ok(url) = url::Url::parse(&ex.url) else {
+        return Vec::new();
+    };
+    if ex.status != Some(200) {
+        return Vec::new();
+    }
+    let role = |kind: &str| Role::Cors {
+        document: ex.url.clone(),
+        kind: kind.into(),
+    };
+    let origin = ("origin", PROBE_ORIGIN.to_string());
+    let preflight = Fetch {
+        method: "OPTIONS".into(),
+        headers: vec![
+            origin.clone(),
+            ("access-control-request-method", "GET".into()),
+            (
+                "access-control-request-headers",
+                CORS_REQUEST_HEADERS.into(),
+            ),
+        ],
+        ..Fetch::get(role("preflight"), url.clone())
+    };
+    let get = Fetch {
+        headers: vec![origin],
+        seq: TRANSPORT_SEQ,
+        ..Fetch::get(role("get"), url)
+    };
+    vec![preflight, get]
+}

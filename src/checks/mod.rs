@@ -8,6 +8,7 @@ mod bearer;
 mod catalog;
 mod cimd;
 mod contract;
+mod cors;
 mod dpop;
 mod errors;
 mod iss;
@@ -283,6 +284,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(openapi::CHECKS)
         .chain(mcp::CHECKS)
         .chain(transport::CHECKS)
+        .chain(cors::CHECKS)
 }
 
 /// The check with id `id`.

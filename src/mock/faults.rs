@@ -1804,6 +1804,12 @@ pub static FAULTS: &[Fault] = &[
         apply: |s| s.transport.session_ids = super::transport::SessionIds::Constant,
     },
     Fault {
+        name: "mcp-discovery-no-cors",
+        breaks: &["CORS-DISCOVERY"],
+        about: "the PRM and AS metadata answer no CORS preflight and carry no Access-Control-Allow-Origin",
+        apply: |s| s.transport.discovery_cors = false,
+    },
+    Fault {
         name: "mcp-2025-06-18-session-sequential",
         breaks: &["MCP-SESSION-ID-RANDOM"],
         about: "session IDs count up: session-1, session-2, …",

@@ -54,7 +54,10 @@ fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
 }
 
 /// Any GET path of the site's document table; 404 problem otherwise.
-pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
+pub async fn document(S(st): St, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if let Some(r) = super::transport::cors_preflight(&st, &method, uri.path(), &headers) {
+        return r;
+    }
     if method != Method::GET && method != Method::HEAD {
         return problem(
             &st,
@@ -67,6 +70,9 @@ pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
             let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK);
             let mut r = with_type((status, d.body.clone()).into_response(), &d.content_type);
             set(&mut r, "cache-control", "public, max-age=300");
+            if super::transport::cors_applies(&st, uri.path()) {
+                set(&mut r, "access-control-allow-origin", "*");
+            }
             for (k, v) in &d.headers {
                 if let (Ok(n), Ok(v)) = (
                     header::HeaderName::from_bytes(k.as_bytes()),

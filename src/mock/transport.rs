@@ -19,6 +19,8 @@ pub struct Transport {
     pub session_ids: SessionIds,
     /// A known session ID is taken in place of a token (what MCP forbids).
     pub session_is_credential: bool,
+    /// The well-known discovery documents answer cross-origin reads (CORS) for browser clients.
+    pub discovery_cors: bool,
 }
 
 impl Default for Transport {
@@ -29,6 +31,7 @@ impl Default for Transport {
             header_match_checked: true,
             session_ids: SessionIds::Random,
             session_is_credential: false,
+            discovery_cors: true,
         }
     }
 }
@@ -157,4 +160,36 @@ pub fn new_session(st: &State) -> String {
     };
     issued.push(id.clone());
     id
+}
+
+/// For a well-known document, as the site is set: the preflight's answer (`Some` for OPTIONS),
+/// after which GET answers carry [`allow_origin`].
+pub fn cors_preflight(
+    st: &State,
+    method: &axum::http::Method,
+    path: &str,
+    headers: &HeaderMap,
+) -> Option<Response> {
+    if method != axum::http::Method::OPTIONS || !cors_applies(st, path) {
+        return None;
+    }
+    let mut r = axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT);
+    let h = r.headers_mut();
+    let asked = header(headers, "access-control-request-headers").unwrap_or("");
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-methods", "GET, HEAD, OPTIONS"),
+        ("access-control-allow-headers", asked),
+        ("access-control-max-age", "86400"),
+    ] {
+        if let Ok(v) = axum::http::HeaderValue::from_str(value) {
+            h.insert(name, v);
+        }
+    }
+    Some(r)
+}
+
+/// Whether `path` is a discovery document the site serves cross-origin.
+pub fn cors_applies(st: &State, path: &str) -> bool {
+    st.site.transport.discovery_cors && path.starts_with("/.well-known/")
 }
