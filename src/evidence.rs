@@ -73,6 +73,12 @@ pub enum Role {
     /// An MCP method requested with the valid credential (`--token`, else `--api-key`): it must
     /// not be refused.
     ProbeValidToken { endpoint: String },
+    /// An MCP transport-security probe (`probe`: `origin`, `version-keyed`, `session-a`, …; see
+    /// `capture::transport`) sending the JSON-RPC `method`.
+    Transport { probe: String, method: String },
+    /// A cross-origin read of the discovery document at `document`, as a browser makes it
+    /// (`kind`: `preflight`, the OPTIONS; `get`, the GET carrying Origin).
+    Cors { document: String, kind: String },
 }
 
 impl Role {
@@ -110,6 +116,8 @@ impl Role {
             Role::DcrProbe { .. } => "dcr-probe".into(),
             Role::AuthzProbe { .. } => "authz-probe".into(),
             Role::ProbeValidToken { endpoint } => format!("probe-valid-token({endpoint})"),
+            Role::Transport { probe, method } => format!("transport-{probe}({method})"),
+            Role::Cors { kind, .. } => format!("cors-{kind}"),
         }
     }
 }

@@ -149,6 +149,10 @@ fn expect(t: Target, v: McpVersion) -> Expect {
         (Target::Scenario("scope-step-up"), _) => incomplete(
             "the server exits when an invalid token reaches its verifier (an unhandled rejection), so \"Invalid or expired tokens MUST receive a HTTP 401\" cannot be judged: a transport fault is never the server's failure",
         ),
+        (Target::Scenario("scope-retry-limit"), V2025_06_18 | V2025_11_25) => fail(
+            &["mcp-transport.origin", "mcp.invalid-token-401"],
+            "the server answers every token with 403 insufficient_scope (\"Invalid or expired tokens MUST receive a HTTP 401 response\"), and it answers initialize without credentials, to a foreign Origin too: Streamable HTTP \"Servers MUST validate the Origin header on all incoming connections\" (2025-06-18), and from 2025-11-25 \"If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden\"; at 2026-07-28 the opening request is server/discover, which it refuses with 401, so Origin cannot be attributed without a token",
+        ),
         (Target::Scenario("scope-retry-limit"), _) => fail(
             &["mcp.invalid-token-401"],
             "the server answers every token with 403 insufficient_scope; MCP §Token Handling: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",

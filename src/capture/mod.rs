@@ -7,6 +7,7 @@ pub mod forge;
 mod issued;
 mod plan;
 mod token_gate;
+pub mod transport;
 pub use plan::AUTHZ_REDIRECT;
 
 pub use plan::Endpoint;

@@ -138,6 +138,7 @@ impl Plan<'_> {
         if self.opts.profile == Profile::Mcp && self.opts.endpoints.is_empty() {
             // The MCP probe: an unauthenticated initialize, as a Streamable HTTP client sends it.
             out.extend(self.mcp_probe());
+            out.extend(self.transport_initial());
             return out;
         }
         let endpoints = self.user_endpoints();
@@ -528,6 +529,7 @@ impl Plan<'_> {
                 let mut out = issuers(ex);
                 out.extend(oidc_locations(ex));
                 out.extend(jwks(ex));
+                out.extend(super::transport::cors_probes(ex));
                 out
             }
             Role::Prm | Role::PrmHinted { .. } => {
@@ -551,6 +553,9 @@ impl Plan<'_> {
                     out.extend(dcr_probe(issuer, ex));
                 }
                 out.extend(self.side_effects(role, ex));
+                if self.opts.profile == Profile::Mcp {
+                    out.extend(super::transport::cors_probes(ex));
+                }
                 out
             }
             Role::DcrProbe { issuer, authorize } => self
@@ -567,6 +572,7 @@ impl Plan<'_> {
             Role::Revoke if ex.status.is_some_and(|s| (200..300).contains(&s)) => {
                 self.revoked_probe()
             }
+            Role::Transport { probe, .. } => self.transport_follow_ups(probe, ex),
             _ => Vec::new(),
         }
     }
@@ -1181,6 +1187,8 @@ pub fn role_rank(r: &Role) -> usize {
         Role::DcrProbe { .. } => 25,
         Role::AuthzProbe { .. } => 26,
         Role::ProbeValidToken { .. } => 27,
+        Role::Transport { .. } => 28,
+        Role::Cors { .. } => 29,
     }
 }
 

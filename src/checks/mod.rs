@@ -7,6 +7,7 @@ mod bearer;
 mod catalog;
 mod cimd;
 mod contract;
+mod cors;
 mod dpop;
 mod errors;
 mod iss;
@@ -19,6 +20,7 @@ mod ratelimit;
 mod schema;
 mod tokens;
 mod valid_token;
+mod transport;
 mod wwwa;
 
 use crate::evidence::Evidence;
@@ -121,10 +123,12 @@ pub enum Area {
     Openapi,
     #[serde(rename = "mcp")]
     Mcp,
+    #[serde(rename = "mcp-transport")]
+    McpTransport,
 }
 
 impl Area {
-    pub const ALL: [Area; 11] = [
+    pub const ALL: [Area; 12] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -136,6 +140,7 @@ impl Area {
         Area::Catalog,
         Area::Openapi,
         Area::Mcp,
+        Area::McpTransport,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -151,6 +156,7 @@ impl Area {
             Area::Catalog => "catalog",
             Area::Openapi => "openapi",
             Area::Mcp => "mcp",
+            Area::McpTransport => "mcp-transport",
         }
     }
     pub fn title(self) -> &'static str {
@@ -168,6 +174,9 @@ impl Area {
             Area::Catalog => "API catalog (RFC 9727, RFC 9264)",
             Area::Openapi => "OpenAPI description",
             Area::Mcp => "MCP authorization (2025-06-18, 2025-11-25, 2026-07-28)",
+            Area::McpTransport => {
+                "MCP transport security: Origin, protocol version, sessions (Streamable HTTP)"
+            }
         }
     }
 }
@@ -219,6 +228,8 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(openapi::CHECKS)
         .chain(mcp::CHECKS)
         .chain(valid_token::CHECKS)
+        .chain(transport::CHECKS)
+        .chain(cors::CHECKS)
 }
 
 /// The check with id `id`.

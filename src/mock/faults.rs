@@ -1860,6 +1860,49 @@ pub static FAULTS: &[Fault] = &[
         about: "the MCP server answers JWTs it did not issue with 403 instead of 401",
         apply: |s| s.api.forged_status = 403,
     },
+    // --- MCP transport security ---
+    Fault {
+        name: "mcp-origin-unchecked",
+        breaks: &["MCP-ORIGIN-403"],
+        about: "the MCP endpoint serves requests from any Origin (no DNS-rebinding guard)",
+        apply: |s| s.transport.origin_checked = false,
+    },
+    Fault {
+        name: "mcp-version-unchecked",
+        breaks: &["MCP-PROTOCOL-VERSION-400"],
+        about: "the MCP endpoint serves any MCP-Protocol-Version, implemented or not",
+        apply: |s| s.transport.version_checked = false,
+    },
+    Fault {
+        name: "mcp-header-mismatch-unchecked",
+        breaks: &["MCP-HEADER-MISMATCH"],
+        about: "the MCP endpoint does not compare MCP-Protocol-Version with the body's _meta version",
+        apply: |s| s.transport.header_match_checked = false,
+    },
+    Fault {
+        name: "mcp-2025-11-25-session-as-credential",
+        breaks: &["MCP-SESSION-NOT-AUTH"],
+        about: "a request carrying a session ID the server issued is served without a token",
+        apply: |s| s.transport.session_is_credential = true,
+    },
+    Fault {
+        name: "mcp-2025-11-25-session-constant",
+        breaks: &["MCP-SESSION-ID-UNIQUE"],
+        about: "every initialize gets the same Mcp-Session-Id",
+        apply: |s| s.transport.session_ids = super::transport::SessionIds::Constant,
+    },
+    Fault {
+        name: "mcp-discovery-no-cors",
+        breaks: &["CORS-DISCOVERY"],
+        about: "the PRM and AS metadata answer no CORS preflight and carry no Access-Control-Allow-Origin",
+        apply: |s| s.transport.discovery_cors = false,
+    },
+    Fault {
+        name: "mcp-2025-06-18-session-sequential",
+        breaks: &["MCP-SESSION-ID-RANDOM"],
+        about: "session IDs count up: session-1, session-2, …",
+        apply: |s| s.transport.session_ids = super::transport::SessionIds::Sequential,
+    },
     // --- DPoP ---
     Fault {
         name: "dpop-alg-none",

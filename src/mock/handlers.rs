@@ -58,7 +58,10 @@ fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
 }
 
 /// Any GET path of the site's document table; 404 problem otherwise.
-pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
+pub async fn document(S(st): St, method: Method, uri: Uri, headers: HeaderMap) -> Response {
+    if let Some(r) = super::transport::cors_preflight(&st, &method, uri.path(), &headers) {
+        return r;
+    }
     if method != Method::GET && method != Method::HEAD {
         return problem(
             &st,
@@ -71,6 +74,9 @@ pub async fn document(S(st): St, method: Method, uri: Uri) -> Response {
             let status = StatusCode::from_u16(d.status).unwrap_or(StatusCode::OK);
             let mut r = with_type((status, d.body.clone()).into_response(), &d.content_type);
             set(&mut r, "cache-control", "public, max-age=300");
+            if super::transport::cors_applies(&st, uri.path()) {
+                set(&mut r, "access-control-allow-origin", "*");
+            }
             for (k, v) in &d.headers {
                 if let (Ok(n), Ok(v)) = (
                     header::HeaderName::from_bytes(k.as_bytes()),
@@ -516,6 +522,10 @@ pub async fn revoke(S(st): St, headers: HeaderMap) -> Response {
 /// `POST /mcp`: the MCP server. Without a valid token, 401 and the challenge; with one, a
 /// JSON-RPC answer in the transport of the site's MCP version.
 pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+    // Origin validation comes first, before authentication, as a DNS-rebinding guard must.
+    if let Some(r) = super::transport::origin_refusal(&st, &headers) {
+        return r;
+    }
     if let Some(r) = nonce_demand(&st, &headers) {
         return r;
     }
@@ -532,7 +542,8 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
         .to_string();
     let open = st.site.open_methods.contains(&rpc_method);
     let low_scope = token.is_some_and(|t| t == st.low_scope_key);
-    if !open && !low_scope && !accepted(&st, token) {
+    let by_session = super::transport::session_authenticates(&st, &headers);
+    if !open && !low_scope && !by_session && !accepted(&st, token) {
         return refuse(&st, token);
     }
     if method != Method::POST {
@@ -551,8 +562,20 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
         .and_then(|v| v.get("id").cloned())
         .unwrap_or(Value::Null);
     match st.site.mcp_version {
-        Some(v) if v >= McpVersion::V2026_07_28 => stateless(&headers, id, &rpc_method),
-        _ => with_session(st.site.mcp_version, id, &rpc_method),
+        Some(v) if v >= McpVersion::V2026_07_28 => {
+            if let Some(r) =
+                super::transport::stateless_version_refusal(&st, &headers, rpc.as_ref(), &id)
+            {
+                return r;
+            }
+            stateless(&headers, id, &rpc_method)
+        }
+        _ => {
+            if let Some(r) = super::transport::session_version_refusal(&st, &headers, &id) {
+                return r;
+            }
+            with_session(&st, id, &rpc_method)
+        }
     }
 }
 
@@ -602,15 +625,6 @@ fn rpc_error(status: StatusCode, id: Value, code: i64, message: &str, data: Valu
 fn stateless(headers: &HeaderMap, id: Value, method: &str) -> Response {
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
     let version = McpVersion::V2026_07_28.as_str();
-    if header("mcp-protocol-version") != version {
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            id,
-            -32022,
-            "Unsupported protocol version",
-            json!({"supported": [version], "requested": header("mcp-protocol-version")}),
-        );
-    }
     if header("mcp-method") != method {
         return rpc_error(
             StatusCode::BAD_REQUEST,
@@ -642,15 +656,19 @@ fn stateless(headers: &HeaderMap, id: Value, method: &str) -> Response {
 }
 
 /// MCP 2025-06-18 and 2025-11-25 Streamable HTTP: `initialize` opens a session.
-fn with_session(version: Option<McpVersion>, id: Value, method: &str) -> Response {
-    let v = version.unwrap_or(McpVersion::V2025_11_25).as_str();
+fn with_session(st: &super::State, id: Value, method: &str) -> Response {
+    let v = st
+        .site
+        .mcp_version
+        .unwrap_or(McpVersion::V2025_11_25)
+        .as_str();
     match method {
         "initialize" => {
             let mut r = rpc_result(
                 id,
                 json!({"protocolVersion": v, "capabilities": {"tools": {}}, "serverInfo": {"name": "jobspipe-mcp", "version": "1.0.0"}}),
             );
-            set(&mut r, "mcp-session-id", "authspec-mock-session");
+            set(&mut r, "mcp-session-id", &super::transport::new_session(st));
             r
         }
         "tools/list" => rpc_result(id, json!({"tools": []})),

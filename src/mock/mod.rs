@@ -4,6 +4,7 @@ pub mod faults;
 mod handlers;
 mod ratelimit;
 pub mod site;
+pub mod transport;
 
 pub use faults::{FAULTS, Fault, LAYOUTS};
 pub use site::Site;
@@ -71,6 +72,8 @@ pub struct State {
     pub clients: Mutex<HashMap<String, Vec<String>>>,
     /// One limiter per key: per-second window and monthly quota.
     pub limiters: Mutex<HashMap<String, ratelimit::Limiter>>,
+    /// MCP session IDs `initialize` handed out, in order.
+    pub sessions: Mutex<Vec<String>>,
     per_second: u32,
     monthly_quota: u32,
 }
@@ -210,6 +213,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
             revoked: Mutex::new(HashSet::new()),
             clients: Mutex::new(HashMap::new()),
             limiters: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(Vec::new()),
             per_second: opts.per_second,
             monthly_quota: opts.monthly_quota,
         })

@@ -101,6 +101,8 @@ pub struct Site {
     pub dpop_nonce: DpopNonce,
     /// 401s challenge with `DPoP` only: the resource takes no bearer tokens.
     pub dpop_only: bool,
+    /// The MCP endpoint's transport security (Origin, protocol version, sessions).
+    pub transport: super::transport::Transport,
 }
 
 /// How the mock asks for a nonce in DPoP proofs (RFC 9449 §9).
@@ -368,6 +370,7 @@ impl Site {
             dpop_challenge: None,
             dpop_nonce: DpopNonce::Off,
             dpop_only: false,
+            transport: super::transport::Transport::default(),
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
