@@ -95,11 +95,11 @@ async fn check_mock_opts(opts: MockOptions, base: CaptureOptions) -> Report {
     report
 }
 
-/// Every fault's report, each fault run once, a bounded number at a time: a few hundred mocks
+/// Every fault's report, each fault run once, four at a time: a few hundred mocks
 /// started at once on a 2-core machine time out on their own requests (10 s), and a timeout is a
 /// fault of the harness, never of the mock.
 fn fault_reports() -> Vec<(&'static Fault, Arc<Report>)> {
-    const AT_ONCE: usize = 12;
+    const AT_ONCE: usize = 4;
     runtime().block_on(async {
         let mut set = tokio::task::JoinSet::new();
         let gate = Arc::new(tokio::sync::Semaphore::new(AT_ONCE));

@@ -19,8 +19,8 @@ mod prm;
 mod ratelimit;
 mod schema;
 mod tokens;
-mod valid_token;
 mod transport;
+mod valid_token;
 mod wwwa;
 
 use crate::evidence::Evidence;
