@@ -63,7 +63,7 @@ fn mock_check_passes_with_exit_0() {
     let v = json_run(&["check", "--mock", "--format", "json"], 0);
     assert_eq!(v["verdict"], "pass");
     assert!(v["results"].as_array().map_or(0, Vec::len) >= 60);
-    assert!(v["requests"].as_u64().is_some_and(|n| n > 0 && n <= 60));
+    assert!(v["requests"].as_u64().is_some_and(|n| n > 0 && n <= 80));
 }
 
 #[test]

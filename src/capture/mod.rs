@@ -163,7 +163,7 @@ impl Default for CaptureOptions {
         CaptureOptions {
             timeout: Duration::from_secs(10),
             max_body: 2 * 1024 * 1024,
-            max_requests: 60,
+            max_requests: 80,
             max_redirects: 5,
             api_key: None,
             endpoints: Vec::new(),
@@ -430,7 +430,7 @@ impl Engine<'_> {
             && !f.scope.as_ref().is_some_and(|s| same_origin(&f.url, s))
         {
             return Some(format!(
-                "the disposable --revocable-key goes only to the resource's origin or to an issuer the PRM names, and {} is on neither (HARNESS-KEY-SCOPE)",
+                "the disposable --revocable-key goes only to the resource's origin or to an issuer the PRM names, and {} is on neither (HARNESS-REVOCABLE-SCOPE)",
                 f.url.origin().ascii_serialization()
             ));
         }

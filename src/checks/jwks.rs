@@ -241,7 +241,7 @@ pub static CHECKS: &[Check] = &[
         "jwks.rsa-2048",
         "RSA keys, for signing or encryption, are at least 2048 bits",
         MUST,
-        &["JWK-RSA-2048"],
+        &["JWK-RSA-2048", "JWK-RSA-2048-ENC"],
         "RFC 7518 §3.3, §3.5, §4.2, §4.3",
         rfc!("7518", "3.3"),
         "Replace the key with one of 2048 bits or more.",

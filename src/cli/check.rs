@@ -44,7 +44,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, default_value = "2MiB", value_parser = parse_size)]
     pub(crate) max_body: usize,
     /// Most requests one run may send.
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) max_requests: u64,
     /// A protected endpoint to probe, "METHOD /path" (repeatable).
     #[arg(long, value_name = "METHOD /PATH", value_parser = parse_endpoint)]

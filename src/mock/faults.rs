@@ -1006,7 +1006,7 @@ pub static FAULTS: &[Fault] = &[
     },
     Fault {
         name: "jwks-rsa-1024-enc",
-        breaks: &["JWK-RSA-2048"],
+        breaks: &["JWK-RSA-2048-ENC"],
         about: "a 1024-bit RSA key labelled for encryption (RSA-OAEP) joins the set",
         apply: |s| {
             let mut k = fixture_key("rsa1024");

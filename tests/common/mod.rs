@@ -22,7 +22,7 @@ pub async fn serve(app: Router) -> String {
 pub const KEY: &str = "jp_live_hostileKEYneverPRINTED42";
 
 /// Checks `target` with a hang guard far above any timeout involved, then searches every report
-/// format and the capture file for the key (HARNESS-REDACT).
+/// format and the capture file for the key (HARNESS-SECRETS).
 /// How long a run may take whatever the target does: each step of the discovery chain (at most
 /// six deep, redirects included in one step's timeout) costs at most one timeout, plus the waits
 /// the harness allows itself, plus slack for a loaded machine.
@@ -78,7 +78,7 @@ fn assert_key_absent(r: &Report, file: &authspec::capturefile::CaptureFile, key:
             !text.contains(key),
             "the API key appears in the {name} output"
         );
-        // No piece of it either: not a prefix, not a tail (HARNESS-REDACT).
+        // No piece of it either: not a prefix, not a tail (HARNESS-SECRETS).
         for w in key.as_bytes().windows(10) {
             let w = String::from_utf8_lossy(w);
             assert!(
