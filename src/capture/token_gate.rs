@@ -4,7 +4,9 @@
 //! the first known endpoint that refused a request without credentials. Each of those is settled
 //! long before the whole discovery graph is: the issuer with the first AS metadata (two round trips
 //! in), the endpoint with the unauthenticated probes (one). Waiting for the rest (JWKS, OpenAPI)
-//! only cost a round trip, so the capture asks this gate after every answer.
+//! only cost a round trip, so the capture asks this gate after every answer. When only the OpenAPI
+//! description names an endpoint (no `--endpoint`), its refusal arrives only with the round trip
+//! that probes it; the forgeries then go beside that probe, speculatively (see `speculative`).
 
 use super::client::Fetch;
 use super::plan::{Plan, refused};
