@@ -278,9 +278,9 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         while let Some((f, after)) = queue.pop_front() {
             queue.extend(engine.schedule(f, after));
         }
-        if !gate_open && engine.token_gate_opens() {
+        if let Some(target) = (!gate_open).then(|| engine.token_target()).flatten() {
             gate_open = true;
-            queue.extend(engine.early_token_probes());
+            queue.extend(engine.early_token_probes(target));
             if !queue.is_empty() {
                 continue;
             }
@@ -396,23 +396,22 @@ impl Engine<'_> {
             .collect()
     }
 
-    /// Whether the token probes' inputs are settled (see [`token_gate`]) while discovery runs.
-    fn token_gate_opens(&self) -> bool {
-        token_gate::settled(self.plan, &self.exchanges, &self.pending_roles())
+    /// Where the token probes go, once their inputs are settled (see [`token_gate`]) while
+    /// discovery runs.
+    fn token_target(&self) -> Option<(String, Fetch)> {
+        token_gate::target(self.plan, &self.exchanges, &self.pending_roles())
     }
 
     /// The token probes, started before discovery is done, each waiting for the last answer so far;
     /// none when the budget is tight: then they wait for discovery, which they must not starve
     /// (HARNESS-BUDGET). The budget counts as tight when what is left after them is less than
     /// what the run has used so far, so discovery could not even double.
-    fn early_token_probes(&self) -> Vec<(Fetch, Option<usize>)> {
+    fn early_token_probes(&self, (endpoint, base): (String, Fetch)) -> Vec<(Fetch, Option<usize>)> {
         if self.tasks.is_empty() {
             // Nothing is on its way: the stage after discovery sends them, as it always did.
             return Vec::new();
         }
-        let Some(probes) = self.plan.after_discovery(0, &self.exchanges) else {
-            return Vec::new();
-        };
+        let probes = self.plan.token_probes_at(&self.exchanges, endpoint, base);
         let used = self.ctx.sent.load(Ordering::SeqCst) + self.tasks.len();
         if self.ctx.budget.saturating_sub(used + probes.len()) < used {
             return Vec::new();

@@ -320,7 +320,7 @@ impl Plan<'_> {
     /// The endpoint token probes go to, as its unauthenticated fetch: the first endpoint that
     /// refused a request without credentials (401 or 403), a known one before the guessed resource
     /// URL; without one, the first endpoint probed, so the rows can say why nothing was proven.
-    fn token_target(&self, found: &[Exchange]) -> Option<(String, Fetch)> {
+    pub(super) fn token_target(&self, found: &[Exchange]) -> Option<(String, Fetch)> {
         let refused: Vec<(&Exchange, &str)> = found
             .iter()
             .filter(|e| matches!(e.status, Some(401 | 403)))
@@ -392,6 +392,17 @@ impl Plan<'_> {
         let Some((endpoint, base)) = self.token_target(found) else {
             return Vec::new();
         };
+        self.token_probes_at(found, endpoint, base)
+    }
+
+    /// The token probes sent to `endpoint`, whose unauthenticated fetch is `base`, borrowing the
+    /// claims `found` holds so far.
+    pub(super) fn token_probes_at(
+        &self,
+        found: &[Exchange],
+        endpoint: String,
+        base: Fetch,
+    ) -> Vec<Fetch> {
         let claims = forge_claims(self.resource, found);
         let mut out: Vec<Fetch> = Forgery::ALL
             .into_iter()
@@ -435,6 +446,9 @@ impl Plan<'_> {
     /// When the token probes went out before discovery was done: the DPoP forgery, if an answer
     /// that came after them (an OpenAPI-described endpoint's DPoP challenge) says the resource
     /// takes DPoP and it was not sent; `None` when no token probe was sent yet.
+    /// Probes sent speculatively (beside their endpoint's unauthenticated probe) to an endpoint
+    /// that then did not refuse it prove nothing: the whole set goes once more to the target the
+    /// rule picks now, unless that is where they already went.
     fn late_token_probes(&self, found: &[Exchange]) -> Option<Vec<Fetch>> {
         let sent: Vec<(&Exchange, &str, &str)> = found
             .iter()
@@ -447,8 +461,22 @@ impl Plan<'_> {
                 })
             })
             .collect();
-        let (ex, endpoint, _) = *sent.first()?;
-        if sent.iter().any(|(_, _, f)| *f == Forgery::Dpop.slug()) || !takes_dpop(found) {
+        sent.first()?;
+        let (ex, endpoint) = match sent.iter().find(|(_, ep, _)| refused(found, ep)) {
+            Some(&(ex, ep, _)) => (ex, ep),
+            None => match self.token_target(found) {
+                Some((target, base)) => match sent.iter().find(|(_, ep, _)| *ep == target) {
+                    Some(&(ex, ep, _)) => (ex, ep),
+                    // The fallback: a 4th round trip, only when the speculation missed.
+                    None => return Some(self.token_probes_at(found, target, base)),
+                },
+                None => return Some(Vec::new()),
+            },
+        };
+        let dpop_sent = sent
+            .iter()
+            .any(|(_, ep, f)| *ep == endpoint && *f == Forgery::Dpop.slug());
+        if dpop_sent || !takes_dpop(found) {
             return Some(Vec::new());
         }
         let claims = forge_claims(self.resource, found);
@@ -725,7 +753,7 @@ impl Plan<'_> {
 
     /// Unauthenticated and bad-key probes of secured GET/HEAD operations (others only with side
     /// effects allowed); no request here carries the real key.
-    fn openapi_probes(&self, ex: &Exchange) -> Vec<Fetch> {
+    pub(super) fn openapi_probes(&self, ex: &Exchange) -> Vec<Fetch> {
         let Some(doc) = object(ex) else {
             return Vec::new();
         };
@@ -1058,6 +1086,18 @@ fn takes_dpop(found: &[Exchange]) -> bool {
                 .any(|c| c.is("dpop"))
         });
     in_prm || challenged
+}
+
+/// Whether `endpoint` refused its request without credentials (401 or 403) in `found`.
+pub(super) fn refused(found: &[Exchange], endpoint: &str) -> bool {
+    found
+        .iter()
+        .filter(|e| matches!(e.status, Some(401 | 403)))
+        .any(|e| {
+            e.roles
+                .iter()
+                .any(|r| matches!(r, Role::ProbeUnauth { endpoint: ep } if ep == endpoint))
+        })
 }
 
 /// `base` sent with a DPoP-bound forgery and its proof.

@@ -4,16 +4,61 @@
 //! the first known endpoint that refused a request without credentials. Each of those is settled
 //! long before the whole discovery graph is: the issuer with the first AS metadata (two round trips
 //! in), the endpoint with the unauthenticated probes (one). Waiting for the rest (JWKS, OpenAPI)
-//! only cost a round trip, so the capture asks this gate after every answer.
+//! only cost a round trip, so the capture asks this gate after every answer. When only the OpenAPI
+//! description names an endpoint (no `--endpoint`), its refusal arrives only with the round trip
+//! that probes it; the forgeries then go beside that probe, speculatively (see `speculative`).
 
-use super::plan::Plan;
+use super::client::Fetch;
+use super::plan::{Plan, refused};
+use crate::checks::Profile;
 use crate::evidence::{Exchange, GUESSED, Role};
 
-/// Whether the token probes' inputs are settled while other fetches (`pending`) still run: the
-/// endpoint they go to cannot change any more, and neither can the claims they borrow. The DPoP
-/// question may still be reopened by a late challenge; the plan adds that probe after discovery.
-pub fn settled(plan: &Plan, found: &[Exchange], pending: &[&Role]) -> bool {
-    target_settled(plan, found, pending) && claims_settled(found, pending)
+/// Where the token probes go now, while other fetches (`pending`) still run, as the endpoint's
+/// label and its unauthenticated fetch; `None` while they must wait. The claims they borrow must
+/// be settled. The target is either settled (it cannot change any more) or speculative: an
+/// endpoint an OpenAPI description names, whose unauthenticated probe is still on its way (see
+/// [`speculative`]). The DPoP question may still be reopened by a late challenge, and a
+/// speculation that missed is corrected; the plan does both after discovery.
+pub fn target(plan: &Plan, found: &[Exchange], pending: &[&Role]) -> Option<(String, Fetch)> {
+    if !claims_settled(found, pending) {
+        return None;
+    }
+    if target_settled(plan, found, pending) {
+        return plan.token_target(found);
+    }
+    speculative(plan, found, pending)
+}
+
+/// Whether the token probes may start now (see [`target`]).
+#[cfg(test)]
+fn settled(plan: &Plan, found: &[Exchange], pending: &[&Role]) -> bool {
+    target(plan, found, pending).is_some()
+}
+
+/// The first endpoint an answered OpenAPI description names (in its order) whose request without
+/// credentials is on its way or was refused, once every endpoint probed from the start has
+/// answered and none but a guess refused. Its refusal would make it the target (a described
+/// endpoint is preferred to the guessed resource URL), and waiting for it costs a round trip, so
+/// the forged tokens go beside its unauthenticated probe. That proves nothing by itself: the
+/// judges read a token's answer only where the request without credentials was refused, and
+/// when it was not, the plan sends the set once more to the rule's target after discovery.
+fn speculative(plan: &Plan, found: &[Exchange], pending: &[&Role]) -> Option<(String, Fetch)> {
+    let initial = initial_endpoints(plan);
+    let initial_pending = pending
+        .iter()
+        .any(|r| matches!(r, Role::ProbeUnauth { endpoint } if initial.contains(endpoint)));
+    if initial_pending || plan.opts.profile == Profile::Mcp {
+        return None;
+    }
+    found
+        .iter()
+        .filter(|e| e.roles.iter().any(|r| matches!(r, Role::OpenApi { .. })))
+        .flat_map(|e| plan.openapi_probes(e))
+        .filter_map(|f| match &f.role {
+            Role::ProbeUnauth { endpoint } => Some((endpoint.clone(), f)),
+            _ => None,
+        })
+        .find(|(endpoint, f)| pending.contains(&&f.role) || refused(found, endpoint))
 }
 
 /// The endpoints the run probes from the start (not those an OpenAPI description adds later).

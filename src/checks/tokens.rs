@@ -127,12 +127,19 @@ fn each_forged(ev: &Evidence, judge: impl Fn(&Exchange, Forgery, &str) -> Findin
             "no forged-token probe was made (no protected endpoint to send it to)",
         )];
     }
+    // Probes sent beside their endpoint's unauthenticated probe (speculatively) to an endpoint
+    // that then did not refuse it are set aside when another endpoint's refusal was judged.
+    let judged_elsewhere = probes
+        .iter()
+        .any(|(_, _, endpoint)| open_endpoint(ev, endpoint).is_none());
     probes
         .into_iter()
-        .map(|(ex, f, endpoint)| {
-            open_endpoint(ev, endpoint)
-                .or_else(|| unanswered(ex, f.describe()))
-                .unwrap_or_else(|| judge(ex, f, endpoint))
+        .map(|(ex, f, endpoint)| match open_endpoint(ev, endpoint) {
+            Some(why) if judged_elsewhere => {
+                Finding::skip(format!("set aside: {}", why.message)).on(ex)
+            }
+            Some(why) => why,
+            None => unanswered(ex, f.describe()).unwrap_or_else(|| judge(ex, f, endpoint)),
         })
         .collect()
 }
@@ -212,12 +219,22 @@ fn bad_key_row(ev: &Evidence) -> &'static str {
 }
 
 fn query_refused(ev: &Evidence) -> Vec<Finding> {
-    let probe = ev.exchanges.iter().find_map(|e| {
-        e.roles.iter().find_map(|r| match r {
-            Role::ProbeQueryKey { endpoint } => Some((e, endpoint.as_str())),
-            _ => None,
+    let probes: Vec<(&Exchange, &str)> = ev
+        .exchanges
+        .iter()
+        .flat_map(|e| {
+            e.roles.iter().filter_map(move |r| match r {
+                Role::ProbeQueryKey { endpoint } => Some((e, endpoint.as_str())),
+                _ => None,
+            })
         })
-    });
+        .collect();
+    // A probe sent speculatively to an endpoint that did not refuse gives way to one that did.
+    let probe = probes
+        .iter()
+        .find(|(_, endpoint)| open_endpoint(ev, endpoint).is_none())
+        .or(probes.first())
+        .copied();
     let Some((ex, endpoint)) = probe else {
         return vec![Finding::skip(if ev.api_key_given {
             "not probed: pass --probe-query-key to send the API key once in the query string"
