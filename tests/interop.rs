@@ -136,12 +136,12 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             "2025-06-18 §2.3.1: \"MCP servers MUST use the HTTP header WWW-Authenticate when returning a 401\"; §2.3.2: clients \"MUST follow the OAuth 2.0 Authorization Server Metadata [RFC8414]\", and only OIDC discovery answers",
         ),
         (Target::Scenario("metadata-var2"), V2025_06_18) => fail(
-            &["mcp.401-resource-metadata", "prm.wellknown-insert"],
-            "2025-06-18 §2.3.1 requires the hint, and RFC 9728 §3 the PRM at the path-inserted URL; the root fallback came in 2025-11-25",
+            &["mcp.401-resource-metadata"],
+            "2025-06-18 §2.3.1: \"MCP servers MUST use the HTTP header WWW-Authenticate when returning a 401 Unauthorized to indicate the location of the resource server metadata URL\"; the hint is that version's one route (group mcp.prm-hint), so the path-inserted PRM it would have led to is its consequence and counts once; the root fallback came in 2025-11-25",
         ),
         (Target::Scenario("metadata-var3"), V2025_06_18) => fail(
-            &["mcp.as-discovery", "prm.wellknown-insert"],
-            "2025-06-18 clients look for RFC 8414 metadata only (§2.3.2), and RFC 9728 §3 wants the PRM at the path-inserted URL",
+            &["mcp.as-discovery"],
+            "2025-06-18 clients look for RFC 8414 metadata only (§2.3.2: \"MCP clients MUST follow the OAuth 2.0 Authorization Server Metadata [RFC8414] specification\"); the 401's hint leads to the PRM, and in 2025-06-18 that hint is the route (its sequence diagram extracts resource_metadata, then fetches it), so the missing path-inserted PRM is reported as a route not needed",
         ),
         (Target::Scenario("metadata-var1" | "metadata-var2" | "metadata-var3"), _) => pass(
             "2025-11-25+: \"MCP servers MUST implement one of the following discovery mechanisms\" and AS metadata may come from RFC 8414 or OpenID Connect discovery",
@@ -154,8 +154,8 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             "the server answers every token with 403 insufficient_scope (\"Invalid or expired tokens MUST receive a HTTP 401 response\"), and it answers initialize without credentials, to a foreign Origin too: Streamable HTTP \"Servers MUST validate the Origin header on all incoming connections\" (2025-06-18), and from 2025-11-25 \"If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden\"; at 2026-07-28 the opening request is server/discover, which it refuses with 401, so Origin cannot be attributed without a token",
         ),
         (Target::Scenario("scope-retry-limit"), _) => fail(
-            &["mcp.invalid-token-401"],
-            "the server answers every token with 403 insufficient_scope; MCP §Token Handling: \"Invalid or expired tokens MUST receive a HTTP 401 response\"",
+            &["mcp.invalid-token-401", "wwwa.forged-token-401"],
+            "the server answers the first three tokens with 403 insufficient_scope and every later one with 410 (its retry limit: \"client exceeded maximum retry attempts\"), so the random bad token gets 403 and most forged tokens 410; MCP §Token Handling: \"Invalid or expired tokens MUST receive a HTTP 401 response\", and a 410 is not the bad-token row's 403 repeated, so the forged-token row fails on its own account",
         ),
         (Target::Scenario("resource-mismatch"), _) => fail(
             &[
@@ -166,12 +166,8 @@ fn expect(t: Target, v: McpVersion) -> Expect {
             "RFC 9728 §3.3: the resource value \"MUST be identical to the protected resource's resource identifier value into which the well-known URI path suffix was inserted\"",
         ),
         (Target::Scenario(_), V2025_06_18) => fail(
-            &[
-                "mcp.401-resource-metadata",
-                "mcp.prm-discovery",
-                "prm.wellknown-insert",
-            ],
-            "a 2025-03-26 server has no PRM: every later version says \"MCP servers MUST implement OAuth 2.0 Protected Resource Metadata\"",
+            &["mcp.401-resource-metadata", "mcp.prm-discovery"],
+            "a 2025-03-26 server has no PRM: every later version says \"MCP servers MUST implement OAuth 2.0 Protected Resource Metadata\"; in 2025-06-18 the hint is the route, so the missing path-inserted PRM is the hint row's consequence and counts once",
         ),
         (Target::Scenario(_), _) => fail(
             &["mcp.prm-discovery"],
