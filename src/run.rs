@@ -32,6 +32,14 @@ pub struct CheckConfig {
     pub strict: bool,
 }
 
+/// Whether the URL as typed names a host: the URL parser reads `http:///path` as host `path`,
+/// so the text itself must carry `//host`.
+pub fn names_a_host(s: &str) -> bool {
+    let after_scheme = s.trim().split_once(':').map_or("", |(_, rest)| rest);
+    let typed_host = after_scheme.strip_prefix("//").unwrap_or("/");
+    !(typed_host.starts_with('/') || typed_host.is_empty())
+}
+
 /// Validates a resource URL given on the command line.
 pub fn parse_target(s: &str) -> Result<Url, RunError> {
     let url = Url::parse(s.trim())
@@ -41,10 +49,7 @@ pub fn parse_target(s: &str) -> Result<Url, RunError> {
             "resource URL {s:?} must use https (or http on a loopback host)"
         )));
     }
-    // The URL parser reads `http:///path` as host `path`: the text itself must carry `//host`.
-    let after_scheme = s.trim().split_once(':').map_or("", |(_, rest)| rest);
-    let typed_host = after_scheme.strip_prefix("//").unwrap_or("/");
-    if typed_host.starts_with('/') || typed_host.is_empty() {
+    if !names_a_host(s) {
         return Err(RunError::Usage(format!("resource URL {s:?} has no host")));
     }
     if url.host_str().is_none_or(str::is_empty) {
@@ -184,6 +189,7 @@ pub fn judge(
         coverage: Vec::new(),
         keys: report::inventory::keys(ev),
         level_overrides: Vec::new(),
+        hints: report::hints::from_evidence(ev),
     }
 }
 

@@ -215,6 +215,16 @@ fn a_url_without_a_host_is_a_usage_error() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("has no host"), "{err}");
     }
+    // The URLs of --site and --openapi are read by the same rule.
+    for flag in ["--site", "--openapi"] {
+        let out = authspec()
+            .args(["check", "https://api.example.com", flag, "http:///x"])
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("has no host") && err.contains(flag), "{err}");
+    }
 }
 
 #[test]
@@ -328,4 +338,59 @@ fn errors_without_problem_details_are_reported_as_information() {
         (&"may".into(), &"fail".into())
     );
     assert!(v["summary"]["info"].as_u64().is_some_and(|n| n >= 1));
+}
+
+#[test]
+fn an_mcp_server_checked_without_the_mcp_profile_gets_a_hint() {
+    let mock = authspec::mock::MockOptions {
+        mcp: true,
+        ..authspec::mock::MockOptions::default()
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let m = rt
+        .block_on(authspec::mock::start(([127, 0, 0, 1], 0).into(), mock))
+        .expect("mock starts");
+    let url = m.resource_url().to_string();
+    let run = |profile: &str| {
+        let out = authspec()
+            .args(["check", &url, "--profile", profile, "--format", "json"])
+            .output()
+            .expect("runs");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+        v["hints"].as_array().cloned().unwrap_or_default()
+    };
+    let hints = run("auth-md");
+    assert!(
+        hints
+            .iter()
+            .any(|h| h.as_str().is_some_and(|h| h.contains("--profile mcp"))),
+        "{hints:?}"
+    );
+    assert!(run("mcp").is_empty(), "the MCP profile needs no hint");
+    let human = authspec().args(["check", &url]).output().expect("runs");
+    assert!(String::from_utf8_lossy(&human.stdout).contains("hint: this looks like an MCP server"));
+    rt.block_on(m.stop());
+}
+
+#[test]
+fn a_resource_url_that_is_not_found_gets_the_endpoint_hint() {
+    let key = "jp_live_hinthinthinthint";
+    let mock = Mock::start(key);
+    let out = authspec()
+        .args([
+            "check",
+            &format!("{}/no-such-endpoint", mock.url),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    let hints = v["hints"].as_array().cloned().unwrap_or_default();
+    assert!(
+        hints.iter().any(|h| h
+            .as_str()
+            .is_some_and(|h| h.contains("is this the endpoint?") && h.contains("--endpoint"))),
+        "{hints:?}"
+    );
 }

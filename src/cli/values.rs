@@ -47,6 +47,9 @@ pub(crate) fn parse_size(s: &str) -> Result<usize, String> {
 
 pub(crate) fn parse_url(s: &str) -> Result<url::Url, String> {
     let u = url::Url::parse(s).map_err(|e| format!("{s:?} is not an absolute URL: {e}"))?;
+    if !authspec::run::names_a_host(s) {
+        return Err(format!("{s:?} has no host"));
+    }
     if matches!(u.scheme(), "http" | "https") {
         Ok(u)
     } else {

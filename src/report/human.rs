@@ -239,6 +239,9 @@ pub fn render(report: &Report, st: &Style) -> String {
     if let Some(line) = super::coverage::line(&report.coverage) {
         let _ = writeln!(out, "{}", st.paint("2", &line));
     }
+    for hint in &report.hints {
+        let _ = writeln!(out, "hint: {}", printable(hint));
+    }
     let _ = writeln!(out, "{}", summary_line(report, st));
     out
 }

@@ -6,6 +6,7 @@ pub mod curl;
 pub mod diff;
 pub mod gate;
 pub mod github;
+pub mod hints;
 pub mod html;
 pub mod human;
 pub mod inventory;
@@ -65,6 +66,10 @@ pub struct Report {
     /// Rows whose level `authspec.toml`'s `[levels]` changed, with the catalogue's level.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub level_overrides: Vec<levels::LevelOverride>,
+    /// Where the run looks set up for another kind of deployment, what to run instead (for
+    /// example `--profile mcp` for an MCP server). Never changes a result.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub hints: Vec<String>,
 }
 
 /// What a waiver did in this run.
