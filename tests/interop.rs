@@ -528,8 +528,29 @@ fn root_failures(r: &Report) -> Vec<String> {
     out
 }
 
+/// A second verdict the text allows where the server decides a race itself: the conformance
+/// suite's scope-step-up server exits when an invalid token reaches its verifier, so the Origin
+/// probe, sent beside the bad-token probe, is answered only when it arrives first.
+fn expect_also(t: Target, v: McpVersion) -> Option<Expect> {
+    match (t, v) {
+        (Target::Scenario("scope-step-up"), McpVersion::V2025_06_18 | McpVersion::V2025_11_25) => {
+            Some(fail(
+                &["mcp-transport.origin"],
+                "when the Origin probe arrives before the bad token ends the server, its initialize with a foreign Origin is answered 200: Streamable HTTP \"Servers MUST validate the Origin header on all incoming connections\" (2025-06-18), and from 2025-11-25 \"If the Origin header is present and invalid, servers MUST respond with HTTP 403 Forbidden\"",
+            ))
+        }
+        _ => None,
+    }
+}
+
 fn judge(t: Target, v: McpVersion, r: &Report) -> Result<(), Failed> {
-    let e = expect(t, v);
+    match expect_also(t, v) {
+        Some(also) if judge_against(t, v, r, &also).is_ok() => Ok(()),
+        _ => judge_against(t, v, r, &expect(t, v)),
+    }
+}
+
+fn judge_against(t: Target, v: McpVersion, r: &Report, e: &Expect) -> Result<(), Failed> {
     let mut got = root_failures(r);
     let mut want: Vec<String> = e.failing.iter().map(|s| s.to_string()).collect();
     want.sort();
