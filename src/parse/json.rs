@@ -42,8 +42,9 @@ pub enum JsonError {
     },
 }
 
-/// Parses `bytes` strictly as UTF-8 JSON (a leading BOM is tolerated and reported).
-pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
+/// The text of a document: whether it began with a BOM (dropped), and the UTF-8 after it; an
+/// empty or blank document is an error. JSON and YAML are read from the same text.
+pub(super) fn document_text(bytes: &[u8]) -> Result<(bool, &str), JsonError> {
     let (bom, bytes) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
         Some(rest) => (true, rest),
         None => (false, bytes),
@@ -52,6 +53,12 @@ pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
     if text.trim().is_empty() {
         return Err(JsonError::Empty);
     }
+    Ok((bom, text))
+}
+
+/// Parses `bytes` strictly as UTF-8 JSON (a leading BOM is tolerated and reported).
+pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
+    let (bom, text) = document_text(bytes)?;
     let state = State::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = Seed {

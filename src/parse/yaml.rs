@@ -4,14 +4,7 @@ use super::json::{Json, JsonError};
 
 /// Parses `bytes` as one YAML document; errors carry the line and column where reading stopped.
 pub fn parse(bytes: &[u8]) -> Result<Json, JsonError> {
-    let (bom, bytes) = match bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        Some(rest) => (true, rest),
-        None => (false, bytes),
-    };
-    let text = std::str::from_utf8(bytes).map_err(|e| JsonError::Utf8(e.valid_up_to()))?;
-    if text.trim().is_empty() {
-        return Err(JsonError::Empty);
-    }
+    let (bom, text) = super::json::document_text(bytes)?;
     // serde-saphyr's default budget bounds aliases and nesting, so a hostile file cannot expand.
     match serde_saphyr::from_str::<serde_json::Value>(text) {
         Ok(value) => Ok(Json {
