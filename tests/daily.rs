@@ -691,3 +691,40 @@ fn curl_reproduces_a_failing_keyed_probe_without_the_key() {
     assert!(serde_json::from_str::<Value>(&out).is_ok());
     assert!(err.contains("curl -si"), "{err}");
 }
+
+/// A row authspec could not judge is not a finding against the server: SARIF 2.1.0 §3.27.9 calls
+/// it `open` with level `none`, and the MUST rows it leaves incomplete are tool notifications.
+#[test]
+fn sarif_reports_unjudged_rows_as_open_and_notifies_the_incomplete_musts() {
+    let out = Command::cargo_bin("authspec")
+        .expect("binary")
+        .args(["check", "http://127.0.0.1:1/", "--format", "sarif"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).expect("sarif");
+    let run = &v["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    assert!(!results.is_empty());
+    for r in results {
+        assert_eq!(
+            (r["kind"].as_str(), r["level"].as_str()),
+            (Some("open"), Some("none")),
+            "{r}"
+        );
+    }
+    let inv = &run["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let notes = inv["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["associatedRule"]["id"] == "wwwa.bearer-challenge"),
+        "{inv}"
+    );
+    assert!(notes.iter().all(|n| n["level"] == "error"));
+}

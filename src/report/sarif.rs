@@ -65,6 +65,23 @@ fn location(r: &CheckResult, report: &Report) -> Value {
     loc
 }
 
+/// One `error` notification per MUST row that erred: what leaves the run incomplete, said as a
+/// fault of the run (SARIF §3.58) rather than as a finding against the server.
+fn notifications(report: &Report) -> Vec<Value> {
+    report
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Error && r.level == Level::Must && r.waived.is_none())
+        .map(|r| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("{} was not judged: {}", r.id, r.message)},
+                "associatedRule": {"id": r.id}
+            })
+        })
+        .collect()
+}
+
 /// Renders `report` as a SARIF 2.1.0 log.
 pub fn render(report: &Report) -> Result<String, serde_json::Error> {
     let ids: Vec<&str> = checks::catalogue().map(|c| c.id).collect();
@@ -80,16 +97,19 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
             if let Some(why) = super::attribution(r) {
                 text.push_str(&format!(" [{why}]"));
             }
-            let lvl = match super::Standing::of(r) {
-                super::Standing::Error => "error",
-                super::Standing::Info | super::Standing::Consequence => "note",
-                _ => level(r.level),
+            // SARIF 2.1.0 §3.27.9/§3.27.10: a row authspec could not judge is `open` ("unable to
+            // determine whether the result satisfied the rule"), and any kind but `fail` carries
+            // level `none`; the MUST rows it leaves incomplete are raised as notifications instead.
+            let (kind, lvl) = match super::Standing::of(r) {
+                super::Standing::Error => ("open", "none"),
+                super::Standing::Info | super::Standing::Consequence => ("fail", "note"),
+                _ => ("fail", level(r.level)),
             };
             json!({
                 "ruleId": r.id,
                 "ruleIndex": ids.iter().position(|i| *i == r.id).unwrap_or(0),
                 "level": lvl,
-                "kind": "fail",
+                "kind": kind,
                 "message": {"text": text},
                 "locations": [location(r, report)],
                 "properties": {"requirements": r.requirements, "outcome": r.outcome, "expected": r.expected, "actual": r.actual, "consequenceOf": r.consequence_of},
@@ -103,7 +123,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
         "runs": [{
             "tool": {"driver": {"name": "authspec", "version": report.tool.version, "informationUri": "https://github.com/authspec/authspec", "rules": rules(report)}},
             "columnKind": "unicodeCodePoints",
-            "invocations": [{"executionSuccessful": report.verdict != super::Verdict::Incomplete, "startTimeUtc": report.started_at}],
+            "invocations": [{"executionSuccessful": report.verdict != super::Verdict::Incomplete, "startTimeUtc": report.started_at, "toolExecutionNotifications": notifications(report)}],
             "properties": {"target": report.target, "profile": report.profile.as_str(), "verdict": report.verdict.as_str()},
             "results": results
         }]
