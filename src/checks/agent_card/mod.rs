@@ -180,3 +180,6 @@ pub(crate) fn card_doc(ev: &Evidence) -> Result<Doc<'_>, Finding> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
