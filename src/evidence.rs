@@ -79,6 +79,9 @@ pub enum Role {
     /// A cross-origin read of the discovery document at `document`, as a browser makes it
     /// (`kind`: `preflight`, the OPTIONS; `get`, the GET carrying Origin).
     Cors { document: String, kind: String },
+    /// The A2A agent card at the resource origin's `/.well-known/agent-card.json`, fetched
+    /// unauthenticated like the other well-known documents.
+    AgentCard,
 }
 
 impl Role {
@@ -118,6 +121,7 @@ impl Role {
             Role::ProbeValidToken { endpoint } => format!("probe-valid-token({endpoint})"),
             Role::Transport { probe, method } => format!("transport-{probe}({method})"),
             Role::Cors { kind, .. } => format!("cors-{kind}"),
+            Role::AgentCard => "agent-card".into(),
         }
     }
 }

@@ -221,6 +221,8 @@ pub enum LintKind {
     Catalog,
     Openapi,
     Headers,
+    /// An A2A agent card (`/.well-known/agent-card.json`, or any URL a card is configured at).
+    AgentCard,
 }
 
 /// The profile `lint` applies when none is given: the RFCs alone, plus the auth.md contract when
@@ -310,6 +312,11 @@ pub fn lint(
                 found_via: "(file)".into(),
             }],
             &[Area::Openapi],
+        ),
+        LintKind::AgentCard => (
+            url.origin().ascii_serialization(),
+            vec![Role::AgentCard],
+            &[Area::AgentCard],
         ),
     };
     let mut ex = Exchange::new("GET", url.as_str(), roles);

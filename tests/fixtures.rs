@@ -257,3 +257,47 @@ fn public_catalog_failures_from_a_capture() {
         assert!(got.contains(id), "{id} in {got:?}");
     }
 }
+
+const CARD_URL: &str = "https://api.example.com/.well-known/agent-card.json";
+
+/// A good A2A v1.0.1 card passes every row a file can show; each broken one fails its row alone.
+#[test]
+fn agent_cards() {
+    let r = lint(LintKind::AgentCard, "agent-card/good.json", CARD_URL);
+    assert!(failed(&r).is_empty(), "{:?}", failed(&r));
+    assert_eq!(r.verdict, Verdict::Pass);
+    let passed: BTreeSet<&str> = r
+        .results
+        .iter()
+        .filter(|x| x.outcome == Outcome::Pass)
+        .map(|x| x.id.as_str())
+        .collect();
+    for id in [
+        "agent-card.members",
+        "agent-card.security-schemes",
+        "agent-card.tls",
+        "agent-card.security-requirements",
+    ] {
+        assert!(passed.contains(id), "{id} did not pass: {passed:?}");
+    }
+    let c = |file, ids: &[&str]| assert_fails(LintKind::AgentCard, file, CARD_URL, ids);
+    c("agent-card/members-missing.json", &["agent-card.members"]);
+    c("agent-card/not-object.json", &["agent-card.members"]);
+    c(
+        "agent-card/scheme-v03.json",
+        &["agent-card.security-schemes"],
+    );
+    c(
+        "agent-card/two-flows-no-token-url.json",
+        &["agent-card.security-schemes"],
+    );
+    c("agent-card/http-token-url.json", &["agent-card.tls"]);
+    c(
+        "agent-card/undeclared-scheme.json",
+        &["agent-card.security-requirements"],
+    );
+    c(
+        "agent-card/legacy-security.json",
+        &["agent-card.security-requirements"],
+    );
+}

@@ -53,6 +53,8 @@ const KEYED_RETRY_SEQ: u32 = 50;
 const MAX_OPENAPI_PROBES: usize = 5;
 /// Well-known suffix of the API catalog (RFC 9727).
 pub const CATALOG_SUFFIX: &str = "api-catalog";
+/// The well-known suffix of the A2A agent card (A2A v1.0 §8.2).
+pub const AGENT_CARD_SUFFIX: &str = "agent-card.json";
 const LINKSET: &str = "application/linkset+json, application/json;q=0.5";
 
 /// The plan's view of one run.
@@ -100,6 +102,9 @@ impl Plan<'_> {
                 well_known(&origin, ASM_SUFFIX),
             ));
         }
+        let mut card = Fetch::get(Role::AgentCard, well_known(&origin, AGENT_CARD_SUFFIX));
+        card.accept = Some("application/json");
+        out.push(card);
         let mut origins = vec![origin];
         origins.extend(
             self.opts
@@ -1229,6 +1234,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::ProbeValidToken { .. } => 27,
         Role::Transport { .. } => 28,
         Role::Cors { .. } => 29,
+        Role::AgentCard => 30,
     }
 }
 
@@ -1284,6 +1290,7 @@ mod tests {
                 "GET https://a.example/.well-known/oauth-protected-resource/api",
                 "GET https://a.example/.well-known/oauth-protected-resource",
                 "GET https://a.example/.well-known/oauth-protected-resource/api/",
+                "GET https://a.example/.well-known/agent-card.json",
                 "GET https://a.example/.well-known/api-catalog",
                 "HEAD https://a.example/.well-known/api-catalog",
                 "GET https://a.example/api/",

@@ -1,6 +1,7 @@
 //! The one catalogue of checks: id, area, level per profile, requirement IDs, spec link and judge.
 
 mod agent_auth;
+pub mod agent_card;
 mod asm;
 mod authmd;
 mod bearer;
@@ -125,10 +126,12 @@ pub enum Area {
     Mcp,
     #[serde(rename = "mcp-transport")]
     McpTransport,
+    #[serde(rename = "agent-card")]
+    AgentCard,
 }
 
 impl Area {
-    pub const ALL: [Area; 12] = [
+    pub const ALL: [Area; 13] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -141,6 +144,7 @@ impl Area {
         Area::Openapi,
         Area::Mcp,
         Area::McpTransport,
+        Area::AgentCard,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -157,6 +161,7 @@ impl Area {
             Area::Openapi => "openapi",
             Area::Mcp => "mcp",
             Area::McpTransport => "mcp-transport",
+            Area::AgentCard => "agent-card",
         }
     }
     pub fn title(self) -> &'static str {
@@ -176,6 +181,9 @@ impl Area {
             Area::Mcp => "MCP authorization (2025-06-18, 2025-11-25, 2026-07-28)",
             Area::McpTransport => {
                 "MCP transport security: Origin, protocol version, sessions (Streamable HTTP)"
+            }
+            Area::AgentCard => {
+                "A2A agent card: security schemes and the discovery graph (A2A v1.0.1)"
             }
         }
     }
@@ -230,6 +238,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(valid_token::CHECKS)
         .chain(transport::CHECKS)
         .chain(cors::CHECKS)
+        .chain(agent_card::CHECKS)
 }
 
 /// The check with id `id`.

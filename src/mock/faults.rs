@@ -2000,4 +2000,75 @@ pub static FAULTS: &[Fault] = &[
         about: "the MCP server refuses the valid token with 401 on every method (key-rejected's MCP twin)",
         apply: |s| s.reject_key = true,
     },
+    // --- A2A agent card (A2A v1.0.1) ---
+    Fault {
+        name: "agent-card-members-missing",
+        breaks: &["A2A-CARD-MEMBERS"],
+        about: "the agent card has no skills and writes supported_interfaces in snake_case (A2A §5.5 wants camelCase, §5.7 the REQUIRED members)",
+        apply: |s| {
+            let card = s.card.obj();
+            card.remove("skills");
+            if let Some(v) = card.remove("supportedInterfaces") {
+                card.insert("supported_interfaces".into(), v);
+            }
+        },
+    },
+    Fault {
+        name: "agent-card-scheme-v03",
+        breaks: &["A2A-CARD-SCHEMES"],
+        about: "the agent card's OAuth2 scheme is in the A2A 0.3 OpenAPI form ({\"type\": \"oauth2\", \"flows\": …}), which v1.0 clients cannot read",
+        apply: |s| {
+            s.card_follows_as = false;
+            let b = s.base.clone();
+            s.card.value["securitySchemes"][super::agent_card::SCHEME] = json!({
+                "type": "oauth2",
+                "flows": {"authorizationCode": {
+                    "authorizationUrl": format!("{b}/oauth/authorize"),
+                    "tokenUrl": format!("{b}/oauth/token"),
+                    "scopes": {"jobs:read": "Read job listings"}
+                }}
+            });
+        },
+    },
+    Fault {
+        name: "agent-card-http-interface",
+        breaks: &["A2A-CARD-TLS"],
+        about: "the agent card's JSON-RPC interface is a plain-http URL on a public host (A2A §7.1: HTTPS for HTTP-based bindings)",
+        apply: |s| {
+            s.card.value["supportedInterfaces"][0]["url"] =
+                json!("http://a2a.jobspipe.example/a2a/v1");
+        },
+    },
+    Fault {
+        name: "agent-card-undeclared-scheme",
+        breaks: &["A2A-CARD-REQUIREMENTS"],
+        about: "the agent card's security requirements name a scheme (\"jobspipe-oidc\") that securitySchemes does not declare",
+        apply: |s| {
+            s.card.obj().insert(
+                "securityRequirements".into(),
+                json!([{"schemes": {"jobspipe-oidc": {"list": ["openid"]}}}]),
+            );
+        },
+    },
+    Fault {
+        name: "agent-card-other-as",
+        breaks: &["A2A-CARD-AS-AGREE"],
+        about: "the agent card sends clients to another authorization server than the one the PRM names (oauth2MetadataUrl and tokenUrl at as.partner.example)",
+        apply: |s| {
+            s.card_follows_as = false;
+            let scheme = super::agent_card::scheme(&mut s.card);
+            scheme.insert(
+                "oauth2MetadataUrl".into(),
+                json!("https://as.partner.example/.well-known/oauth-authorization-server"),
+            );
+            scheme["flows"]["authorizationCode"]["tokenUrl"] =
+                json!("https://as.partner.example/oauth/token");
+        },
+    },
+    Fault {
+        name: "agent-card-uncached",
+        breaks: &["A2A-CARD-CACHE"],
+        about: "the agent card is served without Cache-Control max-age or ETag (A2A §8.6.1)",
+        apply: |s| s.card.headers.clear(),
+    },
 ];

@@ -1,5 +1,6 @@
 //! The reference deployment: a real axum server shaped like JobsPipe, with faults on demand.
 
+pub mod agent_card;
 pub mod faults;
 mod handlers;
 mod ratelimit;

@@ -29,7 +29,7 @@ pub struct Doc {
 }
 
 impl Doc {
-    fn new(path: &str, value: Value, content_type: &str) -> Self {
+    pub(crate) fn new(path: &str, value: Value, content_type: &str) -> Self {
         Doc {
             path: path.into(),
             value,
@@ -103,6 +103,11 @@ pub struct Site {
     pub dpop_only: bool,
     /// The MCP endpoint's transport security (Origin, protocol version, sessions).
     pub transport: super::transport::Transport,
+    /// The A2A agent card at the origin (`/.well-known/agent-card.json`).
+    pub card: Doc,
+    /// Whether the card's OAuth URLs are rewritten to the AS metadata as served (faults that
+    /// break the card's agreement with the AS turn this off).
+    pub card_follows_as: bool,
 }
 
 /// How the mock asks for a nonce in DPoP proofs (RFC 9449 §9).
@@ -371,6 +376,8 @@ impl Site {
             dpop_nonce: DpopNonce::Off,
             dpop_only: false,
             transport: super::transport::Transport::default(),
+            card: super::agent_card::healthy(b),
+            card_follows_as: true,
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -494,6 +501,8 @@ impl Site {
         for d in docs {
             r.insert(d.path.clone(), d.served());
         }
+        let card = super::agent_card::synced(self);
+        r.insert(card.path.clone(), card.served());
         r
     }
 

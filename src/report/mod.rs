@@ -788,5 +788,18 @@ pub fn chain(ev: &Evidence) -> Vec<Edge> {
             });
         }
     }
+    // The A2A agent card, when one is published: its own node and the AS metadata it names.
+    out.extend(
+        crate::checks::agent_card::edges(ev)
+            .into_iter()
+            .map(|e| Edge {
+                from: e.from,
+                to: e.to,
+                url: e.url,
+                status: e.status,
+                compared: None,
+                ok: e.ok,
+            }),
+    );
     out
 }
