@@ -168,7 +168,7 @@ impl Default for CaptureOptions {
         CaptureOptions {
             timeout: Duration::from_secs(10),
             max_body: 2 * 1024 * 1024,
-            max_requests: 80,
+            max_requests: 150,
             max_redirects: 5,
             api_key: None,
             endpoints: Vec::new(),
