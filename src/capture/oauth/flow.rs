@@ -111,15 +111,24 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     let o = &plan.opts.oauth;
     let registration = own("registration_endpoint");
     let cimd = doc.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
-    let client = match (&o.client_id, &registration, &plan.cimd) {
+    // MCP 2025-11-25 §Client Registration Approaches, in its order: pre-registered client
+    // information, then a client ID metadata document where the AS supports them, then Dynamic
+    // Client Registration "as a fallback" (MCP 2025-06-18 knows only DCR).
+    // `--login` redirects to a listener's port, which the served document does not list.
+    let cimd_first = (plan.opts.profile != Profile::Mcp
+        || plan.opts.mcp_version >= crate::checks::McpVersion::V2025_11_25)
+        && !plan.oauth.interactive();
+    let document = plan.cimd.as_ref().filter(|_| cimd).map(|base| Client {
+        id: crate::capture::cimd::client_document(base).to_string(),
+        secret: None,
+        auth: ClientAuth::None,
+    });
+    let client = match (&o.client_id, document, &registration) {
         (Some(id), _, _) => Some(given_client(id, o.client_secret.as_deref(), &server)),
-        (None, Some(_), _) => None,
-        (None, None, Some(base)) if cimd => Some(Client {
-            id: crate::capture::cimd::client_document(base).to_string(),
-            secret: None,
-            auth: ClientAuth::None,
-        }),
-        _ => return Vec::new(),
+        (None, Some(_), Some(_)) if !cimd_first => None,
+        (None, Some(doc), _) => Some(doc),
+        (None, None, Some(_)) => None,
+        (None, None, None) => return Vec::new(),
     };
     if !plan.oauth.start(server.clone(), state) {
         return Vec::new();
