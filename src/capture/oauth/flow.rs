@@ -184,8 +184,14 @@ struct Flow<'a> {
 }
 
 impl Flow<'_> {
-    /// The resource identifier tokens are asked for: the PRM's `resource`, else the URL checked.
+    /// The resource identifier tokens are asked for: under MCP the server's own URL (its
+    /// canonical URI: "MCP clients SHOULD provide the most specific URI that they can for the
+    /// MCP server they intend to access", 2025-11-25 §Canonical Server URI), as the authorization
+    /// probe sends it; otherwise the PRM's `resource`, else the URL checked.
     fn resource(&self) -> String {
+        if self.plan.opts.profile == Profile::Mcp {
+            return self.plan.resource.to_string();
+        }
         prm_docs(self.found)
             .find_map(|o| o.get("resource").and_then(Value::as_str).map(String::from))
             .unwrap_or_else(|| self.plan.resource.to_string())
