@@ -173,8 +173,9 @@ fn lands_on(ex: &Exchange, target: &str) -> bool {
 /// Whether the authorization request `ex` names a client by its metadata document (an URL).
 fn document_client(ex: &Exchange) -> bool {
     Url::parse(&ex.url).is_ok_and(|u| {
-        u.query_pairs()
-            .any(|(k, v)| k == "client_id" && (v.starts_with("https://") || v.starts_with("http://")))
+        u.query_pairs().any(|(k, v)| {
+            k == "client_id" && (v.starts_with("https://") || v.starts_with("http://"))
+        })
     })
 }
 
@@ -183,7 +184,10 @@ fn redirect_exact(ev: &Evidence) -> Vec<Finding> {
         return vec![not_run()];
     }
     // Only an AS that redirected the registered URI on its own shows what it does with others.
-    let Some(main) = exchange(ev, "authorize", "main") else {
+    // The redirect probes ran as a registered client beside a document's main client, with a
+    // proper request of their own; else as the main grant's client.
+    let control = exchange(ev, "authorize", "redirect-control");
+    let Some(main) = control.or_else(|| exchange(ev, "authorize", "main")) else {
         return vec![Finding::no_input("no authorization request was made")];
     };
     if !redirected_with_code(main) {

@@ -38,6 +38,7 @@ pub fn follow_ups(plan: &Plan, role: &Role, ex: &Exchange, found: &[Exchange]) -
         found,
     };
     match step {
+        Step::Register if purpose == Purpose::RedirectControl => flow.redirect_probes(),
         Step::Register => flow.authorizations(),
         Step::Authorize => flow.redeem(purpose),
         Step::Token => flow.after_token(purpose),
@@ -136,11 +137,27 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     let Some(client) = client else {
         let redirect = plan.oauth.redirect_uri(Purpose::Main);
         return registration
-            .map(|r| grant::register(r, &redirect))
+            .map(|r| grant::register(r, &redirect, Purpose::Main))
             .into_iter()
             .collect();
     };
     plan.oauth.set_client(client.clone());
+    // "Authorization servers MUST validate exact redirect URIs against pre-registered values"
+    // (MCP §Open Redirection): where the AS registers clients too, the redirect probes run as a
+    // registered client, off the main grant's path; a document's own redirect URIs are
+    // asm.cimd-validates' to judge.
+    let mut out = Vec::new();
+    if client.id.starts_with("http")
+        && o.client_id.is_none()
+        && let Some(r) = registration
+    {
+        plan.oauth.register_for_redirects();
+        out.push(grant::register(
+            r,
+            &plan.oauth.redirect_uri(Purpose::Main),
+            Purpose::RedirectControl,
+        ));
+    }
     let flow = Flow {
         plan,
         vault: &plan.oauth,
@@ -148,7 +165,8 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
         client,
         found,
     };
-    flow.authorizations()
+    out.extend(flow.authorizations());
+    out
 }
 
 /// A pre-registered client: confidential with a secret, authenticating as the AS lists
@@ -241,6 +259,40 @@ impl Flow<'_> {
         out
     }
 
+    /// The registered client's proper authorization request and its redirect probes.
+    fn redirect_probes(&self) -> Vec<Fetch> {
+        let (Some(client), Some(state)) = (self.vault.registered(), self.vault.state_param())
+        else {
+            return Vec::new();
+        };
+        let resource = self.resource();
+        let needed = needed_scope(self.found);
+        [
+            Purpose::RedirectControl,
+            Purpose::RedirectPath,
+            Purpose::RedirectQuery,
+            Purpose::RedirectHost,
+        ]
+        .into_iter()
+        .filter_map(|purpose| {
+            let pkce = self.vault.fresh_pkce(purpose)?;
+            let ask = Ask {
+                resource: &resource,
+                scope: needed.as_deref(),
+                challenge: &pkce.challenge,
+                state: &state,
+            };
+            Some(grant::authorize(
+                self.vault,
+                &self.server,
+                &client,
+                purpose,
+                &ask,
+            ))
+        })
+        .collect()
+    }
+
     /// The grants this run asks for: each probe only where its precondition holds.
     fn purposes(&self) -> Vec<Purpose> {
         // Signing in by hand gives one code: the main grant's. The probes need codes of their own.
@@ -255,7 +307,8 @@ impl Flow<'_> {
                     self.plan.opts.profile == Profile::Mcp && reduced_scope(self.found).is_some()
                 }
                 Purpose::Dpop => self.server.dpop,
-                Purpose::ClientCredentials => false,
+                Purpose::ClientCredentials | Purpose::RedirectControl => false,
+                p if p.is_redirect_variant() => !self.vault.registers_for_redirects(),
                 _ => true,
             })
             .collect()
@@ -299,7 +352,7 @@ impl Flow<'_> {
 
     /// The token request that redeems `purpose`'s code, as that purpose's probe redeems it.
     fn redeem(&self, purpose: Purpose) -> Vec<Fetch> {
-        if purpose.is_redirect_variant() {
+        if purpose.is_redirect_variant() || purpose == Purpose::RedirectControl {
             return Vec::new();
         }
         let (Some(code), Some(pkce)) = (self.vault.code(purpose), self.vault.pkce(purpose)) else {
