@@ -206,3 +206,144 @@ fn proof_htm_htu(ev: &Evidence) -> Vec<Finding> {
         ],
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Mode;
+    use crate::finding::{Outcome, SkipKind};
+
+    fn ex(role: Role, status: u16, body: &str) -> Exchange {
+        let mut e = Exchange::new("POST", "https://api.example/mcp", vec![role]);
+        e.status = Some(status);
+        e.body = body.as_bytes().to_vec();
+        e
+    }
+
+    fn oauth(step: &str, purpose: &str, status: u16, body: &str) -> Exchange {
+        ex(
+            Role::OAuth {
+                step: step.into(),
+                purpose: purpose.into(),
+            },
+            status,
+            body,
+        )
+    }
+
+    fn authz(purpose: &str, resource: &str) -> Exchange {
+        let mut e = oauth("authorize", purpose, 302, "");
+        e.url = format!(
+            "https://as.example/authorize?resource={}",
+            url::form_urlencoded::byte_serialize(resource.as_bytes()).collect::<String>()
+        );
+        e.response_headers.push((
+            "location".into(),
+            "http://127.0.0.1/authspec-oauth/callback?code=x&state=y".into(),
+        ));
+        e
+    }
+
+    fn minted(purpose: &str, aud: &str) -> Exchange {
+        let mut e = oauth(
+            "token",
+            purpose,
+            200,
+            r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer"}"#,
+        );
+        let note = serde_json::json!({"typ": "at+jwt", "alg": "ES256", "claims": {"aud": aud}});
+        e.response_headers
+            .push((crate::evidence::TOKEN_CLAIMS.into(), note.to_string()));
+        e
+    }
+
+    fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
+        for (i, e) in exchanges.iter_mut().enumerate() {
+            e.id = i;
+            e.credential = "minted".into();
+        }
+        Evidence {
+            resource: "https://api.example/mcp".into(),
+            resource_url: url::Url::parse("https://api.example/mcp").unwrap(),
+            profile: crate::profile::Profile::Mcp,
+            mode: Mode::Live,
+            api_key_given: false,
+            exchanges,
+            mcp_version: Default::default(),
+        }
+    }
+
+    const RPC: &str = r#"{"jsonrpc":"2.0","id":1,"result":{}}"#;
+
+    fn valid_use(status: u16) -> Exchange {
+        ex(
+            Role::ProbeValidToken {
+                endpoint: "POST /mcp [tools/list]".into(),
+            },
+            status,
+            if status == 200 { RPC } else { "" },
+        )
+    }
+
+    fn run(valid: u16, other_aud: &str, other_use: u16) -> Finding {
+        let ev = evidence(vec![
+            authz("main", "https://api.example/mcp"),
+            minted("main", "https://api.example/mcp"),
+            valid_use(valid),
+            authz("other-audience", "https://api.example/other"),
+            minted("other-audience", other_aud),
+            oauth(
+                "use",
+                "other-audience",
+                other_use,
+                if other_use == 200 { RPC } else { "" },
+            ),
+        ]);
+        other_audience(&ev).remove(0)
+    }
+
+    #[test]
+    fn another_audience_must_get_401_where_the_valid_token_is_taken() {
+        assert_eq!(
+            run(200, "https://api.example/other", 401).outcome,
+            Outcome::Pass
+        );
+        let f = run(200, "https://api.example/other", 200);
+        assert_eq!((f.outcome, f.because), (Outcome::Fail, None));
+        // The AS did not restrict the token to the other resource: taking it follows from that.
+        let f = run(200, "https://api.example/mcp", 200);
+        assert_eq!(f.because, Some("oauth.token-audience"));
+        // A server that refuses the valid token too proves nothing by refusing this one.
+        let f = run(401, "https://api.example/other", 401);
+        assert_eq!(f.skip, Some(SkipKind::NoInput));
+    }
+
+    #[test]
+    fn dpop_refusals_count_only_where_the_proper_presentation_is_taken() {
+        let dpop = |proper: u16, bearer: u16| {
+            let ev = evidence(vec![
+                authz("main", "https://api.example/mcp"),
+                minted("main", "https://api.example/mcp"),
+                authz("dpop", "https://api.example/mcp"),
+                minted("dpop", "https://api.example/mcp"),
+                oauth(
+                    "use",
+                    "dpop-proper",
+                    proper,
+                    if proper == 200 { RPC } else { "" },
+                ),
+                oauth(
+                    "use",
+                    "dpop-as-bearer",
+                    bearer,
+                    if bearer == 200 { RPC } else { "" },
+                ),
+            ]);
+            as_bearer(&ev).remove(0)
+        };
+        assert_eq!(dpop(200, 401).outcome, Outcome::Pass);
+        assert_eq!(dpop(200, 200).outcome, Outcome::Fail);
+        let f = dpop(401, 200);
+        assert_eq!((f.outcome, f.skip), (Outcome::Skip, Some(SkipKind::Chosen)));
+    }
+}
