@@ -15,10 +15,13 @@ mod iss;
 mod jwks;
 mod mcp;
 mod members;
+mod oauth_as;
+mod oauth_rs;
 mod openapi;
 mod prm;
 mod ratelimit;
 mod schema;
+mod token_flow;
 mod tokens;
 mod transport;
 mod valid_token;
@@ -128,6 +131,8 @@ pub enum Area {
     McpTransport,
     #[serde(rename = "agent-card")]
     AgentCard,
+    #[serde(rename = "oauth")]
+    Oauth,
 }
 
 impl Area {
@@ -145,6 +150,7 @@ impl Area {
         Area::Mcp,
         Area::McpTransport,
         Area::AgentCard,
+        Area::Oauth,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -162,6 +168,7 @@ impl Area {
             Area::Mcp => "mcp",
             Area::McpTransport => "mcp-transport",
             Area::AgentCard => "agent-card",
+            Area::Oauth => "oauth",
         }
     }
     pub fn title(self) -> &'static str {
@@ -184,6 +191,8 @@ impl Area {
             }
             Area::AgentCard => {
                 "A2A agent card: security schemes and the discovery graph (A2A v1.0.1)"
+            Area::Oauth => {
+                "OAuth token flow: real tokens at the authorization server and the resource (OAuth 2.1, RFC 7636, RFC 8707, RFC 9068, RFC 9449)"
             }
         }
     }
@@ -239,6 +248,8 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(transport::CHECKS)
         .chain(cors::CHECKS)
         .chain(agent_card::CHECKS)
+        .chain(oauth_as::CHECKS)
+        .chain(oauth_rs::CHECKS)
 }
 
 /// The check with id `id`.
