@@ -14,7 +14,7 @@ use authspec::capturefile::CaptureFile;
 use authspec::checks::{Level, McpVersion, Profile};
 use authspec::evidence::{Exchange, Role};
 use authspec::finding::Outcome;
-use authspec::report::{Report, Verdict};
+use authspec::report::{CheckResult, Report, Verdict};
 use authspec::run::{self, CheckConfig};
 use authspec::select::Selection;
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -701,6 +701,373 @@ fn judge_dpop(r: &Report, exchanges: &[Exchange]) -> Result<(), Failed> {
     }
 }
 
+/// The rows of issue 19's contract (`ISSUE19-CONTRACT.md`), judged only where authspec holds a
+/// token an authorization server really issued. A token-flow trial pins each by requirement ID,
+/// since the check IDs are the catalogue's to choose.
+const TOKEN_REQS: [&str; 12] = [
+    "MCP-VALID-TOKEN",
+    "TOKEN-AUDIENCE-REFUSED",
+    "TOKEN-SCOPE-403",
+    "DPOP-BOUND-AS-BEARER",
+    "DPOP-PROOF-KEY",
+    "DPOP-PROOF-HTM-HTU",
+    "OAUTH-PKCE-ENFORCED",
+    "OAUTH-CODE-ONCE",
+    "OAUTH-REDIRECT-EXACT",
+    "OAUTH-REFRESH-ROTATION",
+    "OAUTH-TOKEN-AUD",
+    "OAUTH-DPOP-TOKEN-TYPE",
+];
+
+/// The row the trials need before they can run: an authorization-server row, which only a client
+/// that obtains tokens itself (`--allow-side-effects`) can judge.
+const TOKEN_ROWS_NEEDED: &str = "OAUTH-PKCE-ENFORCED";
+
+/// An authorization server that really issues tokens and approves on its own, with the MCP
+/// server it guards.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TokenTarget {
+    /// oidc-provider (`interop/oidc-provider-as.mjs`): resource indicators with JWT access
+    /// tokens, PKCE required, DCR open, revocation; DPoP and refresh-token rotation both on, or
+    /// both off. The MCP server is FastMCP's JWTVerifier (`interop/fastmcp-server.py`).
+    OidcProvider { dpop_and_rotation: bool },
+    /// The Python SDK as its own AS with a provider that issues tokens
+    /// (`interop/python-sdk-as-tokens.py`); `AuthSettings.validate_token_resource` on or off.
+    PythonSdk { audience_checked: bool },
+    /// FastMCP's InMemoryOAuthProvider (`interop/fastmcp-in-memory-as.py`).
+    FastMcpInMemory,
+}
+
+const TOKEN_TARGETS: [TokenTarget; 5] = [
+    TokenTarget::OidcProvider {
+        dpop_and_rotation: true,
+    },
+    TokenTarget::OidcProvider {
+        dpop_and_rotation: false,
+    },
+    TokenTarget::PythonSdk {
+        audience_checked: true,
+    },
+    TokenTarget::PythonSdk {
+        audience_checked: false,
+    },
+    TokenTarget::FastMcpInMemory,
+];
+
+impl TokenTarget {
+    fn name(self) -> String {
+        match self {
+            TokenTarget::OidcProvider {
+                dpop_and_rotation: true,
+            } => "token-flow:oidc-provider(dpop,rotation)+fastmcp".into(),
+            TokenTarget::OidcProvider {
+                dpop_and_rotation: false,
+            } => "token-flow:oidc-provider(no-dpop,no-rotation)+fastmcp".into(),
+            TokenTarget::PythonSdk {
+                audience_checked: true,
+            } => "token-flow:python-sdk-as(validate_token_resource)".into(),
+            TokenTarget::PythonSdk {
+                audience_checked: false,
+            } => "token-flow:python-sdk-as(audience-unchecked)".into(),
+            TokenTarget::FastMcpInMemory => "token-flow:fastmcp-in-memory-as".into(),
+        }
+    }
+}
+
+/// One contract row at a token-flow target: the outcome the text gives, and the sentence.
+struct TokenRow {
+    req: &'static str,
+    outcome: Outcome,
+    why: &'static str,
+}
+
+const fn row(req: &'static str, outcome: Outcome, why: &'static str) -> TokenRow {
+    TokenRow { req, outcome, why }
+}
+
+/// What a token-flow target must get; the same at every MCP version, since the sentences below
+/// read the same in 2025-06-18, 2025-11-25 and 2026-07-28, under each version's own headings.
+struct TokenExpect {
+    verdict: Verdict,
+    /// Root MUST failures outside the contract rows (check IDs): exactly these.
+    failing: &'static [&'static str],
+    rows: Vec<TokenRow>,
+}
+
+const VALID: &str = "MCP §Access Token Usage: the client sends the token it was issued as `Authorization: Bearer`, and \"Invalid or expired tokens MUST receive a HTTP 401 response\" (§Token Handling): a 401 to the valid token the AS issued for this server contradicts it. The driver's initialize with it got 200";
+const PKCE: &str = "OAuth 2.1 (draft-ietf-oauth-v2-1-13) §4.1.3: the AS MUST \"verify that the code_verifier parameter is present if and only if a code_challenge parameter was present in the authorization request\", and verify it against the code_challenge; the driver saw a missing verifier refused (400) and a wrong one refused (invalid_grant)";
+const CODE_ONCE: &str = "OAuth 2.1 §4.1.2: \"If an authorization code is used more than once, the authorization server MUST deny the request\"; the driver saw the second redemption refused with invalid_grant";
+const REDIRECT: &str = "MCP: \"Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks\"; the driver saw an extra path segment, an added query and another host each answered 400, with no redirect";
+const SCOPE_403: &str = "the MCP server requires `mcp:tools` and its bearer middleware answers a token without it 403 error=\"insufficient_scope\": MCP 2025-11-25+ §Runtime Insufficient Scope Errors, \"the server SHOULD respond with: HTTP 403 Forbidden\" and error=\"insufficient_scope\"; 2025-06-18's error table, 403 \"Invalid scopes or insufficient permissions\"";
+const DPOP_RS_BEARER_ONLY: &str = "the MCP server knows only Bearer (its PRM names no DPoP, its challenges are Bearer alone): RFC 9449 §7.2's MUST binds \"Protected resources simultaneously supporting both the DPoP and Bearer schemes\", and the section goes on: \"A protected resource that supports only [RFC6750] and is unaware of DPoP would most presumably accept a DPoP-bound access token as a bearer token\". So the DPoP resource rows are not judged here, never failed";
+const NO_DPOP_AS: &str = "the AS advertises no dpop_signing_alg_values_supported and binds no token; RFC 9449 §5: \"if the token type returned is Bearer or another value, the AS does not support DPoP\", so there is no DPoP-bound token to judge with";
+const OPAQUE: &str = "the access tokens are opaque, not JWTs: RFC 9068 §3 (\"the resulting JWT access token \\\"aud\\\" claim SHOULD have the same value as the \\\"resource\\\" parameter in the request\") concerns JWT access tokens, so the row has no claim to read";
+const DPOP_CONTRACT_ROWS: [&str; 4] = [
+    "OAUTH-DPOP-TOKEN-TYPE",
+    "DPOP-BOUND-AS-BEARER",
+    "DPOP-PROOF-KEY",
+    "DPOP-PROOF-HTM-HTU",
+];
+
+/// The rows every one of these servers keeps, with its refresh-token row.
+fn kept_rows(rotation: TokenRow) -> Vec<TokenRow> {
+    use Outcome::Pass;
+    vec![
+        row("MCP-VALID-TOKEN", Pass, VALID),
+        row("OAUTH-PKCE-ENFORCED", Pass, PKCE),
+        row("OAUTH-CODE-ONCE", Pass, CODE_ONCE),
+        row("OAUTH-REDIRECT-EXACT", Pass, REDIRECT),
+        row("TOKEN-SCOPE-403", Pass, SCOPE_403),
+        rotation,
+    ]
+}
+
+fn token_expect(t: TokenTarget) -> TokenExpect {
+    use Outcome::{Fail, Pass, Skip};
+    match t {
+        TokenTarget::OidcProvider { dpop_and_rotation } => {
+            let mut rows = kept_rows(if dpop_and_rotation {
+                row(
+                    "OAUTH-REFRESH-ROTATION",
+                    Pass,
+                    "oidc-provider's default rotateRefreshToken rotates the refresh token of a public client that is not sender-constrained (OAuth 2.1 §4.3.1: \"Refresh token rotation: the authorization server issues a new refresh token with every access token refresh response. The previous refresh token is invalidated\"); a DPoP-bound one is sender-constrained, the other method §4.3.1 allows. The driver saw a new refresh token, and the old one refused invalid_grant",
+                )
+            } else {
+                row(
+                    "OAUTH-REFRESH-ROTATION",
+                    Fail,
+                    "rotateRefreshToken: false and no DPoP: the public client's refresh token comes back unchanged and works again (the driver saw it). MCP: \"For public clients, authorization servers MUST rotate refresh tokens as described in OAuth 2.1 Section 4.3.1\", whose two methods are sender-constrained refresh tokens and rotation; this AS has neither",
+                )
+            });
+            rows.extend([
+                row("TOKEN-AUDIENCE-REFUSED", Pass, "FastMCP's JWTVerifier checks aud against the MCP URL and answers a token whose aud is `/other-api` 401 invalid_token (the driver saw it): MCP \"MUST reject tokens that do not include them in the audience claim\""),
+                row("OAUTH-TOKEN-AUD", Pass, "getResourceServerInfo gives each resource indicator its own audience; RFC 9068 §3: \"the resulting JWT access token \\\"aud\\\" claim SHOULD have the same value as the \\\"resource\\\" parameter in the request\". The driver saw aud equal to the resource asked for, for both resources"),
+            ]);
+            if dpop_and_rotation {
+                rows.push(row("OAUTH-DPOP-TOKEN-TYPE", Pass, "features.dPoP on; RFC 9449 §5: \"A token_type of DPoP MUST be included in the access token response to signal to the client that the access token was bound to its DPoP key\". The driver saw token_type DPoP and cnf.jkt in the JWT"));
+                rows.extend(
+                    DPOP_CONTRACT_ROWS[1..]
+                        .iter()
+                        .map(|r| row(r, Skip, DPOP_RS_BEARER_ONLY)),
+                );
+            } else {
+                rows.extend(DPOP_CONTRACT_ROWS.iter().map(|r| row(r, Skip, NO_DPOP_AS)));
+            }
+            TokenExpect {
+                verdict: if dpop_and_rotation {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                },
+                failing: &[],
+                rows,
+            }
+        }
+        TokenTarget::PythonSdk { audience_checked } => {
+            let mut rows = kept_rows(row(
+                "OAUTH-REFRESH-ROTATION",
+                Pass,
+                "the provider drops a refresh token when it is used and issues a new one (OAuth 2.1 §4.3.1 rotation); the SDK's token handler answers the old one invalid_grant \"refresh token does not exist\"",
+            ));
+            rows.push(if audience_checked {
+                row("TOKEN-AUDIENCE-REFUSED", Pass, "AuthSettings.validate_token_resource: the SDK's bearer middleware refuses a token whose resource is not resource_server_url, 401 invalid_token (the driver saw it); MCP \"MUST only accept tokens specifically intended for themselves\"")
+            } else {
+                row("TOKEN-AUDIENCE-REFUSED", Fail, "validate_token_resource off (the SDK's default today, with a warning): a token issued on a request for `/other-api` opens /mcp (the driver saw 200). MCP: \"MCP servers MUST only accept tokens specifically intended for themselves and MUST reject tokens that do not include them in the audience claim or otherwise verify that they are the intended recipient of the token\"")
+            });
+            rows.push(row("OAUTH-TOKEN-AUD", Skip, OPAQUE));
+            rows.extend(DPOP_CONTRACT_ROWS.iter().map(|r| row(r, Skip, NO_DPOP_AS)));
+            TokenExpect {
+                verdict: if audience_checked {
+                    Verdict::Pass
+                } else {
+                    Verdict::Fail
+                },
+                failing: &[],
+                rows,
+            }
+        }
+        TokenTarget::FastMcpInMemory => {
+            let mut rows = kept_rows(row(
+                "OAUTH-REFRESH-ROTATION",
+                Pass,
+                "exchange_refresh_token revokes the used refresh token with its access token and issues new ones (\"Invalidate old refresh token and its associated access token (rotation)\"), OAuth 2.1 §4.3.1; the driver saw the old one answered invalid_grant",
+            ));
+            rows.extend([
+                row("TOKEN-AUDIENCE-REFUSED", Fail, "InMemoryOAuthProvider takes the RFC 8707 resource parameter and drops it: its tokens record no resource and load_access_token checks none, so a token issued on a request for `/other-api` opens /mcp (the driver saw 200). MCP: \"MCP servers MUST only accept tokens specifically intended for themselves and MUST reject tokens that do not include them in the audience claim or otherwise verify that they are the intended recipient of the token\""),
+                row("OAUTH-TOKEN-AUD", Skip, OPAQUE),
+            ]);
+            rows.extend(DPOP_CONTRACT_ROWS.iter().map(|r| row(r, Skip, NO_DPOP_AS)));
+            TokenExpect {
+                verdict: Verdict::Fail,
+                failing: &[],
+                rows,
+            }
+        }
+    }
+}
+
+/// Starts `t`; returns its processes, the MCP server URL and the other resource its AS serves.
+fn token_launch(i: &Install, t: TokenTarget) -> Result<(Vec<Server>, String, String), String> {
+    if let TokenTarget::OidcProvider { dpop_and_rotation } = t {
+        let (op, rs) = (free_port(), free_port());
+        let mcp = format!("http://localhost:{rs}/mcp");
+        let other = format!("http://localhost:{rs}/other-api");
+        let flags = if dpop_and_rotation {
+            "dpop"
+        } else {
+            "no-rotation"
+        };
+        let mut cmd = Command::new(&i.node);
+        cmd.arg(i.interop.join("oidc-provider-as.mjs")).args([
+            op.to_string(),
+            format!("{mcp},{other}"),
+            flags.into(),
+        ]);
+        let (provider, line) = start(cmd, "Issuer:")?;
+        let mut cmd = Command::new(&i.python);
+        cmd.arg(i.interop.join("fastmcp-server.py"))
+            .args([rs.to_string(), url_in(&line)?]);
+        let (server, line) = start(cmd, "Server URL:")?;
+        wait_for_port(rs)?;
+        return Ok((vec![provider, server], url_in(&line)?, other));
+    }
+    let rs = free_port();
+    let mut cmd = Command::new(&i.python);
+    if t == TokenTarget::FastMcpInMemory {
+        cmd.arg(i.interop.join("fastmcp-in-memory-as.py"));
+    } else {
+        cmd.arg(i.interop.join("python-sdk-as-tokens.py"));
+    }
+    cmd.arg(rs.to_string());
+    if t == (TokenTarget::PythonSdk {
+        audience_checked: false,
+    }) {
+        cmd.arg("audience-unchecked");
+    }
+    let (server, line) = start(cmd, "Server URL:")?;
+    wait_for_port(rs)?;
+    let other = format!("http://localhost:{rs}/other-api");
+    Ok((vec![server], url_in(&line)?, other))
+}
+
+/// authspec at `url` with side effects allowed: it registers a client and obtains its tokens.
+fn token_check(url: &str, _other: &str, v: McpVersion) -> Result<Report, String> {
+    let cfg = CheckConfig {
+        target: url.to_string(),
+        capture: CaptureOptions {
+            profile: Profile::Mcp,
+            mcp_version: v,
+            timeout: Duration::from_secs(10),
+            allow_side_effects: true,
+            ..CaptureOptions::default()
+        },
+        selection: Selection::default(),
+        strict: false,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run::check(&cfg)).map_err(|e| e.to_string())
+}
+
+fn carries(x: &CheckResult, req: &str) -> bool {
+    x.requirements.iter().any(|r| r == req)
+}
+
+/// Compares `r` with `e`: the verdict, the root failures outside the contract rows, and each
+/// contract row (every row carrying the requirement has the outcome; a fail needs one failing).
+fn judge_token(t: TokenTarget, v: McpVersion, r: &Report, e: &TokenExpect) -> Result<(), String> {
+    let contract = |id: &String| {
+        r.results
+            .iter()
+            .find(|x| &x.id == id)
+            .is_some_and(|x| TOKEN_REQS.iter().any(|q| carries(x, q)))
+    };
+    let outside: Vec<String> = root_failures(r)
+        .into_iter()
+        .filter(|id| !contract(id))
+        .collect();
+    let mut problems = Vec::new();
+    if outside != e.failing {
+        problems.push(format!(
+            "root failures besides the contract rows: expected {:?}, got {outside:?}",
+            e.failing
+        ));
+    }
+    for w in &e.rows {
+        let got: Vec<(&str, Outcome, &str)> = r
+            .results
+            .iter()
+            .filter(|x| carries(x, w.req))
+            .map(|x| (x.id.as_str(), x.outcome, x.message.as_str()))
+            .collect();
+        let ok = match w.outcome {
+            Outcome::Fail => got.iter().any(|g| g.1 == Outcome::Fail),
+            o => !got.is_empty() && got.iter().all(|g| g.1 == o),
+        };
+        if !ok {
+            problems.push(format!(
+                "{}: expected {:?}, got {got:?}\n    because: {}",
+                w.req, w.outcome, w.why
+            ));
+        }
+    }
+    if r.verdict != e.verdict {
+        problems.push(format!(
+            "verdict: expected {:?}, got {:?}",
+            e.verdict, r.verdict
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} at MCP {}:\n  {}",
+        t.name(),
+        v.as_str(),
+        problems.join("\n  ")
+    ))
+}
+
+/// Whether this build's catalogue has the contract's rows; until it does, the token-flow trials
+/// are ignored, saying so, and never pass.
+fn token_rows_exist() -> bool {
+    authspec::checks::catalogue().any(|c| c.requirements.contains(&TOKEN_ROWS_NEEDED))
+}
+
+/// One token-flow target at every version. The servers are started once: each run registers a
+/// client of its own, so the runs share nothing but the process.
+fn token_trial(install: &Result<Install, String>, t: TokenTarget) -> Trial {
+    let rows = token_rows_exist();
+    let trial = gated(install, t.name(), move |i| {
+        if !rows {
+            return Err(format!("the catalogue has no {TOKEN_ROWS_NEEDED} row").into());
+        }
+        let (servers, url, other) = token_launch(&i, t)?;
+        let problems: Vec<String> = VERSIONS
+            .iter()
+            .map(|&v| {
+                token_check(&url, &other, v).and_then(|r| judge_token(t, v, &r, &token_expect(t)))
+            })
+            .filter_map(Result::err)
+            .collect();
+        drop(servers);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("\n").into())
+        }
+    });
+    if rows {
+        trial
+    } else {
+        trial
+            .with_kind("needs the issue-19 token rows (branch oauth-client)")
+            .with_ignored_flag(true)
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let install = Install::find();
@@ -709,5 +1076,11 @@ fn main() {
     }
     let mut trials: Vec<Trial> = targets().into_iter().map(|t| trial(&install, t)).collect();
     trials.push(dpop_trial(&install));
+    if !token_rows_exist() {
+        eprintln!(
+            "token-flow trials ignored: the catalogue has no {TOKEN_ROWS_NEEDED} row yet (issue 19's client and rows, branch oauth-client)"
+        );
+    }
+    trials.extend(TOKEN_TARGETS.iter().map(|&t| token_trial(&install, t)));
     libtest_mimic::run(&args, trials).exit();
 }
