@@ -77,7 +77,7 @@ enum Target {
     /// FastMCP's RemoteAuthProvider with its JWTVerifier, the AS again oidc-provider.
     FastMcpOidcProvider,
     /// The Python SDK as its own authorization server (its auth routes: RFC 8414 metadata, DCR,
-    /// /authorize), a provider that approves on its own.
+    /// /authorize, /token), a provider that approves on its own and issues tokens.
     PythonSdkOwnAs,
     /// The TypeScript SDK's v2 packages (`requireBearerAuth`, `mcpAuthMetadataRouter`), the AS
     /// oidc-provider.
@@ -732,7 +732,7 @@ enum TokenTarget {
     /// both off. The MCP server is FastMCP's JWTVerifier (`interop/fastmcp-server.py`).
     OidcProvider { dpop_and_rotation: bool },
     /// The Python SDK as its own AS with a provider that issues tokens
-    /// (`interop/python-sdk-as-tokens.py`); `AuthSettings.validate_token_resource` on or off.
+    /// (`interop/python-sdk-as-server.py`); `AuthSettings.validate_token_resource` on or off.
     PythonSdk { audience_checked: bool },
     /// FastMCP's InMemoryOAuthProvider (`interop/fastmcp-in-memory-as.py`).
     FastMcpInMemory,
@@ -936,7 +936,7 @@ fn token_launch(i: &Install, t: TokenTarget) -> Result<(Vec<Server>, String, Str
     if t == TokenTarget::FastMcpInMemory {
         cmd.arg(i.interop.join("fastmcp-in-memory-as.py"));
     } else {
-        cmd.arg(i.interop.join("python-sdk-as-tokens.py"));
+        cmd.arg(i.interop.join("python-sdk-as-server.py"));
     }
     cmd.arg(rs.to_string());
     if t == (TokenTarget::PythonSdk {
