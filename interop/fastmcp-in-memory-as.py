@@ -25,7 +25,12 @@ server = FastMCP(
     "authspec-interop",
     auth=InMemoryOAuthProvider(
         base_url=base,
-        client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=["mcp:tools"]),
+        # A client that registers without `scope` gets `mcp:tools` (RFC 7591 §2: "If omitted, an
+        # authorization server MAY register a client with a default set of scopes"); without
+        # default_scopes the SDK's /authorize refuses every scope such a client asks for.
+        client_registration_options=ClientRegistrationOptions(
+            enabled=True, valid_scopes=["mcp:tools"], default_scopes=["mcp:tools"]
+        ),
         revocation_options=RevocationOptions(enabled=True),
         required_scopes=["mcp:tools"],
     ),

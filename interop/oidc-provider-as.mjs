@@ -9,7 +9,8 @@
 // - open dynamic client registration (RFC 7591), public clients allowed;
 // - PKCE required for every client, S256 only (oidc-provider 9 knows no other method);
 // - resource indicators (RFC 8707): each resource above gets JWT access tokens (RFC 9068) whose
-//   `aud` is the resource, scope `mcp:tools`; any other resource is `invalid_target`;
+//   `aud` is the resource, scopes `mcp:tools` and `mcp:read`; any other resource is
+//   `invalid_target`;
 // - a refresh token for every client allowed the refresh_token grant; by default rotated as
 //   oidc-provider does for public clients that are not sender-constrained (OAuth 2.1 §4.3.1);
 // - token revocation (RFC 7009);
@@ -28,7 +29,7 @@ const inside = `http://127.0.0.1:${port}`;
 const INTERNAL = 'x-interop-auto-approve';
 
 const provider = new Provider(issuer, {
-  scopes: ['openid', 'offline_access', 'mcp:tools'],
+  scopes: ['openid', 'offline_access', 'mcp:tools', 'mcp:read'],
   pkce: { required: () => true },
   features: {
     devInteractions: { enabled: false },
@@ -42,7 +43,7 @@ const provider = new Provider(issuer, {
       getResourceServerInfo: (_ctx, indicator) => {
         if (!resources.includes(indicator)) throw new errors.InvalidTarget();
         return {
-          scope: 'mcp:tools',
+          scope: 'mcp:tools mcp:read',
           audience: indicator,
           accessTokenTTL: 300,
           accessTokenFormat: 'jwt',

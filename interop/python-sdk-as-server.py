@@ -131,7 +131,10 @@ server = MCPServer(
         resource_server_url=f"{base}/mcp",
         required_scopes=SCOPES,
         validate_token_resource=check_audience,
-        client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=SCOPES),
+        # A client that registers without `scope` gets `mcp:tools` (RFC 7591 §2: "If omitted, an
+        # authorization server MAY register a client with a default set of scopes"); without
+        # default_scopes the SDK registers it with none, and refuses every scope it asks for later.
+        client_registration_options=ClientRegistrationOptions(enabled=True, valid_scopes=SCOPES, default_scopes=SCOPES),
         revocation_options=RevocationOptions(enabled=True),
     ),
 )
