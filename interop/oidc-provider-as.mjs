@@ -18,7 +18,9 @@
 //   to the client's redirect_uri with the code, as from a server where the user is signed in and
 //   has consented; the login and consent interactions run inside, through the provider's own
 //   interaction API (`interactionDetails`, a Grant, `interactionResult`).
-// FLAGs: `dpop` turns DPoP (RFC 9449) on; `no-rotation` keeps a refresh token unchanged on use.
+// FLAGs: `dpop` turns DPoP (RFC 9449) on, `dpop-nonce` on with a nonce of the provider's in every
+// proof (RFC 9449 §8); `no-rotation` keeps a refresh token unchanged on use.
+import { randomBytes } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
 const port = Number(process.argv[2]);
@@ -35,7 +37,9 @@ const provider = new Provider(issuer, {
     devInteractions: { enabled: false },
     registration: { enabled: true },
     revocation: { enabled: true },
-    dPoP: { enabled: flags.has('dpop') },
+    dPoP: flags.has('dpop-nonce')
+      ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+      : { enabled: flags.has('dpop') },
     resourceIndicators: {
       enabled: true,
       defaultResource: (_ctx, _client, oneOf) => oneOf ?? resources[0],

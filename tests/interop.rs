@@ -786,6 +786,9 @@ enum TokenTarget {
     /// tokens, PKCE required, DCR open, revocation; DPoP and refresh-token rotation both on, or
     /// both off. The MCP server is FastMCP's JWTVerifier (`interop/fastmcp-server.py`).
     OidcProvider { dpop_and_rotation: bool },
+    /// The same with DPoP and rotation on, and a nonce of the provider's required in every DPoP
+    /// proof at the token endpoint (`requireNonce`, RFC 9449 §8).
+    OidcProviderDpopNonce,
     /// The Python SDK as its own AS with a provider that issues tokens
     /// (`interop/python-sdk-as-server.py`); `AuthSettings.validate_token_resource` on or off.
     PythonSdk { audience_checked: bool },
@@ -793,7 +796,8 @@ enum TokenTarget {
     FastMcpInMemory,
 }
 
-const TOKEN_TARGETS: [TokenTarget; 5] = [
+const TOKEN_TARGETS: [TokenTarget; 6] = [
+    TokenTarget::OidcProviderDpopNonce,
     TokenTarget::OidcProvider {
         dpop_and_rotation: true,
     },
@@ -825,6 +829,9 @@ impl TokenTarget {
                 audience_checked: false,
             } => "token-flow:python-sdk-as(audience-unchecked)".into(),
             TokenTarget::FastMcpInMemory => "token-flow:fastmcp-in-memory-as".into(),
+            TokenTarget::OidcProviderDpopNonce => {
+                "token-flow:oidc-provider(dpop-nonce,rotation)+fastmcp".into()
+            }
         }
     }
 }
@@ -882,7 +889,9 @@ fn token_expect(t: TokenTarget, v: McpVersion) -> TokenExpect {
     let mut e = token_expect_rows(t);
     e.rows.push(match (t, v) {
         (_, McpVersion::V2025_06_18) => row("MCP-403-SCOPE", Outcome::Skip, SCOPE_2025_06_18),
-        (TokenTarget::OidcProvider { .. }, _) => row("MCP-403-SCOPE", Outcome::Fail, SCOPE_401),
+        (TokenTarget::OidcProvider { .. } | TokenTarget::OidcProviderDpopNonce, _) => {
+            row("MCP-403-SCOPE", Outcome::Fail, SCOPE_401)
+        }
         _ => row("MCP-403-SCOPE", Outcome::Skip, SCOPE_UNADVERTISED),
     });
     e
@@ -891,6 +900,11 @@ fn token_expect(t: TokenTarget, v: McpVersion) -> TokenExpect {
 fn token_expect_rows(t: TokenTarget) -> TokenExpect {
     use Outcome::{Fail, Pass, Skip};
     match t {
+        // RFC 9449 §8: the AS answers a proof without its nonce 400 use_dpop_nonce with a
+        // DPoP-Nonce header, and the client retries with it; then the token is as above.
+        TokenTarget::OidcProviderDpopNonce => token_expect_rows(TokenTarget::OidcProvider {
+            dpop_and_rotation: true,
+        }),
         TokenTarget::OidcProvider { dpop_and_rotation } => {
             let mut rows = kept_rows(if dpop_and_rotation {
                 row(
@@ -979,15 +993,19 @@ fn token_expect_rows(t: TokenTarget) -> TokenExpect {
 
 /// Starts `t`; returns its processes, the MCP server URL and the other resource its AS serves.
 fn token_launch(i: &Install, t: TokenTarget) -> Result<(Vec<Server>, String, String), String> {
-    if let TokenTarget::OidcProvider { dpop_and_rotation } = t {
-        let (op, rs) = (free_port(), free_port());
-        let mcp = format!("http://localhost:{rs}/mcp");
-        let other = format!("http://localhost:{rs}/other-api");
-        let flags = if dpop_and_rotation {
+    let oidc_flags = match t {
+        TokenTarget::OidcProvider { dpop_and_rotation } => Some(if dpop_and_rotation {
             "dpop"
         } else {
             "no-rotation"
-        };
+        }),
+        TokenTarget::OidcProviderDpopNonce => Some("dpop-nonce"),
+        _ => None,
+    };
+    if let Some(flags) = oidc_flags {
+        let (op, rs) = (free_port(), free_port());
+        let mcp = format!("http://localhost:{rs}/mcp");
+        let other = format!("http://localhost:{rs}/other-api");
         let mut cmd = Command::new(&i.node);
         cmd.arg(i.interop.join("oidc-provider-as.mjs")).args([
             op.to_string(),
@@ -1120,6 +1138,13 @@ fn token_blocked(t: TokenTarget) -> Option<&'static str> {
         // valid, and a token's value is the AS's to choose).
         TokenTarget::FastMcpInMemory => Some(
             "authspec: redaction scrubs the token response's member names when a token's value contains them",
+        ),
+        // RFC 9449 §8: "Upon receiving the nonce, the client is expected to retry its token
+        // request using a DPoP proof including the supplied nonce value"; authspec's OAuth
+        // client sends one proof without a nonce and reads the 400 use_dpop_nonce as "no token
+        // could be had", so the DPoP rows are not judged and the run is incomplete.
+        TokenTarget::OidcProviderDpopNonce => Some(
+            "authspec: the OAuth client does not retry a DPoP token request with the AS's nonce (RFC 9449 §8)",
         ),
         _ => None,
     }
