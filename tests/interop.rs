@@ -10,7 +10,7 @@
 //! missing server a failure.
 
 use authspec::capture::CaptureOptions;
-use authspec::capture::oauth::ClientOptions;
+use authspec::capture::oauth::{ClientOptions, REDIRECT};
 use authspec::capturefile::CaptureFile;
 use authspec::checks::{Level, McpVersion, Profile};
 use authspec::evidence::{Exchange, Role};
@@ -794,9 +794,13 @@ enum TokenTarget {
     PythonSdk { audience_checked: bool },
     /// FastMCP's InMemoryOAuthProvider (`interop/fastmcp-in-memory-as.py`).
     FastMcpInMemory,
+    /// @node-oauth/oauth2-server's handlers over an in-memory model, one pre-registered public
+    /// client, in front of the TypeScript SDK v1's transport (`interop/node-oauth2-server.mjs`).
+    NodeOauth2Server,
 }
 
-const TOKEN_TARGETS: [TokenTarget; 6] = [
+const TOKEN_TARGETS: [TokenTarget; 7] = [
+    TokenTarget::NodeOauth2Server,
     TokenTarget::OidcProviderDpopNonce,
     TokenTarget::OidcProvider {
         dpop_and_rotation: true,
@@ -829,6 +833,7 @@ impl TokenTarget {
                 audience_checked: false,
             } => "token-flow:python-sdk-as(audience-unchecked)".into(),
             TokenTarget::FastMcpInMemory => "token-flow:fastmcp-in-memory-as".into(),
+            TokenTarget::NodeOauth2Server => "token-flow:node-oauth2-server".into(),
             TokenTarget::OidcProviderDpopNonce => {
                 "token-flow:oidc-provider(dpop-nonce,rotation)+fastmcp".into()
             }
@@ -859,7 +864,7 @@ struct TokenExpect {
 const VALID: &str = "MCP §Access Token Usage: the client sends the token it was issued as `Authorization: Bearer`, and \"Invalid or expired tokens MUST receive a HTTP 401 response\" (§Token Handling): a 401 to the valid token the AS issued for this server contradicts it. The driver's initialize with it got 200";
 const PKCE: &str = "OAuth 2.1 (draft-ietf-oauth-v2-1-13) §4.1.3: the AS MUST \"verify that the code_verifier parameter is present if and only if a code_challenge parameter was present in the authorization request\", and verify it against the code_challenge; the driver saw a missing verifier refused (400) and a wrong one refused (invalid_grant)";
 const CODE_ONCE: &str = "OAuth 2.1 §4.1.2: \"If an authorization code is used more than once, the authorization server MUST deny the request\"; the driver saw the second redemption refused with invalid_grant";
-const REDIRECT: &str = "MCP: \"Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks\"; the driver saw an extra path segment, an added query and another host each answered 400, with no redirect";
+const REDIRECT_EXACT: &str = "MCP: \"Authorization servers MUST validate exact redirect URIs against pre-registered values to prevent redirection attacks\"; the driver saw an extra path segment, an added query and another host each answered 400, with no redirect";
 const SCOPE_2025_06_18: &str = "MCP 2025-06-18 has no runtime insufficient-scope requirement (its error table lists 403 \"Invalid scopes or insufficient permissions\" without a MUST or SHOULD); the SHOULD arrived in 2025-11-25";
 const SCOPE_UNADVERTISED: &str = "the PRM's scopes_supported is `mcp:tools` alone, the scope every method needs (the SDK builds it from required_scopes), so no token lacking it can be asked for by a scope the resource advertises: the row has nothing to judge";
 const SCOPE_401: &str = "FastMCP's JWTVerifier, given required_scopes as FastMCP's docs show, refuses a token without `mcp:tools` as invalid (the driver saw 401 error=\"invalid_token\" for a token with scope `mcp:read`): MCP 2025-11-25+ §Runtime Insufficient Scope Errors, \"the server SHOULD respond with: HTTP 403 Forbidden\" and error=\"insufficient_scope\" (RFC 6750 §3.1 likewise). A SHOULD: it warns, the verdict stands";
@@ -880,7 +885,7 @@ fn kept_rows(rotation: TokenRow) -> Vec<TokenRow> {
         row("MCP-VALID-TOKEN", Pass, VALID),
         row("OAUTH-PKCE-ENFORCED", Pass, PKCE),
         row("OAUTH-CODE-ONCE", Pass, CODE_ONCE),
-        row("OAUTH-REDIRECT-EXACT", Pass, REDIRECT),
+        row("OAUTH-REDIRECT-EXACT", Pass, REDIRECT_EXACT),
         rotation,
     ]
 }
@@ -966,6 +971,23 @@ fn token_expect_rows(t: TokenTarget) -> TokenExpect {
                 rows,
             }
         }
+        TokenTarget::NodeOauth2Server => {
+            let mut rows = kept_rows(row(
+                "OAUTH-REFRESH-ROTATION",
+                Pass,
+                "alwaysIssueNewRefreshToken (the library's default, true): each refresh issues a new refresh token and revokes the one used, OAuth 2.1 §4.3.1 rotation; the driver saw the old one answered invalid_grant",
+            ));
+            rows.extend([
+                row("TOKEN-AUDIENCE-REFUSED", Fail, "the library knows no resource indicators: it ignores `resource`, its tokens name no audience, and its authenticate handler accepts any live token, so a token issued on a request for `/other-api` opens /mcp (the driver saw 200). MCP: \"MCP servers MUST only accept tokens specifically intended for themselves and MUST reject tokens that do not include them in the audience claim or otherwise verify that they are the intended recipient of the token\""),
+                row("OAUTH-TOKEN-AUD", Skip, OPAQUE),
+            ]);
+            rows.extend(DPOP_CONTRACT_ROWS.iter().map(|r| row(r, Skip, NO_DPOP_AS)));
+            TokenExpect {
+                verdict: Verdict::Fail,
+                failing: &[],
+                rows,
+            }
+        }
         TokenTarget::FastMcpInMemory => {
             let mut rows = kept_rows(row(
                 "OAUTH-REFRESH-ROTATION",
@@ -1024,6 +1046,15 @@ fn token_launch(i: &Install, t: TokenTarget) -> Result<(Vec<Server>, String, Str
         return Ok((vec![provider, server], url_in(&line)?, other));
     }
     let rs = free_port();
+    if t == TokenTarget::NodeOauth2Server {
+        let mut cmd = Command::new(&i.node);
+        cmd.arg(i.interop.join("node-oauth2-server.mjs"))
+            .args([rs.to_string(), REDIRECT.to_string()]);
+        let (server, line) = start(cmd, "Server URL:")?;
+        wait_for_port(rs)?;
+        let other = format!("http://localhost:{rs}/other-api");
+        return Ok((vec![server], url_in(&line)?, other));
+    }
     let mut cmd = Command::new(&i.python);
     if t == TokenTarget::FastMcpInMemory {
         cmd.arg(i.interop.join("fastmcp-in-memory-as.py"));
@@ -1043,7 +1074,9 @@ fn token_launch(i: &Install, t: TokenTarget) -> Result<(Vec<Server>, String, Str
 }
 
 /// authspec at `url` with side effects allowed: it registers a client and obtains its tokens.
-fn token_check(url: &str, other: &str, v: McpVersion) -> Result<Report, String> {
+fn token_check(t: TokenTarget, url: &str, other: &str, v: McpVersion) -> Result<Report, String> {
+    // The one target without dynamic registration has its client registered beforehand.
+    let client_id = (t == TokenTarget::NodeOauth2Server).then(|| "authspec-interop".to_string());
     let other_resource = Some(other.parse().map_err(|e| format!("{other}: {e}"))?);
     let cfg = CheckConfig {
         target: url.to_string(),
@@ -1054,6 +1087,7 @@ fn token_check(url: &str, other: &str, v: McpVersion) -> Result<Report, String> 
             allow_side_effects: true,
             oauth: ClientOptions {
                 other_resource,
+                client_id,
                 ..ClientOptions::default()
             },
             ..CaptureOptions::default()
@@ -1168,7 +1202,7 @@ fn token_trial(install: &Result<Install, String>, t: TokenTarget) -> Trial {
         let problems: Vec<String> = VERSIONS
             .iter()
             .map(|&v| {
-                token_check(&url, &other, v)
+                token_check(t, &url, &other, v)
                     .and_then(|r| judge_token(t, v, &r, &token_expect(t, v)))
             })
             .filter_map(Result::err)
