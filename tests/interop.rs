@@ -4,7 +4,10 @@
 //! `.ci/run`: the official MCP conformance suite's auth scenario servers, the MCP TypeScript SDK's
 //! example server with its demo authorization server, the MCP Python SDK's resource server in
 //! front of panva's certified OpenID provider, mcp-auth and Vercel's mcp-handler (the latter with
-//! oauth2-mock-server as its AS), and more below. Every expected verdict below is written from the
+//! oauth2-mock-server as its AS), and more below; and, for issue 19's token flow, authorization
+//! servers that really issue tokens and approve on their own (oidc-provider configured three
+//! ways, the Python SDK's own AS two ways, FastMCP's in-memory AS, @node-oauth/oauth2-server),
+//! where authspec's OAuth client runs. Every expected verdict below is written from the
 //! specification text and the scenario's own intent, never from authspec's output. Without the
 //! install the trials are ignored, unless `AUTHSPEC_REQUIRE_INTEROP=1` (set by `.ci/run`) makes a
 //! missing server a failure.
