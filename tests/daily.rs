@@ -545,7 +545,7 @@ fn a_burst_shows_progress_on_a_terminal_and_none_in_a_log() {
         eprintln!("skipped: no `script` to give the run a terminal");
         return;
     };
-    assert!(tty.contains("/80 requests"), "{tty}");
+    assert!(tty.contains("/150 requests"), "{tty}");
     assert!(tty.contains("429, waiting out Retry-After"), "{tty}");
     let (code, _, err) = run(&["check", "--mock", "--burst", "-q"], &[]);
     assert_eq!(code, 0);

@@ -38,6 +38,7 @@ pub fn follow_ups(plan: &Plan, role: &Role, ex: &Exchange, found: &[Exchange]) -
         found,
     };
     match step {
+        Step::Register if purpose == Purpose::RedirectControl => flow.redirect_probes(),
         Step::Register => flow.authorizations(),
         Step::Authorize => flow.redeem(purpose),
         Step::Token => flow.after_token(purpose),
@@ -111,15 +112,24 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     let o = &plan.opts.oauth;
     let registration = own("registration_endpoint");
     let cimd = doc.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
-    let client = match (&o.client_id, &registration, &plan.cimd) {
+    // MCP 2025-11-25 §Client Registration Approaches, in its order: pre-registered client
+    // information, then a client ID metadata document where the AS supports them, then Dynamic
+    // Client Registration "as a fallback" (MCP 2025-06-18 knows only DCR).
+    // `--login` redirects to a listener's port, which the served document does not list.
+    let cimd_first = (plan.opts.profile != Profile::Mcp
+        || plan.opts.mcp_version >= crate::checks::McpVersion::V2025_11_25)
+        && !plan.oauth.interactive();
+    let document = plan.cimd.as_ref().filter(|_| cimd).map(|base| Client {
+        id: crate::capture::cimd::client_document(base).to_string(),
+        secret: None,
+        auth: ClientAuth::None,
+    });
+    let client = match (&o.client_id, document, &registration) {
         (Some(id), _, _) => Some(given_client(id, o.client_secret.as_deref(), &server)),
-        (None, Some(_), _) => None,
-        (None, None, Some(base)) if cimd => Some(Client {
-            id: crate::capture::cimd::client_document(base).to_string(),
-            secret: None,
-            auth: ClientAuth::None,
-        }),
-        _ => return Vec::new(),
+        (None, Some(_), Some(_)) if !cimd_first => None,
+        (None, Some(doc), _) => Some(doc),
+        (None, None, Some(_)) => None,
+        (None, None, None) => return Vec::new(),
     };
     if !plan.oauth.start(server.clone(), state) {
         return Vec::new();
@@ -127,11 +137,27 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     let Some(client) = client else {
         let redirect = plan.oauth.redirect_uri(Purpose::Main);
         return registration
-            .map(|r| grant::register(r, &redirect))
+            .map(|r| grant::register(r, &redirect, Purpose::Main))
             .into_iter()
             .collect();
     };
     plan.oauth.set_client(client.clone());
+    // "Authorization servers MUST validate exact redirect URIs against pre-registered values"
+    // (MCP §Open Redirection): where the AS registers clients too, the redirect probes run as a
+    // registered client, off the main grant's path; a document's own redirect URIs are
+    // asm.cimd-validates' to judge.
+    let mut out = Vec::new();
+    if client.id.starts_with("http")
+        && o.client_id.is_none()
+        && let Some(r) = registration
+    {
+        plan.oauth.register_for_redirects();
+        out.push(grant::register(
+            r,
+            &plan.oauth.redirect_uri(Purpose::Main),
+            Purpose::RedirectControl,
+        ));
+    }
     let flow = Flow {
         plan,
         vault: &plan.oauth,
@@ -139,7 +165,8 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
         client,
         found,
     };
-    flow.authorizations()
+    out.extend(flow.authorizations());
+    out
 }
 
 /// A pre-registered client: confidential with a secret, authenticating as the AS lists
@@ -175,8 +202,14 @@ struct Flow<'a> {
 }
 
 impl Flow<'_> {
-    /// The resource identifier tokens are asked for: the PRM's `resource`, else the URL checked.
+    /// The resource identifier tokens are asked for: under MCP the server's own URL (its
+    /// canonical URI: "MCP clients SHOULD provide the most specific URI that they can for the
+    /// MCP server they intend to access", 2025-11-25 §Canonical Server URI), as the authorization
+    /// probe sends it; otherwise the PRM's `resource`, else the URL checked.
     fn resource(&self) -> String {
+        if self.plan.opts.profile == Profile::Mcp {
+            return self.plan.resource.to_string();
+        }
         prm_docs(self.found)
             .find_map(|o| o.get("resource").and_then(Value::as_str).map(String::from))
             .unwrap_or_else(|| self.plan.resource.to_string())
@@ -226,6 +259,40 @@ impl Flow<'_> {
         out
     }
 
+    /// The registered client's proper authorization request and its redirect probes.
+    fn redirect_probes(&self) -> Vec<Fetch> {
+        let (Some(client), Some(state)) = (self.vault.registered(), self.vault.state_param())
+        else {
+            return Vec::new();
+        };
+        let resource = self.resource();
+        let needed = needed_scope(self.found);
+        [
+            Purpose::RedirectControl,
+            Purpose::RedirectPath,
+            Purpose::RedirectQuery,
+            Purpose::RedirectHost,
+        ]
+        .into_iter()
+        .filter_map(|purpose| {
+            let pkce = self.vault.fresh_pkce(purpose)?;
+            let ask = Ask {
+                resource: &resource,
+                scope: needed.as_deref(),
+                challenge: &pkce.challenge,
+                state: &state,
+            };
+            Some(grant::authorize(
+                self.vault,
+                &self.server,
+                &client,
+                purpose,
+                &ask,
+            ))
+        })
+        .collect()
+    }
+
     /// The grants this run asks for: each probe only where its precondition holds.
     fn purposes(&self) -> Vec<Purpose> {
         // Signing in by hand gives one code: the main grant's. The probes need codes of their own.
@@ -240,7 +307,8 @@ impl Flow<'_> {
                     self.plan.opts.profile == Profile::Mcp && reduced_scope(self.found).is_some()
                 }
                 Purpose::Dpop => self.server.dpop,
-                Purpose::ClientCredentials => false,
+                Purpose::ClientCredentials | Purpose::RedirectControl => false,
+                p if p.is_redirect_variant() => !self.vault.registers_for_redirects(),
                 _ => true,
             })
             .collect()
@@ -284,7 +352,7 @@ impl Flow<'_> {
 
     /// The token request that redeems `purpose`'s code, as that purpose's probe redeems it.
     fn redeem(&self, purpose: Purpose) -> Vec<Fetch> {
-        if purpose.is_redirect_variant() {
+        if purpose.is_redirect_variant() || purpose == Purpose::RedirectControl {
             return Vec::new();
         }
         let (Some(code), Some(pkce)) = (self.vault.code(purpose), self.vault.pkce(purpose)) else {

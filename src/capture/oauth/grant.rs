@@ -13,7 +13,7 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const HTML: &str = "text/html, application/json;q=0.9, */*;q=0.5";
 
 /// The RFC 7591 registration of a public native client with a loopback redirect URI.
-pub fn register(url: Url, redirect: &str) -> Fetch {
+pub fn register(url: Url, redirect: &str, purpose: Purpose) -> Fetch {
     let body = serde_json::json!({
         "client_name": "authspec conformance client (issue 19)",
         "redirect_uris": [redirect],
@@ -25,8 +25,8 @@ pub fn register(url: Url, redirect: &str) -> Fetch {
     Fetch {
         method: "POST".into(),
         body: Some(body.to_string().into_bytes()),
-        seq: seq(Step::Register, Purpose::Main, 0),
-        ..Fetch::get(role(Step::Register, Purpose::Main), url)
+        seq: seq(Step::Register, purpose, 0),
+        ..Fetch::get(role(Step::Register, purpose), url)
     }
 }
 

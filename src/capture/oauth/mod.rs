@@ -86,13 +86,16 @@ pub enum Purpose {
     RedirectQuery,
     /// An authorization request whose `redirect_uri` names another host.
     RedirectHost,
+    /// The registered client's proper authorization request, beside the redirect probes it makes
+    /// when the main grant's client is known by its metadata document (no code is redeemed).
+    RedirectControl,
     /// A `client_credentials` token (a confidential client only).
     ClientCredentials,
 }
 
 impl Purpose {
     /// Every purpose, in report order.
-    pub const ALL: [Purpose; 11] = [
+    pub const ALL: [Purpose; 12] = [
         Purpose::Main,
         Purpose::CodeReuse,
         Purpose::PkceMissing,
@@ -104,6 +107,7 @@ impl Purpose {
         Purpose::RedirectQuery,
         Purpose::RedirectHost,
         Purpose::ClientCredentials,
+        Purpose::RedirectControl,
     ];
 
     /// The name evidence roles use.
@@ -120,6 +124,7 @@ impl Purpose {
             Purpose::RedirectQuery => "redirect-query",
             Purpose::RedirectHost => "redirect-host",
             Purpose::ClientCredentials => "client-credentials",
+            Purpose::RedirectControl => "redirect-control",
         }
     }
 

@@ -65,6 +65,11 @@ struct State {
     started: bool,
     server: Option<Server>,
     client: Option<Client>,
+    /// A client registered (RFC 7591) beside a main client known by its metadata document: the
+    /// redirect probes run as it, against its pre-registered redirect URI.
+    registered: Option<Client>,
+    /// Whether that registration was sent.
+    registers_for_redirects: bool,
     state_param: Option<Secret>,
     pkce: HashMap<Purpose, Pkce>,
     codes: HashMap<Purpose, Secret>,
@@ -170,6 +175,21 @@ impl Vault {
             self.secrets.add(sec.clone());
         }
         self.with(|s| s.client = Some(c));
+    }
+
+    /// The client registered for the redirect probes, when the main one is a document's.
+    pub fn registered(&self) -> Option<Client> {
+        self.with(|s| s.registered.clone())
+    }
+
+    /// Notes that a client is being registered for the redirect probes.
+    pub fn register_for_redirects(&self) {
+        self.with(|s| s.registers_for_redirects = true);
+    }
+
+    /// Whether the redirect probes wait for a registered client.
+    pub fn registers_for_redirects(&self) -> bool {
+        self.with(|s| s.registers_for_redirects)
     }
 
     pub fn state_param(&self) -> Option<Secret> {
@@ -278,10 +298,20 @@ impl Vault {
             (Some(_), Some("client_secret_post")) => ClientAuth::Post,
             (Some(_), _) => ClientAuth::Basic,
         };
-        self.set_client(Client {
+        let c = Client {
             id: id.to_string(),
             secret,
             auth,
+        };
+        if let Some(sec) = &c.secret {
+            self.secrets.add(sec.clone());
+        }
+        self.with(|s| {
+            if s.client.is_some() {
+                s.registered = Some(c);
+            } else {
+                s.client = Some(c);
+            }
         });
     }
 
