@@ -2,8 +2,9 @@
 
 It verifies JWTs against the JWKS of the authorization server named on the command line (its
 issuer, this resource as audience, the `mcp:tools` scope) and advertises that server in its
-RFC 9728 metadata through FastMCP's RemoteAuthProvider. No token is issued during the suite, so
-every token it is shown is invalid and must get 401.
+RFC 9728 metadata through FastMCP's RemoteAuthProvider. Behind `oidc-provider.mjs` no token is
+issued, so every token it is shown is invalid and must get 401; behind `oidc-provider-as.mjs`
+the token-flow trials obtain real ones.
 """
 import os
 import sys
@@ -17,6 +18,9 @@ from fastmcp.server.auth import RemoteAuthProvider  # noqa: E402
 from fastmcp.server.auth.providers.jwt import JWTVerifier  # noqa: E402
 
 port, issuer = int(sys.argv[1]), sys.argv[2]
+# Further scopes the PRM advertises that no method needs (a third argument, comma-separated), so
+# a client can ask for a token that lacks `mcp:tools`.
+extra = [s for s in (sys.argv[3] if len(sys.argv) > 3 else "").split(",") if s]
 base = f"http://localhost:{port}"
 verifier = JWTVerifier(
     jwks_uri=f"{issuer}/jwks",
@@ -31,7 +35,7 @@ server = FastMCP(
         token_verifier=verifier,
         authorization_servers=[issuer],
         base_url=base,
-        scopes_supported=["mcp:tools"],
+        scopes_supported=["mcp:tools", *extra],
     ),
 )
 
