@@ -54,6 +54,32 @@ fn secret_part(s: &str) -> &str {
     }
 }
 
+/// The protocol's own words, which some servers spell into their tokens
+/// (`test_access_token_…`, FastMCP's in-memory AS). A piece that lies inside one of them is not
+/// secret, and scrubbing it would eat the member names of every token response
+/// (`"access_token"`), leaving nothing for the judges to read. The whole token is still scrubbed.
+const VOCABULARY: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "registration_access_token",
+    "authorization_code",
+    "client_credentials",
+    "client_secret",
+    "code_verifier",
+    "code_challenge",
+    "redirect_uri",
+    "device_code",
+    "token_type",
+    "expires_in",
+];
+
+/// Whether the piece `w` lies inside one of the [`VOCABULARY`] words.
+fn is_vocabulary(w: &[u8]) -> bool {
+    VOCABULARY
+        .iter()
+        .any(|v| v.as_bytes().windows(w.len()).any(|x| x == w))
+}
+
 /// Replaces every secret, and every [`PIECE`]-byte piece of one, by its fingerprint; returns
 /// whether anything was replaced.
 pub fn scrub_all(bytes: &mut Vec<u8>, secrets: &[Secret]) -> bool {
@@ -78,15 +104,20 @@ impl Scrubber {
         for (i, s) in secrets.iter().enumerate() {
             let who = i as u16;
             let part = secret_part(s.expose());
-            for f in forms(s.expose()) {
-                // A form whose every byte is in some piece is found by the piece scan.
-                if f.len() < PIECE || part.len() != s.expose().len() {
-                    whole.push((f, who));
-                }
-            }
+            let mut worded = false;
             for f in forms(part) {
                 for w in f.as_bytes().windows(PIECE) {
-                    pieces.add(w, who);
+                    if is_vocabulary(w) {
+                        worded = true;
+                    } else {
+                        pieces.add(w, who);
+                    }
+                }
+            }
+            for f in forms(s.expose()) {
+                // A form whose every byte is in some piece is found by the piece scan.
+                if f.len() < PIECE || part.len() != s.expose().len() || worded {
+                    whole.push((f, who));
                 }
             }
         }
@@ -248,6 +279,22 @@ mod tests {
         assert_eq!(String::from_utf8(b).unwrap(), format!("a {f} b {f}"));
         let mut clean = b"nothing here".to_vec();
         assert!(!scrub(&mut clean, KEY));
+    }
+
+    #[test]
+    fn a_token_spelled_with_the_protocol_s_words_leaves_the_member_names_readable() {
+        let t = Secret::new("test_access_token_0123456789abcdef0123456789abcdef");
+        let body = format!(
+            "{{\"access_token\":\"{}\",\"token_type\":\"Bearer\"}}",
+            t.expose()
+        );
+        let out = scrub_text(&body, std::slice::from_ref(&t));
+        assert!(out.starts_with("{\"access_token\":\""), "{out}");
+        assert!(out.contains(&t.fingerprint()), "{out}");
+        assert!(!out.contains("0123456789"), "{out}");
+        // A truncated echo of the random part is still caught piece by piece.
+        let half = scrub_text("…token_0123456789ab…", std::slice::from_ref(&t));
+        assert!(!half.contains("0123456789"), "{half}");
     }
 
     #[test]

@@ -1192,14 +1192,6 @@ fn judge_token(t: TokenTarget, v: McpVersion, r: &Report, e: &TokenExpect) -> Re
 /// around): the trial is ignored saying so, never passed.
 fn token_blocked(t: TokenTarget) -> Option<&'static str> {
     match t {
-        // FastMCP's tokens are `test_access_token_<hex>` and `test_refresh_token_<hex>`; the
-        // redactor scrubs every 10-byte piece of a secret (src/redact.rs PIECE), so the token
-        // response's own member names `access_token` and `refresh_token` are scrubbed from the
-        // recorded body and the judges read "not granted" (RFC 6749 §5.1: the response is
-        // valid, and a token's value is the AS's to choose).
-        TokenTarget::FastMcpInMemory => Some(
-            "authspec: redaction scrubs the token response's member names when a token's value contains them",
-        ),
         // RFC 9449 §8: "Upon receiving the nonce, the client is expected to retry its token
         // request using a DPoP proof including the supplied nonce value"; authspec's OAuth
         // client sends one proof without a nonce and reads the 400 use_dpop_nonce as "no token
