@@ -391,6 +391,16 @@ fn published_heads(ev: &Evidence) -> Result<Vec<&Exchange>, Finding> {
     }
 }
 
+/// A HEAD that got no answer (the server went away, a timeout) is authspec's evidence missing,
+/// never the server's failure to send a Link or an empty body.
+fn unanswered(e: &Exchange) -> Option<Finding> {
+    match (&e.error, e.status) {
+        (Some(err), _) => Some(Finding::error(format!("HEAD {} failed: {err}", e.url)).on(e)),
+        (None, None) => Some(Finding::error(format!("HEAD {} got no answer", e.url)).on(e)),
+        _ => None,
+    }
+}
+
 fn head_link(ev: &Evidence) -> Vec<Finding> {
     let list = match published_heads(ev) {
         Ok(l) => l,
@@ -398,6 +408,9 @@ fn head_link(ev: &Evidence) -> Vec<Finding> {
     };
     list.into_iter()
         .map(|e| {
+            if let Some(f) = unanswered(e) {
+                return f;
+            }
             let raw = e.headers("link").collect::<Vec<_>>().join(", ");
             match link::parse(&raw) {
                 Err(err) => Finding::fail(format!("the Link header does not parse: {err}"))
@@ -434,6 +447,9 @@ fn head_nobody(ev: &Evidence) -> Vec<Finding> {
     };
     list.into_iter()
         .map(|e| {
+            if let Some(f) = unanswered(e) {
+                return f;
+            }
             if e.body.is_empty() {
                 Finding::pass("HEAD carried no content").on(e)
             } else {
@@ -751,4 +767,50 @@ fn no_internal(ev: &Evidence) -> Vec<Finding> {
             .collect();
         pass_or(out, || Finding::pass("no internal hosts"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Mode;
+    use crate::finding::Outcome;
+    use crate::profile::{McpVersion, Profile};
+
+    const URL: &str = "https://api.example/.well-known/api-catalog";
+
+    fn evidence(exchanges: Vec<Exchange>) -> Evidence {
+        Evidence {
+            resource: "https://api.example".into(),
+            resource_url: url::Url::parse("https://api.example").expect("a URL"),
+            profile: Profile::Rfc,
+            mode: Mode::Live,
+            api_key_given: false,
+            exchanges,
+            mcp_version: McpVersion::default(),
+        }
+    }
+
+    /// A server that went away between the GET and the HEAD (interop: conformance
+    /// scope-step-up exits mid-run) leaves the HEAD rows unjudged, never failed.
+    #[test]
+    fn a_head_without_an_answer_is_an_error_not_a_missing_link() {
+        let origin = "https://api.example".to_string();
+        let mut get = Exchange::new(
+            "GET",
+            URL,
+            vec![Role::Catalog {
+                origin: origin.clone(),
+            }],
+        );
+        get.status = Some(200);
+        get.body = br#"{"linkset":[]}"#.to_vec();
+        let mut head = Exchange::new("HEAD", URL, vec![Role::CatalogHead { origin }]);
+        head.id = 1;
+        head.error = Some("connection refused".into());
+        let ev = evidence(vec![get, head]);
+        for judge in [head_link, head_nobody] {
+            let out: Vec<Outcome> = judge(&ev).iter().map(|f| f.outcome).collect();
+            assert_eq!(out, vec![Outcome::Error]);
+        }
+    }
 }
