@@ -2,7 +2,7 @@
 
 use super::State;
 use super::ratelimit::Admission;
-use super::site::{DpopNonce, ErrorStyle, IssInRedirect, JwtTrust, RateLimitStyle, ScopeRefusal};
+use super::site::{DpopNonce, ErrorStyle, JwtTrust, RateLimitStyle, ScopeRefusal};
 use crate::checks::McpVersion;
 use axum::body::Bytes;
 use axum::extract::State as S;
@@ -21,18 +21,18 @@ fn with_type(mut r: Response, content_type: &str) -> Response {
     r
 }
 
-fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Response {
+pub(super) fn json_response(status: StatusCode, content_type: &str, body: &Value) -> Response {
     with_type((status, body.to_string()).into_response(), content_type)
 }
 
-fn set(r: &mut Response, name: &'static str, value: &str) {
+pub(super) fn set(r: &mut Response, name: &'static str, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         r.headers_mut().append(name, v);
     }
 }
 
 /// An error body in the site's error style (problem+json when healthy).
-fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
+pub(super) fn problem(st: &State, status: StatusCode, detail: &str) -> Response {
     let title = status.canonical_reason().unwrap_or("Error");
     let mut body =
         json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail});
@@ -326,8 +326,22 @@ pub async fn api(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
     let token = bearer(&headers)
         .or(dpop_token(&headers))
         .or(query.as_deref());
-    if !accepted(&st, token) {
+    let minted = match minted_scope(&st, &method, &uri, &headers) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if minted.is_none() && !accepted(&st, token) {
         return refuse(&st, token);
+    }
+    // A token the AS issued carries scopes; each operation needs its own (OpenAPI-less REST
+    // servers do the same: RFC 6750 §3.1 insufficient_scope).
+    let needed = if usage { "jobs:read" } else { "jobs:search" };
+    if minted
+        .as_ref()
+        .is_some_and(|s| !s.iter().any(|x| x == needed))
+        && let Some(r) = scope_refusal(&st, needed, &format!("this operation needs {needed}"))
+    {
+        return r;
     }
     let expected = if usage { Method::GET } else { Method::POST };
     if method != expected && !(usage && method == Method::HEAD) {
@@ -541,9 +555,18 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
         .unwrap_or("")
         .to_string();
     let open = st.site.open_methods.contains(&rpc_method);
-    let low_scope = token.is_some_and(|t| t == st.low_scope_key);
+    let minted = match minted_scope(&st, &method, &uri, &headers) {
+        Ok(m) => m,
+        Err(r) if !open => return r,
+        Err(_) => None,
+    };
+    // A token the AS issued without `mcp:tools` is the low-scope key's twin.
+    let low_scope = token.is_some_and(|t| t == st.low_scope_key)
+        || minted
+            .as_ref()
+            .is_some_and(|s| !s.iter().any(|x| x == MCP_TOOLS_SCOPE));
     let by_session = super::transport::session_authenticates(&st, &headers);
-    if !open && !low_scope && !by_session && !accepted(&st, token) {
+    if !open && !low_scope && !by_session && minted.is_none() && !accepted(&st, token) {
         return refuse(&st, token);
     }
     if method != Method::POST {
@@ -553,7 +576,7 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
     if low_scope
         && !open
         && NEEDS_SCOPE.contains(&rpc_method.as_str())
-        && let Some(r) = scope_refusal(&st)
+        && let Some(r) = scope_refusal(&st, "mcp:tools mcp:resources", "tools need mcp:tools")
     {
         return r;
     }
@@ -582,14 +605,47 @@ pub async fn mcp(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
 /// Methods the mock's low-scope key may not call: they need `mcp:tools`.
 const NEEDS_SCOPE: [&str; 2] = ["tools/list", "tools/call"];
 
-/// The refusal of a live token without the scope a method needs, as the site is set to give it.
-fn scope_refusal(st: &State) -> Option<Response> {
+/// The scope the MCP tools need.
+const MCP_TOOLS_SCOPE: &str = "mcp:tools";
+
+/// The scopes of an access token the mock's AS issued, when the request carries one that is
+/// good here; `Ok(None)` when it carries none (API keys and forgeries go the old way); the 401
+/// when it carries one that is not good here (another audience, revoked, expired, a bound token
+/// without its proof).
+fn minted_scope(
+    st: &State,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Option<Vec<String>>, Response> {
+    use super::authorization::resource::{Minted, judge};
+    match judge(st, method, uri, headers) {
+        None => Ok(None),
+        Some(Minted::Valid { scope }) => Ok(Some(scope)),
+        Some(Minted::Refused(why)) => Err(refuse_minted(st, why)),
+    }
+}
+
+/// 401 for an access token the mock issued that is not good here: the site's challenge with
+/// `invalid_token` (RFC 6750 §3.1), and why in the body. Always 401: the faults that change how
+/// the API refuses keys and forgeries leave the RS's own tokens alone.
+fn refuse_minted(st: &State, why: &str) -> Response {
+    let mut r = problem(st, StatusCode::UNAUTHORIZED, why);
+    if !st.site.api.omit_challenge {
+        set(&mut r, "www-authenticate", &st.site.challenge(true));
+    }
+    r
+}
+
+/// The refusal of a live token without the scope a method needs (`needed`), as the site is set
+/// to give it.
+fn scope_refusal(st: &State, needed: &str, why: &str) -> Option<Response> {
     let hint = st.site.hint.as_deref().unwrap_or("");
     let challenge = match st.site.scope_refusal {
         ScopeRefusal::Ignored => return None,
         ScopeRefusal::Unauthorized => return Some(refuse(st, Some("low-scope"))),
         ScopeRefusal::Healthy => format!(
-            "Bearer error=\"insufficient_scope\", scope=\"mcp:tools mcp:resources\", resource_metadata=\"{hint}\", error_description=\"tools need mcp:tools\""
+            "Bearer error=\"insufficient_scope\", scope=\"{needed}\", resource_metadata=\"{hint}\", error_description=\"{why}\""
         ),
         ScopeRefusal::NoScope => {
             format!("Bearer error=\"insufficient_scope\", resource_metadata=\"{hint}\"")
@@ -674,123 +730,4 @@ fn with_session(st: &super::State, id: Value, method: &str) -> Response {
         "tools/list" => rpc_result(id, json!({"tools": []})),
         _ => rpc_result(id, json!({})),
     }
-}
-
-/// `GET /oauth/authorize`: only as far as client ID metadata documents go. The client document
-/// is fetched (from loopback hosts only: the mock is no relay) and must name the client_id URL
-/// exactly and list the redirect_uri; then the client is redirected with a code.
-pub async fn authorize(S(st): St, uri: Uri) -> Response {
-    let q: std::collections::HashMap<String, String> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-    let field = |k: &str| q.get(k).cloned().unwrap_or_default();
-    let (client_id, redirect) = (field("client_id"), field("redirect_uri"));
-    let refuse = |e: &str, d: &str| {
-        json_response(
-            StatusCode::BAD_REQUEST,
-            "application/json",
-            &json!({"error": e, "error_description": d}),
-        )
-    };
-    let registered = st
-        .clients
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&client_id).cloned());
-    if let Some(uris) = registered {
-        if !uris.contains(&redirect) {
-            return refuse("invalid_request", "redirect_uri is not registered");
-        }
-        return authorization_response(&st, &redirect, &field("state"));
-    }
-    let Some(doc) = client_document(&client_id).await else {
-        return refuse(
-            "invalid_client",
-            "client_id is not a client ID metadata document URL this AS can fetch",
-        );
-    };
-    let names_itself = doc.get("client_id").and_then(Value::as_str) == Some(client_id.as_str());
-    let lists_redirect = doc
-        .get("redirect_uris")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|r| r.as_str() == Some(redirect.as_str())));
-    if !st.site.api.cimd_unchecked {
-        if !names_itself {
-            return refuse("invalid_client", "the document's client_id is not its URL");
-        }
-        if !lists_redirect {
-            return refuse(
-                "invalid_request",
-                "redirect_uri is not registered in the client document",
-            );
-        }
-    }
-    authorization_response(&st, &redirect, &field("state"))
-}
-
-/// The redirect that answers an approved authorization request. The mock approves on its own,
-/// as development authorization servers do: there is no user to sign in.
-fn authorization_response(st: &State, redirect: &str, state: &str) -> Response {
-    let mut r = StatusCode::FOUND.into_response();
-    let sep = if redirect.contains('?') { '&' } else { '?' };
-    let iss = match st.site.api.iss_in_redirect {
-        IssInRedirect::Issuer => format!("&iss={}", st.site.base),
-        IssInRedirect::Omitted => String::new(),
-        IssInRedirect::Normalized => format!("&iss={}/", st.site.base),
-    };
-    set(
-        &mut r,
-        "location",
-        &format!("{redirect}{sep}code=mock-code&state={state}{iss}"),
-    );
-    r
-}
-
-/// Dynamic client registration (RFC 7591 §3): a public client with the redirect URIs it asked for.
-pub async fn register_client(S(st): St, body: Bytes) -> Response {
-    let asked: Option<Vec<String>> = serde_json::from_slice::<Value>(&body)
-        .ok()
-        .and_then(|v| serde_json::from_value(v.get("redirect_uris")?.clone()).ok());
-    let Some(uris) = asked.filter(|u| !u.is_empty()) else {
-        return json_response(
-            StatusCode::BAD_REQUEST,
-            "application/json",
-            &json!({"error": "invalid_redirect_uri", "error_description": "redirect_uris must be a non-empty array of strings"}),
-        );
-    };
-    let Ok(mut clients) = st.clients.lock() else {
-        return problem(
-            &st,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "client store unavailable",
-        );
-    };
-    let client_id = format!("mock-client-{}", clients.len() + 1);
-    clients.insert(client_id.clone(), uris.clone());
-    json_response(
-        StatusCode::CREATED,
-        "application/json",
-        &json!({
-            "client_id": client_id, "redirect_uris": uris, "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code"], "response_types": ["code"],
-        }),
-    )
-}
-
-/// The client document at `client_id`, when it is an http(s) URL on a loopback host.
-async fn client_document(client_id: &str) -> Option<Value> {
-    let u = url::Url::parse(client_id).ok()?;
-    let loopback = matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    if !loopback || !matches!(u.scheme(), "http" | "https") {
-        return None;
-    }
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(3))
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .ok()?;
-    let resp = client.get(u).send().await.ok()?;
-    let bytes = resp.bytes().await.ok()?;
-    serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)]).ok()
 }

@@ -1,5 +1,7 @@
 //! The reference deployment: a real axum server shaped like JobsPipe, with faults on demand.
 
+#[path = "as/mod.rs"]
+pub mod authorization;
 pub mod faults;
 mod handlers;
 mod ratelimit;
@@ -68,8 +70,8 @@ pub struct State {
     /// A live key granted too little scope: MCP answers it 403 insufficient_scope.
     pub low_scope_key: String,
     pub revoked: Mutex<HashSet<String>>,
-    /// Clients registered at `/oauth/register` (RFC 7591): client_id -> redirect URIs.
-    pub clients: Mutex<HashMap<String, Vec<String>>>,
+    /// The authorization server's memory: clients, codes, grants, tokens.
+    pub oauth: authorization::Store,
     /// One limiter per key: per-second window and monthly quota.
     pub limiters: Mutex<HashMap<String, ratelimit::Limiter>>,
     /// MCP session IDs `initialize` handed out, in order.
@@ -211,7 +213,7 @@ pub async fn start(addr: SocketAddr, opts: MockOptions) -> std::io::Result<Runni
             revocable_key: revocable_key.clone(),
             low_scope_key: low_scope_key.clone(),
             revoked: Mutex::new(HashSet::new()),
-            clients: Mutex::new(HashMap::new()),
+            oauth: authorization::Store::default(),
             limiters: Mutex::new(HashMap::new()),
             sessions: Mutex::new(Vec::new()),
             per_second: opts.per_second,
@@ -276,8 +278,16 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/agent/auth", post(handlers::register))
         .route("/agent/auth/claim", post(handlers::claim))
         .route("/agent/auth/revoke", post(handlers::revoke))
-        .route("/oauth/authorize", axum::routing::get(handlers::authorize))
-        .route("/oauth/register", post(handlers::register_client))
+        .route(
+            "/oauth/authorize",
+            axum::routing::get(authorization::authorize::authorize),
+        )
+        .route(
+            "/oauth/register",
+            post(authorization::register::register_client),
+        )
+        .route("/oauth/token", post(authorization::token::token))
+        .route("/oauth/revoke", post(authorization::revoke::revoke))
         .fallback(handlers::document)
         .with_state(state)
 }

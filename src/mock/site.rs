@@ -103,6 +103,8 @@ pub struct Site {
     pub dpop_only: bool,
     /// The MCP endpoint's transport security (Origin, protocol version, sessions).
     pub transport: super::transport::Transport,
+    /// Where the authorization server and its token checks depart from the standards.
+    pub oauth: super::authorization::Rules,
 }
 
 /// How the mock asks for a nonce in DPoP proofs (RFC 9449 §9).
@@ -322,13 +324,17 @@ impl Site {
             "jwks_uri": format!("{b}/api/auth/jwks"),
             "scopes_supported": ["jobs:read", "jobs:search"],
             "response_types_supported": ["code"],
-            "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
+            "revocation_endpoint": format!("{b}/oauth/revoke"),
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
             "authorization_grant_profiles_supported": ["urn:ietf:params:oauth:grant-profile:id-jag"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
+            "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"],
+            "revocation_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
+            "dpop_signing_alg_values_supported": ["ES256"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256"],
             "service_documentation": format!("{b}/developers"),
-            "protected_resources": [b],
+            // The second resource is where "a token for another audience" comes from.
+            "protected_resources": [b, format!("{b}/other-api")],
             "agent_auth": {
                 "skill": format!("{b}/auth.md"),
                 "register_uri": format!("{b}/agent/auth"),
@@ -371,6 +377,7 @@ impl Site {
             dpop_nonce: DpopNonce::Off,
             dpop_only: false,
             transport: super::transport::Transport::default(),
+            oauth: super::authorization::Rules::default(),
             base: b.to_string(),
             resource: b.to_string(),
             prm: Doc::new(
@@ -395,12 +402,13 @@ impl Site {
     /// Moves the resource to `path` (e.g. `/api/`): the PRM, its `resource` and the hint follow.
     pub fn move_resource(&mut self, path: &str) {
         self.resource = format!("{}{path}", self.base);
+        let other = format!("{}/other-api", self.base);
         self.prm
             .obj()
             .insert("resource".into(), json!(self.resource));
         self.asm
             .obj()
-            .insert("protected_resources".into(), json!([self.resource]));
+            .insert("protected_resources".into(), json!([self.resource, other]));
         let server = self.resource.trim_end_matches('/').to_string();
         self.openapi
             .obj()
