@@ -97,20 +97,28 @@ run_authspec() { # VERSION
   echo $(($(now_ms) - t0))
 }
 
-# mcp-authlab logs in itself (DCR, PKCE, its ASF-* probes, a second token for another resource).
-# When login fails (an AS without a token endpoint), it scans with the mock's API key instead, the
-# same credential authspec holds.
+# mcp-authlab logs in itself (DCR, PKCE, its ASF-* probes, a second token for another resource:
+# the other resource the AS metadata lists in protected_resources, as a user would name it with
+# --foreign-resource; its default, the issuer, is no resource the mock's AS serves). When login
+# fails (an AS without a token endpoint), it scans with the mock's API key instead, the same
+# credential authspec holds.
 run_authlab() {
-  local t0 cfg; t0=$(now_ms); cfg=$CASE_DIR/authlab-config
+  local t0 cfg other; t0=$(now_ms); cfg=$CASE_DIR/authlab-config
   mkdir -p "$cfg"
-  if XDG_CONFIG_HOME=$cfg timeout 60 "$VENV/bin/mcp-authlab" login "$RESOURCE" --no-browser \
-    --timeout 20 --no-color >"$CASE_DIR/authlab-login.log" 2>&1; then
+  other=$(curl -s "$BASE/.well-known/oauth-authorization-server" | RESOURCE=$RESOURCE python3 -c '
+import json, os, sys
+others = [r for r in json.load(sys.stdin).get("protected_resources", []) if r != os.environ["RESOURCE"]]
+print(others[0] if others else "")' 2>/dev/null || true)
+  local login=(login "$RESOURCE" --no-browser --timeout 20 --no-color)
+  [ -n "$other" ] && login+=(--foreign-resource "$other")
+  if XDG_CONFIG_HOME=$cfg timeout 60 "$VENV/bin/mcp-authlab" "${login[@]}" >"$CASE_DIR/authlab-login.log" 2>&1; then
     XDG_CONFIG_HOME=$cfg timeout 60 "$VENV/bin/mcp-authlab" scan "$RESOURCE" --format json \
       >"$CASE_DIR/authlab.out" 2>"$CASE_DIR/authlab.err" || true
   else
     XDG_CONFIG_HOME=$cfg MCP_AUTHLAB_TOKEN=$KEY timeout 60 "$VENV/bin/mcp-authlab" scan "$RESOURCE" \
       --format json >"$CASE_DIR/authlab.out" 2>"$CASE_DIR/authlab.err" || true
   fi
+  rm -rf "$cfg" # the tokens login stored: nothing minted outlives the case
   echo $(($(now_ms) - t0))
 }
 
