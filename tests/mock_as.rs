@@ -607,3 +607,181 @@ async fn redirect_uris_match_exactly_but_a_loopback_port_may_change() {
     assert_eq!(status, 302);
     assert!(loc.is_some_and(|l| l.contains("error=invalid_request")));
 }
+
+/// What the AS and its resource server enforce, one rule a field: `true` where the rule holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Rules {
+    valid_accepted: bool,
+    pkce_enforced: bool,
+    code_once: bool,
+    redirect_exact: bool,
+    refresh_rotated: bool,
+    aud_is_resource: bool,
+    dpop_token_type: bool,
+    other_audience_refused: bool,
+    dpop_bearer_refused: bool,
+    dpop_key_checked: bool,
+    dpop_htm_htu_checked: bool,
+}
+
+/// An MCP `tools/list` at the mock with `auth` and an optional proof; the status.
+async fn tools_list(m: &RunningMock, auth: &str, dpop: Option<String>) -> u16 {
+    let mut req = http()
+        .post(m.resource_url())
+        .header("authorization", auth)
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/list")
+        .json(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}));
+    if let Some(p) = dpop {
+        req = req.header("dpop", p);
+    }
+    req.send().await.expect("mcp").status().as_u16()
+}
+
+/// Observes every rule at the MCP mock `m`, each on fresh codes and tokens.
+async fn observe(m: &RunningMock) -> Rules {
+    let c = Client::register(m, "none").await;
+    let mut o = Rules::default();
+    let no_verifier = c
+        .token(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &c.code(&[]).await),
+                ("redirect_uri", REDIRECT),
+            ],
+            None,
+        )
+        .await
+        .0;
+    let wrong = "w".repeat(43);
+    let wrong_verifier = c
+        .token(
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &c.code(&[]).await),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", &wrong),
+            ],
+            None,
+        )
+        .await
+        .0;
+    o.pkce_enforced = no_verifier == 400 && wrong_verifier == 400;
+    let code = c.code(&[]).await;
+    let (status, t) = c.redeem(&code, &[]).await;
+    assert_eq!(status, 200, "{t}");
+    o.code_once = c.redeem(&code, &[]).await.0 == 400;
+    let at = s(&t, "access_token").to_string();
+    o.aud_is_resource = claims(&at)["aud"] == m.resource_url();
+    o.valid_accepted = tools_list(m, &format!("Bearer {at}"), None).await == 200;
+    let mut exact = true;
+    for bad in [
+        "http://127.0.0.1/callback/extra",
+        "http://127.0.0.1/callback?x=1",
+        "http://127.0.0.1.evil.example/callback",
+    ] {
+        exact &= c.authorize(&[("redirect_uri", bad)]).await == (400, None);
+    }
+    o.redirect_exact = exact;
+    let rt = s(&t, "refresh_token").to_string();
+    let (status, t2) = c.refresh(&rt).await;
+    assert_eq!(status, 200, "{t2}");
+    o.refresh_rotated = s(&t2, "refresh_token") != rt && c.refresh(&rt).await.0 == 400;
+    let other = format!("{}/other-api", m.base_url());
+    let (_, t) = c.redeem(&c.code(&[]).await, &[("resource", &other)]).await;
+    o.other_audience_refused =
+        tools_list(m, &format!("Bearer {}", s(&t, "access_token")), None).await == 401;
+    let key = DpopKey::new();
+    let proof = key.proof("POST", &c.token_endpoint(), None);
+    let code = c.code(&[]).await;
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", REDIRECT),
+        ("code_verifier", VERIFIER),
+    ];
+    let (status, t) = c.token(&form, Some(proof)).await;
+    assert_eq!(status, 200, "{t}");
+    o.dpop_token_type = s(&t, "token_type") == "DPoP";
+    let at = s(&t, "access_token").to_string();
+    let url = m.resource_url().to_string();
+    let dpop = format!("DPoP {at}");
+    assert_eq!(
+        tools_list(m, &dpop, Some(key.proof("POST", &url, Some(&at)))).await,
+        200,
+        "the bound token with its proof"
+    );
+    o.dpop_bearer_refused = tools_list(m, &format!("Bearer {at}"), None).await == 401;
+    let stranger = DpopKey::new().proof("POST", &url, Some(&at));
+    o.dpop_key_checked = tools_list(m, &dpop, Some(stranger)).await == 401;
+    let elsewhere = key.proof("POST", &format!("{}/v1/usage", m.base_url()), Some(&at));
+    let get = key.proof("GET", &url, Some(&at));
+    o.dpop_htm_htu_checked = tools_list(m, &dpop, Some(elsewhere)).await == 401
+        && tools_list(m, &dpop, Some(get)).await == 401;
+    o
+}
+
+const ALL_HOLD: Rules = Rules {
+    valid_accepted: true,
+    pkce_enforced: true,
+    code_once: true,
+    redirect_exact: true,
+    refresh_rotated: true,
+    aud_is_resource: true,
+    dpop_token_type: true,
+    other_audience_refused: true,
+    dpop_bearer_refused: true,
+    dpop_key_checked: true,
+    dpop_htm_htu_checked: true,
+};
+
+#[tokio::test]
+async fn the_healthy_mock_holds_every_rule() {
+    let m = start(&[], true).await;
+    assert_eq!(observe(&m).await, ALL_HOLD);
+}
+
+/// How a fault changes [`ALL_HOLD`].
+type Breaks = fn(&mut Rules);
+
+#[tokio::test]
+async fn each_as_fault_breaks_exactly_its_rule() {
+    let cases: [(&str, Breaks); 11] = [
+        ("mcp-token-rejected", |r| r.valid_accepted = false),
+        ("mcp-as-pkce-ignored", |r| r.pkce_enforced = false),
+        ("mcp-as-code-reusable", |r| r.code_once = false),
+        ("mcp-as-redirect-prefix", |r| r.redirect_exact = false),
+        ("mcp-as-refresh-not-rotated", |r| r.refresh_rotated = false),
+        ("mcp-as-aud-issuer", |r| r.aud_is_resource = false),
+        ("mcp-as-dpop-token-type-bearer", |r| {
+            r.dpop_token_type = false
+        }),
+        ("mcp-rs-audience-unchecked", |r| {
+            r.other_audience_refused = false
+        }),
+        ("mcp-rs-dpop-as-bearer", |r| r.dpop_bearer_refused = false),
+        ("mcp-rs-dpop-any-key", |r| r.dpop_key_checked = false),
+        ("mcp-rs-dpop-htu-unchecked", |r| {
+            r.dpop_htm_htu_checked = false
+        }),
+    ];
+    for (fault, broken) in cases {
+        let m = start(&[fault], true).await;
+        let mut expected = ALL_HOLD;
+        broken(&mut expected);
+        if fault == "mcp-token-rejected" {
+            // Refusing every token refuses the bound one with its proof as well: observe asserts
+            // that one, so this fault is judged by the valid token alone.
+            let c = Client::register(&m, "none").await;
+            let (_, t) = c.redeem(&c.code(&[]).await, &[]).await;
+            let at = s(&t, "access_token");
+            assert_eq!(tools_list(&m, &format!("Bearer {at}"), None).await, 401);
+            continue;
+        }
+        assert_eq!(observe(&m).await, expected, "under {fault}");
+    }
+    let named: Vec<&str> = cases.iter().map(|(f, _)| *f).collect();
+    for f in authspec::mock::AS_FAULTS {
+        assert!(named.contains(&f.name), "{} has no case here", f.name);
+    }
+}

@@ -65,7 +65,11 @@ impl std::fmt::Debug for Fault {
 
 /// The fault or layout named `name`.
 pub fn find(name: &str) -> Option<&'static Fault> {
-    FAULTS.iter().chain(LAYOUTS).find(|f| f.name == name)
+    FAULTS
+        .iter()
+        .chain(LAYOUTS)
+        .chain(AS_FAULTS)
+        .find(|f| f.name == name)
 }
 
 /// Serves a PRM at the root well-known URL naming the origin, as RFC 9728 §3.3 has a root PRM do.
@@ -1999,5 +2003,73 @@ pub static FAULTS: &[Fault] = &[
         breaks: &["MCP-VALID-TOKEN"],
         about: "the MCP server refuses the valid token with 401 on every method (key-rejected's MCP twin)",
         apply: |s| s.reject_key = true,
+    },
+];
+
+/// The faults of the mock's authorization server and of its resource server's token checks
+/// (issue 19). Each breaks a requirement whose row the OAuth client's branch adds; until those
+/// rows are in the catalogue these stay out of [`FAULTS`] (tests/catalogue.rs and
+/// tests/conformance.rs would fail them), and move there, unchanged, with the rows.
+/// `check --mock --fault NAME` finds them already.
+pub static AS_FAULTS: &[Fault] = &[
+    Fault {
+        name: "mcp-rs-audience-unchecked",
+        breaks: &["TOKEN-AUDIENCE-REFUSED"],
+        about: "the MCP server takes a token its AS minted for another resource (aud unchecked)",
+        apply: |s| s.oauth.rs_audience_unchecked = true,
+    },
+    Fault {
+        name: "mcp-rs-dpop-as-bearer",
+        breaks: &["DPOP-BOUND-AS-BEARER"],
+        about: "the MCP server takes a DPoP-bound token sent as Bearer, without a proof (RFC 9449 §7.1)",
+        apply: |s| s.oauth.rs_dpop_as_bearer = true,
+    },
+    Fault {
+        name: "mcp-rs-dpop-any-key",
+        breaks: &["DPOP-PROOF-KEY"],
+        about: "the MCP server takes a bound token with a proof from any key: the proof's jwk thumbprint is not compared with cnf.jkt (RFC 9449 §7.1)",
+        apply: |s| s.oauth.rs_dpop_any_key = true,
+    },
+    Fault {
+        name: "mcp-rs-dpop-htu-unchecked",
+        breaks: &["DPOP-PROOF-HTM-HTU"],
+        about: "the MCP server takes a DPoP proof made for another method or URL (htm and htu unchecked, RFC 9449 §4.3)",
+        apply: |s| s.oauth.rs_dpop_htu_unchecked = true,
+    },
+    Fault {
+        name: "mcp-as-pkce-ignored",
+        breaks: &["OAUTH-PKCE-ENFORCED"],
+        about: "the AS redeems a code without its code_verifier, or with a wrong one (RFC 7636 §4.6)",
+        apply: |s| s.oauth.pkce_ignored = true,
+    },
+    Fault {
+        name: "mcp-as-code-reusable",
+        breaks: &["OAUTH-CODE-ONCE"],
+        about: "the AS redeems an authorization code more than once (OAuth 2.1 §4.1.3)",
+        apply: |s| s.oauth.code_reusable = true,
+    },
+    Fault {
+        name: "mcp-as-redirect-prefix",
+        breaks: &["OAUTH-REDIRECT-EXACT"],
+        about: "the AS matches redirect URIs by prefix: an extra path segment or an added query is redirected to",
+        apply: |s| s.oauth.redirect_prefix = true,
+    },
+    Fault {
+        name: "mcp-as-refresh-not-rotated",
+        breaks: &["OAUTH-REFRESH-ROTATION"],
+        about: "the AS hands a public client back the same refresh token, which keeps working after use (OAuth 2.1 §4.3.1)",
+        apply: |s| s.oauth.refresh_not_rotated = true,
+    },
+    Fault {
+        name: "mcp-as-aud-issuer",
+        breaks: &["OAUTH-TOKEN-AUD"],
+        about: "access tokens carry the issuer as aud, not the requested resource (RFC 8707 §2, RFC 9068 §3); the resource server checks the recipient through the AS's records, so only the token's aud is wrong",
+        apply: |s| s.oauth.aud_issuer = true,
+    },
+    Fault {
+        name: "mcp-as-dpop-token-type-bearer",
+        breaks: &["OAUTH-DPOP-TOKEN-TYPE"],
+        about: "a token request with a DPoP proof is answered with token_type Bearer, though the token is bound (RFC 9449 §5)",
+        apply: |s| s.oauth.dpop_token_type_bearer = true,
     },
 ];

@@ -8,7 +8,7 @@ mod ratelimit;
 pub mod site;
 pub mod transport;
 
-pub use faults::{FAULTS, Fault, LAYOUTS};
+pub use faults::{AS_FAULTS, FAULTS, Fault, LAYOUTS};
 pub use site::Site;
 
 use axum::Router;

@@ -146,18 +146,10 @@ fn without_loopback_port(uri: &str) -> Option<String> {
     (rest.is_empty() || rest.starts_with(['/', '?', '#'])).then(|| format!("{host}{rest}"))
 }
 
-/// The fault `as-redirect-prefix`: the AS matches the registered URI as a prefix of the host
-/// and path, and ignores the query (an extra path segment, an added query, `evil.example`
-/// after a registered `http://127.0.0.1` all pass).
+/// The fault `mcp-as-redirect-prefix`: the AS takes any URI that starts with a registered one,
+/// so an extra path segment or an added query is redirected to.
 fn loose_match(registered: &str, asked: &str) -> bool {
-    let strip = |s: &str| {
-        s.split('?')
-            .next()
-            .unwrap_or(s)
-            .trim_end_matches('/')
-            .to_string()
-    };
-    asked.starts_with(&strip(registered)) || strip(asked).starts_with(&strip(registered))
+    asked.starts_with(registered)
 }
 
 /// The client ID metadata document route (CIMD): the client document must name `client_id`

@@ -103,9 +103,10 @@ impl Parsed<'_> {
     pub fn signed_by_mock(&self) -> bool {
         let ours = self.header["alg"] == "ES256"
             && self.header["kid"] == KID
-            && self.header["typ"]
-                .as_str()
-                .is_some_and(|t| t.eq_ignore_ascii_case("at+jwt"));
+            && self.header["typ"].as_str().is_some_and(|t| {
+                // RFC 9068 §4: "at+jwt" or "application/at+jwt"; media types are case-insensitive.
+                t.eq_ignore_ascii_case("at+jwt") || t.eq_ignore_ascii_case("application/at+jwt")
+            });
         ours && signing_key().is_some_and(|k| self.verifies(k.verifying_key()))
     }
 }

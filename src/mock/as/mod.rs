@@ -28,7 +28,7 @@ pub struct Rules {
     pub pkce_ignored: bool,
     /// A code can be redeemed more than once.
     pub code_reusable: bool,
-    /// A redirect URI is matched as a prefix, its query ignored.
+    /// A redirect URI is matched as a prefix of the one asked for.
     pub redirect_prefix: bool,
     /// Refresh returns the same refresh token, which keeps working.
     pub refresh_not_rotated: bool,
