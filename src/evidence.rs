@@ -79,6 +79,12 @@ pub enum Role {
     /// A cross-origin read of the discovery document at `document`, as a browser makes it
     /// (`kind`: `preflight`, the OPTIONS; `get`, the GET carrying Origin).
     Cors { document: String, kind: String },
+    /// One exchange of authspec's own OAuth client (`--allow-side-effects`, issue 19): `step` is
+    /// `register`, `authorize`, `token`, `refresh`, `old-refresh`, `code-reuse`, `use` or
+    /// `revoke`; `purpose` is the grant it serves (`main`, `other-audience`, `low-scope`, `dpop`,
+    /// `pkce-missing`, `pkce-wrong`, `code-reuse`, `redirect-path`, …; see `capture::oauth`).
+    #[serde(rename = "oauth")]
+    OAuth { step: String, purpose: String },
 }
 
 impl Role {
@@ -118,6 +124,7 @@ impl Role {
             Role::ProbeValidToken { endpoint } => format!("probe-valid-token({endpoint})"),
             Role::Transport { probe, method } => format!("transport-{probe}({method})"),
             Role::Cors { kind, .. } => format!("cors-{kind}"),
+            Role::OAuth { step, purpose } => format!("oauth-{step}({purpose})"),
         }
     }
 }
@@ -146,6 +153,12 @@ fn probe_method(ex: &Exchange) -> Option<&str> {
 /// A header authspec adds to a CIMD probe's recorded answer: whether the authorization server
 /// fetched the client document the request named (`true` or `false`).
 pub const DOCUMENT_FETCHED: &str = "x-authspec-client-document-fetched";
+
+/// A header authspec adds to a token response it recorded: the claims of the JWT access token
+/// it carried (header `typ` and `alg`, then the payload), decoded before the token itself was
+/// scrubbed, so judges can read `aud`, `scope` and `cnf` of a token they never see. Absent when
+/// the token is not a JWT.
+pub const TOKEN_CLAIMS: &str = "x-authspec-access-token-claims";
 
 /// Suffix of probe endpoints that are the resource URL itself, probed for want of a known endpoint.
 pub const GUESSED: &str = " (resource URL)";

@@ -190,6 +190,7 @@ pub fn judge(
         keys: report::inventory::keys(ev),
         level_overrides: Vec::new(),
         hints: report::hints::from_evidence(ev),
+        side_effects: report::side_effects::list(ev),
     }
 }
 

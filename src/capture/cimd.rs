@@ -56,6 +56,27 @@ pub fn client_id(base: &Url, wrong: Wrong) -> Url {
     join(base, &format!("{PREFIX}/{}.json", wrong.slug()))
 }
 
+/// The `client_id` URL of the one document that is right: authspec's OAuth client, where the
+/// authorization server supports client ID metadata documents and offers no registration.
+pub fn client_document(base: &Url) -> Url {
+    join(base, &format!("{PREFIX}/{CLIENT}"))
+}
+
+/// The file of that document.
+const CLIENT: &str = "client.json";
+
+/// The document authspec's OAuth client is known by (its `client_id` is its own URL).
+fn client_metadata(base: &Url) -> serde_json::Value {
+    json!({
+        "client_id": client_document(base).as_str(),
+        "client_name": "authspec conformance client (issue 19)",
+        "redirect_uris": [super::oauth::REDIRECT],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    })
+}
+
 /// The `redirect_uri` the probe's authorization requests use.
 pub fn redirect_uri(base: &Url) -> Url {
     join(base, &format!("{PREFIX}/callback"))
@@ -151,6 +172,13 @@ impl Drop for Server {
 }
 
 async fn serve(State(s): State<Arc<Served>>, Path(file): Path<String>) -> Response {
+    if file == CLIENT {
+        return (
+            [(header::CONTENT_TYPE, "application/json")],
+            client_metadata(&s.base).to_string(),
+        )
+            .into_response();
+    }
     let Some(wrong) = file.strip_suffix(".json").and_then(Wrong::from_slug) else {
         return StatusCode::NOT_FOUND.into_response();
     };

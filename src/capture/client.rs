@@ -27,6 +27,10 @@ pub enum Cred {
     Forged(super::forge::Forgery),
     /// The user's API key in the `access_token` query parameter instead of the header.
     QueryKey,
+    /// A credential authspec's OAuth client holds (a token it minted, or its client
+    /// authentication): the whole Authorization value is in [`Fetch::forged`], and it goes only
+    /// to the resource's origin or to [`Fetch::scope`] (the authorization server's).
+    Minted,
 }
 
 /// A request the plan wants made.
@@ -55,6 +59,8 @@ pub struct Fetch {
     /// Record a redirect as the answer instead of following it (requests with a body or a
     /// credential never follow one, whatever this says).
     pub no_follow: bool,
+    /// The body's media type, when not JSON (a token request's form).
+    pub content_type: Option<&'static str>,
 }
 
 impl Cred {
@@ -68,6 +74,7 @@ impl Cred {
             Cred::LowScope => "low-scope-key",
             Cred::Forged(_) => "forged-token",
             Cred::QueryKey => "query-key",
+            Cred::Minted => "minted",
         }
     }
 }
@@ -100,6 +107,7 @@ impl Fetch {
             headers: Vec::new(),
             forged: None,
             no_follow: false,
+            content_type: None,
         }
     }
 }
@@ -126,6 +134,8 @@ pub struct Ctx {
     pub max_body: usize,
     pub max_redirects: usize,
     pub timeout: Duration,
+    /// What authspec's OAuth client was issued, kept in clear before any recording scrubs it.
+    pub oauth: std::sync::Arc<super::oauth::Vault>,
 }
 
 /// The HTTP client: rustls, no automatic redirects (each hop is checked), no compression, and
@@ -208,11 +218,15 @@ pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
         let in_scope = same_origin(&url, &ctx.key_origin)
             || f.scope.as_ref().is_some_and(|s| same_origin(&url, s));
         let auth = match f.cred {
-            Cred::Forged(_) => f.forged.clone(),
+            Cred::Forged(_) | Cred::Minted => f.forged.clone(),
             Cred::QueryKey => None,
             _ => secret.map(|k| format!("Bearer {k}")),
         };
         let mut raw = request_headers_raw(auth.filter(|_| in_scope), body.is_some(), f.accept);
+        if let Some(ct) = f.content_type {
+            raw.retain(|(k, _)| *k != "content-type");
+            raw.push(("content-type", ct.to_string()));
+        }
         raw.extend(f.headers.iter().cloned());
         if hop == 0 {
             // The first request is the one the exchange is about; later hops are in `redirects`.
@@ -313,7 +327,7 @@ impl Ctx {
             Cred::BadKey => Some(&self.bad_key),
             Cred::Revocable => self.revocable.as_ref().map(Secret::expose),
             Cred::LowScope => self.low_scope.as_ref().map(Secret::expose),
-            Cred::Forged(_) => None,
+            Cred::Forged(_) | Cred::Minted => None,
             Cred::QueryKey => self.key.as_ref().map(Secret::expose),
         }
     }
@@ -406,6 +420,8 @@ async fn record(
     }
     // What the server issued becomes a secret before anything records it.
     super::issued::learn(&ctx.secrets, &ex.response_headers, &body);
+    // authspec's own OAuth client keeps what it was issued, and notes the token's claims.
+    ctx.oauth.keep(ex, &body);
     // Echo of the credential this request carried (AUTHMD-KEY-NOT-ECHOED), then scrub every secret.
     if let Some(sent) = sent {
         ex.key_echoed = ex.response_headers.iter().any(|(_, v)| v.contains(sent))

@@ -183,14 +183,14 @@ pub fn claims_of(authorization: &str) -> Option<Claims> {
     })
 }
 
-fn unix_now() -> u64 {
+pub(super) fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
 /// The public half of `key` as a JWK, members in RFC 7638's order.
-fn public_jwk(key: &SigningKey) -> Option<Value> {
+pub(super) fn public_jwk(key: &SigningKey) -> Option<Value> {
     let point = key.verifying_key().to_sec1_bytes();
     (point.len() == 65).then(
         || json!({"crv": "P-256", "kty": "EC", "x": b64(&point[1..33]), "y": b64(&point[33..65])}),
@@ -198,7 +198,7 @@ fn public_jwk(key: &SigningKey) -> Option<Value> {
 }
 
 /// The RFC 7638 thumbprint of an EC public JWK: SHA-256 over its required members, sorted.
-fn thumbprint(jwk: &Value) -> String {
+pub(super) fn thumbprint(jwk: &Value) -> String {
     let canonical = format!(
         r#"{{"crv":"{}","kty":"EC","x":"{}","y":"{}"}}"#,
         jwk["crv"].as_str().unwrap_or_default(),
@@ -209,14 +209,14 @@ fn thumbprint(jwk: &Value) -> String {
 }
 
 /// A compact ES256 JWS of `payload` under `header`, signed by `key`.
-fn sign(key: &SigningKey, header: &Value, payload: &Value) -> String {
+pub(super) fn sign(key: &SigningKey, header: &Value, payload: &Value) -> String {
     let input = unsigned(header, payload);
     let input = input.trim_end_matches('.');
     let sig: Signature = key.sign(input.as_bytes());
     format!("{input}.{}", b64(&sig.to_bytes()))
 }
 
-fn b64(v: &[u8]) -> String {
+pub(super) fn b64(v: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(v)
 }
 
@@ -243,7 +243,7 @@ fn self_signed(payload: &Value, embed: bool) -> String {
     sign(&key, &header, payload)
 }
 
-fn fresh_key() -> Option<SigningKey> {
+pub(super) fn fresh_key() -> Option<SigningKey> {
     (0..4).find_map(|_| {
         let mut b = [0u8; 32];
         getrandom::fill(&mut b).ok()?;
@@ -251,7 +251,7 @@ fn fresh_key() -> Option<SigningKey> {
     })
 }
 
-fn random_hex() -> String {
+pub(super) fn random_hex() -> String {
     let mut b = [0u8; 8];
     let _ = getrandom::fill(&mut b);
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -68,6 +68,9 @@ fn location(secrets: &Secrets, value: &str) {
     };
     let query = query.split_once('?').map_or("", |(_, q)| q);
     for part in [query, fragment] {
+        // A second `?` (a redirect URI that had a query, joined carelessly) still starts a
+        // parameter: read it as one, so no code hides behind it.
+        let part = part.replace('?', "&");
         for (k, v) in url::form_urlencoded::parse(part.as_bytes()) {
             if PARAMS.contains(&k.as_ref()) {
                 secrets.add_str(&v, MIN_ISSUED);

@@ -5,6 +5,7 @@ mod client;
 pub mod dns;
 pub mod forge;
 mod issued;
+pub mod oauth;
 mod plan;
 mod token_gate;
 pub mod transport;
@@ -77,6 +78,9 @@ pub struct CaptureOptions {
     pub mcp_methods: Vec<String>,
     /// Fixed DNS answers in place of the system resolver (tests); still under the SSRF guard.
     pub dns_stub: Option<dns::DnsStub>,
+    /// authspec's own OAuth client (`--client-id`, `--client-secret`, `--other-resource`); it
+    /// runs with `--allow-side-effects`.
+    pub oauth: oauth::ClientOptions,
 }
 
 impl std::fmt::Debug for CaptureOptions {
@@ -94,6 +98,7 @@ impl std::fmt::Debug for CaptureOptions {
             .field("allow_side_effects", &self.allow_side_effects)
             .field("profile", &self.profile)
             .field("resolve", &self.resolve)
+            .field("oauth", &self.oauth)
             .finish_non_exhaustive()
     }
 }
@@ -163,7 +168,7 @@ impl Default for CaptureOptions {
         CaptureOptions {
             timeout: Duration::from_secs(10),
             max_body: 2 * 1024 * 1024,
-            max_requests: 80,
+            max_requests: 150,
             max_redirects: 5,
             api_key: None,
             endpoints: Vec::new(),
@@ -184,6 +189,7 @@ impl Default for CaptureOptions {
             resolve: Vec::new(),
             mcp_methods: Vec::new(),
             dns_stub: None,
+            oauth: oauth::ClientOptions::default(),
         }
     }
 }
@@ -225,6 +231,8 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
             s
         })
     };
+    given(&opts.oauth.client_secret);
+    let vault = Arc::new(oauth::Vault::new(secrets.clone()));
     let ctx = Arc::new(Ctx {
         client,
         key: given(&opts.api_key),
@@ -241,6 +249,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         max_body: opts.max_body,
         max_redirects: opts.max_redirects,
         timeout: opts.timeout,
+        oauth: vault.clone(),
     });
     let cimd = match (opts.cimd_listen, opts.allow_side_effects) {
         (Some(addr), true) => Some(
@@ -255,6 +264,7 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         opts,
         cimd: cimd.as_ref().map(|c| c.base.clone()),
         minted: crate::secret::Minted::fresh(&secrets),
+        oauth: vault,
     };
     let mut engine = Engine {
         ctx: ctx.clone(),
@@ -446,11 +456,20 @@ impl Engine<'_> {
         let i = self.exchanges.len();
         self.exchanges.push(ex);
         self.slots.insert(key, Slot::Done(i));
-        roles
+        let mut next: Vec<Fetch> = roles
             .iter()
             .flat_map(|r| self.plan.follow_ups(r, &self.exchanges[i]))
-            .map(|next| (next, Some(i)))
-            .collect()
+            .collect();
+        // The OAuth client's next step reads what discovery found so far, not only this answer.
+        for r in &roles {
+            next.extend(oauth::follow_ups(
+                self.plan,
+                r,
+                &self.exchanges[i],
+                &self.exchanges,
+            ));
+        }
+        next.into_iter().map(|f| (f, Some(i))).collect()
     }
 
     /// On a CIMD probe, records whether the authorization server fetched the document it named:

@@ -64,6 +64,8 @@ pub struct Plan<'a> {
     /// This run's PKCE pair, `state` and nonce (registered secrets); without them (no OS
     /// randomness) no authorization request is made.
     pub minted: Option<crate::secret::Minted>,
+    /// What authspec's OAuth client holds (`--allow-side-effects`).
+    pub oauth: std::sync::Arc<super::oauth::Vault>,
 }
 
 fn origin_url(u: &Url) -> Url {
@@ -160,7 +162,7 @@ impl Plan<'_> {
     }
 
     /// `--mcp-method`, or what a client of the version sends first.
-    fn mcp_methods(&self) -> Vec<String> {
+    pub(super) fn mcp_methods(&self) -> Vec<String> {
         if self.opts.mcp_methods.is_empty() {
             super::default_mcp_methods(self.opts.mcp_version)
                 .map(String::from)
@@ -172,7 +174,7 @@ impl Plan<'_> {
 
     /// The unauthenticated POST of `method`, as a client of the version sends it; `n` tells it
     /// from the other methods' POSTs to the same URL.
-    fn mcp_request(&self, method: &str, n: usize) -> Fetch {
+    pub(super) fn mcp_request(&self, method: &str, n: usize) -> Fetch {
         let (body, headers) = mcp_message(self.opts.mcp_version, method, n + 1);
         let endpoint = crate::evidence::mcp_endpoint(self.resource.path(), method);
         Fetch {
@@ -298,6 +300,8 @@ impl Plan<'_> {
         match stage {
             0 => Some(self.token_probes(found)),
             1 => Some(self.burst_start()),
+            // authspec's OAuth client revokes what it minted once nothing uses it any more.
+            2 => Some(super::oauth::revocations(self)),
             _ => None,
         }
     }
@@ -1229,6 +1233,7 @@ pub fn role_rank(r: &Role) -> usize {
         Role::ProbeValidToken { .. } => 27,
         Role::Transport { .. } => 28,
         Role::Cors { .. } => 29,
+        Role::OAuth { .. } => 30,
     }
 }
 
@@ -1272,6 +1277,7 @@ mod tests {
             opts: &opts,
             cimd: None,
             minted: None,
+            oauth: Default::default(),
         };
         let urls: Vec<String> = plan
             .initial()

@@ -162,6 +162,7 @@ mod tests {
             opts: &opts,
             cimd: None,
             minted: None,
+            oauth: Default::default(),
         };
         let probe = Role::ProbeUnauth {
             endpoint: "GET /v1/items".into(),
@@ -200,6 +201,7 @@ mod tests {
             opts: &opts,
             cimd: None,
             minted: None,
+            oauth: Default::default(),
         };
         let guessed = Role::ProbeUnauth {
             endpoint: format!("GET /v1{GUESSED}"),

@@ -622,7 +622,7 @@ fn insufficient_scope(ev: &Evidence) -> Vec<Finding> {
         .collect();
     if probes.is_empty() {
         return vec![Finding::skip(
-            "not probed: pass --low-scope-key with a live token that lacks a scope the probed methods need",
+            "not probed: pass --low-scope-key with a live token that lacks a scope the probed methods need, or --allow-side-effects where the authorization server approves on its own and the resource advertises a scope the probed methods do not need",
         )];
     }
     if let Some(limit) = probes.iter().find_map(|e| e.tool_limit()) {

@@ -14,10 +14,13 @@ mod iss;
 mod jwks;
 mod mcp;
 mod members;
+mod oauth_as;
+mod oauth_rs;
 mod openapi;
 mod prm;
 mod ratelimit;
 mod schema;
+mod token_flow;
 mod tokens;
 mod transport;
 mod valid_token;
@@ -125,10 +128,12 @@ pub enum Area {
     Mcp,
     #[serde(rename = "mcp-transport")]
     McpTransport,
+    #[serde(rename = "oauth")]
+    Oauth,
 }
 
 impl Area {
-    pub const ALL: [Area; 12] = [
+    pub const ALL: [Area; 13] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -141,6 +146,7 @@ impl Area {
         Area::Openapi,
         Area::Mcp,
         Area::McpTransport,
+        Area::Oauth,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -157,6 +163,7 @@ impl Area {
             Area::Openapi => "openapi",
             Area::Mcp => "mcp",
             Area::McpTransport => "mcp-transport",
+            Area::Oauth => "oauth",
         }
     }
     pub fn title(self) -> &'static str {
@@ -176,6 +183,9 @@ impl Area {
             Area::Mcp => "MCP authorization (2025-06-18, 2025-11-25, 2026-07-28)",
             Area::McpTransport => {
                 "MCP transport security: Origin, protocol version, sessions (Streamable HTTP)"
+            }
+            Area::Oauth => {
+                "OAuth token flow: real tokens at the authorization server and the resource (OAuth 2.1, RFC 7636, RFC 8707, RFC 9068, RFC 9449)"
             }
         }
     }
@@ -230,6 +240,8 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(valid_token::CHECKS)
         .chain(transport::CHECKS)
         .chain(cors::CHECKS)
+        .chain(oauth_as::CHECKS)
+        .chain(oauth_rs::CHECKS)
 }
 
 /// The check with id `id`.

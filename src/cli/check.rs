@@ -43,8 +43,9 @@ pub(crate) struct CheckArgs {
     /// Largest body read per response (bytes, or KiB/MiB suffix).
     #[arg(long, default_value = "2MiB", value_parser = parse_size)]
     pub(crate) max_body: usize,
-    /// Most requests one run may send.
-    #[arg(long, default_value_t = 80, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    /// Most requests one run may send (a run with --allow-side-effects and a token flow sends
+    /// about 80).
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub(crate) max_requests: u64,
     /// A protected endpoint to probe, "METHOD /path" (repeatable).
     #[arg(long, value_name = "METHOD /PATH", value_parser = parse_endpoint)]
@@ -72,6 +73,20 @@ pub(crate) struct CheckArgs {
     /// insufficient_scope challenge is judged with it (skipped without one).
     #[arg(long, env = "AUTHSPEC_LOW_SCOPE_KEY", hide_env_values = true)]
     pub(crate) low_scope_key: Option<String>,
+    /// A client registered beforehand at the authorization server, for authspec's OAuth client
+    /// (with --allow-side-effects; without it the client registers itself where the AS offers
+    /// registration). Its redirect URI must be http://127.0.0.1/authspec-oauth/callback.
+    #[arg(long, value_name = "ID")]
+    pub(crate) client_id: Option<String>,
+    /// The secret of --client-id (a confidential client; it also asks for a client_credentials
+    /// token). Sent only to the authorization server's token and revocation endpoints.
+    #[arg(long, env = "AUTHSPEC_CLIENT_SECRET", hide_env_values = true)]
+    pub(crate) client_secret: Option<String>,
+    /// Another resource of the same authorization server: authspec's OAuth client asks for a
+    /// token for it and sends it here, where it must be refused (default: one the AS metadata's
+    /// protected_resources or the api-catalog names).
+    #[arg(long, value_name = "URL", value_parser = parse_url)]
+    pub(crate) other_resource: Option<url::Url>,
     /// Serve the CIMD probe's client ID metadata documents on ADDR (with --allow-side-effects): an
     /// AS advertising client_id_metadata_document_supported gets authorization requests naming
     /// documents it must refuse.
@@ -203,6 +218,11 @@ fn empty_keys(a: &CheckArgs) -> Result<()> {
             "--low-scope-key",
             "AUTHSPEC_LOW_SCOPE_KEY",
         ),
+        (
+            &a.client_secret,
+            "--client-secret",
+            "AUTHSPEC_CLIENT_SECRET",
+        ),
     ];
     for (value, flag, var) in keys {
         let Some(v) = value.as_deref().filter(|v| v.trim().is_empty()) else {
@@ -261,6 +281,7 @@ pub(crate) fn ignored_flags(a: &CheckArgs) -> Result<()> {
     if a.cimd_url.is_some() && a.cimd_serve.is_none() {
         bail!("--cimd-url names the public URL of --cimd-serve, so it needs --cimd-serve");
     }
+    oauth_flags(a)?;
     let low_from_env = std::env::var("AUTHSPEC_LOW_SCOPE_KEY").ok() == a.low_scope_key;
     if a.low_scope_key.is_some() && !mcp && !low_from_env {
         bail!(
@@ -273,6 +294,34 @@ pub(crate) fn ignored_flags(a: &CheckArgs) -> Result<()> {
         bail!(
             "--revocable-key is only used with --allow-side-effects (revoking it is a side effect)"
         );
+    }
+    Ok(())
+}
+
+/// The OAuth client's flags act only with --allow-side-effects (it registers clients and mints
+/// tokens), and a client secret belongs to a client ID.
+fn oauth_flags(a: &CheckArgs) -> Result<()> {
+    let secret_from_env = std::env::var("AUTHSPEC_CLIENT_SECRET").ok() == a.client_secret;
+    let given = [
+        ("--client-id", a.client_id.is_some()),
+        (
+            "--client-secret",
+            a.client_secret.is_some() && !secret_from_env,
+        ),
+        ("--other-resource", a.other_resource.is_some()),
+    ];
+    if let Some((flag, _)) = given.iter().find(|(_, g)| *g)
+        && !a.allow_side_effects
+    {
+        bail!(
+            "{flag} is for authspec's OAuth client, which runs only with --allow-side-effects (it registers clients and mints tokens)"
+        );
+    }
+    if a.client_id.as_deref().is_some_and(|c| c.trim().is_empty()) {
+        bail!("--client-id is empty: give the client ID, or leave the flag out");
+    }
+    if a.client_secret.is_some() && !secret_from_env && a.client_id.is_none() {
+        bail!("--client-secret is the secret of --client-id, so it needs --client-id");
     }
     Ok(())
 }
@@ -345,6 +394,14 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         mcp_version: a.mcp_version.unwrap_or_default(),
         resolve: a.resolve,
         mcp_methods: a.mcp_methods,
+        oauth: authspec::capture::oauth::ClientOptions {
+            // From the environment alone, a secret has no client to belong to.
+            client_secret: a
+                .client_secret
+                .filter(|s| !s.trim().is_empty() && a.client_id.is_some()),
+            client_id: a.client_id,
+            other_resource: a.other_resource,
+        },
         ..CaptureOptions::default()
     };
     let mut _mock = None;

@@ -239,6 +239,12 @@ pub fn render(report: &Report, st: &Style) -> String {
     if let Some(line) = super::coverage::line(&report.coverage) {
         let _ = writeln!(out, "{}", st.paint("2", &line));
     }
+    if !report.side_effects.is_empty() {
+        let _ = writeln!(out, "\nside effects at the target:");
+        for line in super::side_effects::lines(&report.side_effects) {
+            let _ = writeln!(out, "  {}", printable(&line));
+        }
+    }
     for hint in &report.hints {
         let _ = writeln!(out, "hint: {}", printable(hint));
     }

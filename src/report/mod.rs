@@ -15,6 +15,7 @@ pub mod junit;
 pub mod levels;
 pub mod markdown;
 pub mod sarif;
+pub mod side_effects;
 
 use crate::checks::{Area, Check, Level};
 use crate::evidence::{Evidence, Exchange, Mode, Role};
@@ -70,6 +71,10 @@ pub struct Report {
     /// example `--profile mcp` for an MCP server). Never changes a result.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub hints: Vec<String>,
+    /// Every change the run made at the target (`--allow-side-effects`): clients registered,
+    /// tokens minted, and whether each was revoked.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub side_effects: Vec<side_effects::SideEffect>,
 }
 
 /// What a waiver did in this run.

@@ -1,0 +1,547 @@
+//! What each answer of the flow leads to, so that every request waits only for what it needs:
+//! AS metadata → register → authorize → token → {use, refresh, code reuse, other-audience use}
+//! → old refresh, with every other grant (PKCE, redirect URIs, low scope, DPoP) beside it.
+
+use super::dpop::{Presentation, present};
+use super::grant::{self, Ask, Redeem};
+use super::vault::{Client, ClientAuth, Server};
+use super::{Purpose, Step, Vault, parse_role};
+use crate::capture::client::{Cred, Fetch};
+use crate::capture::plan::Plan;
+use crate::checks::Profile;
+use crate::evidence::{Exchange, Role};
+use crate::identifier::same_origin;
+use crate::secret::Secret;
+use serde_json::Value;
+use url::Url;
+
+/// The fetches the answer `ex` (in role `role`, among `found`) leads the OAuth client to.
+pub fn follow_ups(plan: &Plan, role: &Role, ex: &Exchange, found: &[Exchange]) -> Vec<Fetch> {
+    if !plan.opts.allow_side_effects {
+        return Vec::new();
+    }
+    let vault = &plan.oauth;
+    if let Role::Asm { issuer } = role {
+        return start(plan, issuer, ex, found);
+    }
+    let Some((step, purpose)) = parse_role(role) else {
+        return Vec::new();
+    };
+    let (Some(server), Some(client)) = (vault.server(), vault.client()) else {
+        return Vec::new();
+    };
+    let flow = Flow {
+        plan,
+        vault,
+        server,
+        client,
+        found,
+    };
+    match step {
+        Step::Register => flow.authorizations(),
+        Step::Authorize => flow.redeem(purpose),
+        Step::Token => flow.after_token(purpose),
+        Step::Refresh if purpose == Purpose::Main => flow.old_refresh(),
+        _ => Vec::new(),
+    }
+}
+
+/// The revocation of every token minted (RFC 7009), once the run is otherwise done.
+pub fn revocations(plan: &Plan) -> Vec<Fetch> {
+    let vault = &plan.oauth;
+    let (Some(server), Some(client)) = (vault.server(), vault.client()) else {
+        return Vec::new();
+    };
+    let Some(url) = server.revoke else {
+        return Vec::new();
+    };
+    let mut n = 0;
+    vault
+        .minted()
+        .iter()
+        .flat_map(|(p, t)| grant::revoke(vault, &url, &client, *p, t, &mut n))
+        .collect()
+}
+
+/// The flow starts at the first AS metadata that names authorization and token endpoints on the
+/// issuer's own origin (the client's secrets go nowhere else), with a client to run as.
+fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fetch> {
+    let Some(doc) = object(ex) else {
+        return Vec::new();
+    };
+    let Ok(iss) = Url::parse(issuer) else {
+        return Vec::new();
+    };
+    let endpoint = |m: &str| {
+        doc.get(m)
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
+    let own = |m: &str| endpoint(m).filter(|u| same_origin(u, &iss));
+    let (Some(authorize), Some(token)) =
+        (endpoint("authorization_endpoint"), own("token_endpoint"))
+    else {
+        return Vec::new();
+    };
+    let list = |m: &str| -> Vec<String> {
+        doc.get(m)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let server = Server {
+        issuer: issuer.to_string(),
+        authorize,
+        token,
+        revoke: own("revocation_endpoint"),
+        dpop: list("dpop_signing_alg_values_supported")
+            .iter()
+            .any(|a| a == "ES256"),
+        auth_methods: list("token_endpoint_auth_methods_supported"),
+    };
+    let Some(state) = plan.minted.as_ref().map(|m| m.state.clone()) else {
+        return Vec::new();
+    };
+    let o = &plan.opts.oauth;
+    let registration = own("registration_endpoint");
+    let cimd = doc.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
+    let client = match (&o.client_id, &registration, &plan.cimd) {
+        (Some(id), _, _) => Some(given_client(id, o.client_secret.as_deref(), &server)),
+        (None, Some(_), _) => None,
+        (None, None, Some(base)) if cimd => Some(Client {
+            id: crate::capture::cimd::client_document(base).to_string(),
+            secret: None,
+            auth: ClientAuth::None,
+        }),
+        _ => return Vec::new(),
+    };
+    if !plan.oauth.start(server.clone(), state) {
+        return Vec::new();
+    }
+    let Some(client) = client else {
+        return registration.map(grant::register).into_iter().collect();
+    };
+    plan.oauth.set_client(client.clone());
+    let flow = Flow {
+        plan,
+        vault: &plan.oauth,
+        server,
+        client,
+        found,
+    };
+    flow.authorizations()
+}
+
+/// A pre-registered client: confidential with a secret, authenticating as the AS lists
+/// (`client_secret_basic` unless only `client_secret_post` is listed; RFC 8414 §2's default).
+fn given_client(id: &str, secret: Option<&str>, server: &Server) -> Client {
+    let post_only = server
+        .auth_methods
+        .iter()
+        .any(|m| m == "client_secret_post")
+        && !server
+            .auth_methods
+            .iter()
+            .any(|m| m == "client_secret_basic");
+    let secret = secret.filter(|s| !s.is_empty()).map(Secret::new);
+    let auth = match (&secret, post_only) {
+        (None, _) => ClientAuth::None,
+        (Some(_), true) => ClientAuth::Post,
+        (Some(_), false) => ClientAuth::Basic,
+    };
+    Client {
+        id: id.to_string(),
+        secret,
+        auth,
+    }
+}
+
+struct Flow<'a> {
+    plan: &'a Plan<'a>,
+    vault: &'a Vault,
+    server: Server,
+    client: Client,
+    found: &'a [Exchange],
+}
+
+impl Flow<'_> {
+    /// The resource identifier tokens are asked for: the PRM's `resource`, else the URL checked.
+    fn resource(&self) -> String {
+        prm_docs(self.found)
+            .find_map(|o| o.get("resource").and_then(Value::as_str).map(String::from))
+            .unwrap_or_else(|| self.plan.resource.to_string())
+    }
+
+    /// Every authorization request, all at once: the main grant and each probe's own.
+    fn authorizations(&self) -> Vec<Fetch> {
+        let Some(state) = self.vault.state_param() else {
+            return Vec::new();
+        };
+        let resource = self.resource();
+        let needed = needed_scope(self.found);
+        let mut out = Vec::new();
+        for purpose in self.purposes() {
+            let Some(pkce) = self.vault.fresh_pkce(purpose) else {
+                continue;
+            };
+            let other = (purpose == Purpose::OtherAudience)
+                .then(|| self.other_resource())
+                .flatten();
+            let low = (purpose == Purpose::LowScope).then(|| reduced_scope(self.found));
+            let ask = Ask {
+                resource: other.as_deref().unwrap_or(&resource),
+                scope: match &low {
+                    Some(l) => l.as_deref(),
+                    None => needed.as_deref(),
+                },
+                challenge: &pkce.challenge,
+                state: &state,
+            };
+            out.push(grant::authorize(&self.server, &self.client, purpose, &ask));
+        }
+        if self.client.secret.is_some() {
+            out.push(grant::client_credentials(
+                self.vault,
+                &self.server,
+                &self.client,
+                &resource,
+            ));
+        }
+        out
+    }
+
+    /// The grants this run asks for: each probe only where its precondition holds.
+    fn purposes(&self) -> Vec<Purpose> {
+        Purpose::ALL
+            .into_iter()
+            .filter(|p| match p {
+                Purpose::OtherAudience => self.other_resource().is_some(),
+                Purpose::LowScope => {
+                    self.plan.opts.profile == Profile::Mcp && reduced_scope(self.found).is_some()
+                }
+                Purpose::Dpop => self.server.dpop,
+                Purpose::ClientCredentials => false,
+                _ => true,
+            })
+            .collect()
+    }
+
+    /// `--other-resource`, else another resource the authorization server names: its metadata's
+    /// `protected_resources` (RFC 9728 §4), then the APIs the resource's api-catalog lists
+    /// (RFC 9727: each linkset context is an API the publisher offers).
+    fn other_resource(&self) -> Option<String> {
+        if let Some(u) = &self.plan.opts.oauth.other_resource {
+            return Some(u.to_string());
+        }
+        let mine = self.resource();
+        let trim = |s: &str| s.trim_end_matches('/').to_string();
+        let issuer = &self.server.issuer;
+        let named = self
+            .found
+            .iter()
+            .filter(|e| {
+                e.roles
+                    .iter()
+                    .any(|r| matches!(r, Role::Asm { issuer: i } if i == issuer))
+            })
+            .filter_map(object)
+            .filter_map(|o| o.get("protected_resources")?.as_array().cloned())
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from));
+        let listed = self
+            .found
+            .iter()
+            .filter(|e| e.roles.iter().any(|r| matches!(r, Role::Catalog { .. })))
+            .filter_map(object)
+            .filter_map(|o| o.get("linkset")?.as_array().cloned())
+            .flatten()
+            .filter_map(|c| c.get("anchor")?.as_str().map(String::from));
+        named
+            .chain(listed)
+            .filter(|a| Url::parse(a).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+            .find(|a| trim(a) != trim(&mine) && trim(a) != trim(self.plan.resource.as_str()))
+    }
+
+    /// The token request that redeems `purpose`'s code, as that purpose's probe redeems it.
+    fn redeem(&self, purpose: Purpose) -> Vec<Fetch> {
+        if purpose.is_redirect_variant() {
+            return Vec::new();
+        }
+        let (Some(code), Some(pkce)) = (self.vault.code(purpose), self.vault.pkce(purpose)) else {
+            return Vec::new();
+        };
+        let wrong = crate::secret::Pkce::fresh();
+        let verifier = match purpose {
+            Purpose::PkceMissing => None,
+            Purpose::PkceWrong => match &wrong {
+                Some(w) => {
+                    self.vault.register(w.verifier.expose());
+                    Some(w.verifier.expose())
+                }
+                None => return Vec::new(),
+            },
+            _ => Some(pkce.verifier.expose()),
+        };
+        let resource = match purpose {
+            Purpose::OtherAudience => self.other_resource().unwrap_or_else(|| self.resource()),
+            _ => self.resource(),
+        };
+        let dpop = match purpose {
+            Purpose::Dpop => {
+                let key = self.vault.dpop_key();
+                let proof =
+                    key.and_then(|k| super::dpop::proof(&k, "POST", &self.server.token, None));
+                match proof {
+                    Some(p) => Some(p),
+                    None => return Vec::new(),
+                }
+            }
+            _ => None,
+        };
+        let r = Redeem {
+            code: &code,
+            verifier,
+            resource: &resource,
+            dpop,
+        };
+        vec![grant::redeem(
+            self.vault,
+            &self.server,
+            &self.client,
+            purpose,
+            Step::Token,
+            &r,
+        )]
+    }
+
+    /// What a token answer leads to, by the grant it served.
+    fn after_token(&self, purpose: Purpose) -> Vec<Fetch> {
+        let Some(tokens) = self.vault.tokens(purpose) else {
+            return Vec::new();
+        };
+        let token = tokens.access.expose();
+        match purpose {
+            Purpose::Main => {
+                let mut out = self.valid_uses(token);
+                if let Some(r) = &tokens.refresh {
+                    out.push(grant::refresh(
+                        self.vault,
+                        &self.server,
+                        &self.client,
+                        r,
+                        &self.resource(),
+                        Step::Refresh,
+                    ));
+                }
+                out
+            }
+            Purpose::CodeReuse => self.code_reuse(),
+            Purpose::OtherAudience => {
+                self.target_use("other-audience", 0, &format!("Bearer {token}"), None)
+            }
+            Purpose::LowScope => self.low_scope_uses(token),
+            Purpose::Dpop => self.dpop_uses(token),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The main token on each probed method: the valid-token probes (MCP), else one use of the
+    /// first protected endpoint.
+    fn valid_uses(&self, token: &str) -> Vec<Fetch> {
+        if self.plan.opts.profile != Profile::Mcp {
+            return self.target_use("main", 1, &format!("Bearer {token}"), None);
+        }
+        self.each_method(token, |endpoint| Role::ProbeValidToken { endpoint }, 0)
+    }
+
+    fn low_scope_uses(&self, token: &str) -> Vec<Fetch> {
+        self.each_method(token, |endpoint| Role::ProbeLowScope { endpoint }, 1)
+    }
+
+    /// `token` as Bearer on each MCP method the run probes, in the role `role` makes.
+    fn each_method(&self, token: &str, role: fn(String) -> Role, lane: u32) -> Vec<Fetch> {
+        self.plan
+            .mcp_methods()
+            .iter()
+            .enumerate()
+            .map(|(n, m)| {
+                let base = self.plan.mcp_request(m, n);
+                let endpoint = crate::evidence::mcp_endpoint(self.plan.resource.path(), m);
+                let n = u32::try_from(n).unwrap_or(0);
+                Fetch {
+                    role: role(endpoint),
+                    cred: Cred::Minted,
+                    forged: Some(format!("Bearer {token}")),
+                    scope: None,
+                    seq: super::seq(Step::Use, Purpose::Main, lane * 10 + n),
+                    ..base
+                }
+            })
+            .collect()
+    }
+
+    /// One use of the token target (the endpoint the token probes go to) with `authorization`.
+    fn target_use(
+        &self,
+        what: &str,
+        lane: u32,
+        authorization: &str,
+        dpop: Option<String>,
+    ) -> Vec<Fetch> {
+        let Some((_, base)) = self.plan.token_target(self.found) else {
+            return Vec::new();
+        };
+        let mut headers = base.headers.clone();
+        headers.extend(dpop.map(|p| ("dpop", p)));
+        vec![Fetch {
+            role: Role::OAuth {
+                step: Step::Use.slug().into(),
+                purpose: what.into(),
+            },
+            cred: Cred::Minted,
+            forged: Some(authorization.to_string()),
+            scope: None,
+            headers,
+            seq: super::seq(Step::Use, Purpose::OtherAudience, lane),
+            ..base
+        }]
+    }
+
+    /// The DPoP-bound token presented each way (RFC 9449 §4.3, §7.2) at the token target.
+    fn dpop_uses(&self, token: &str) -> Vec<Fetch> {
+        let (Some(key), Some((_, base))) =
+            (self.vault.dpop_key(), self.plan.token_target(self.found))
+        else {
+            return Vec::new();
+        };
+        Presentation::ALL
+            .into_iter()
+            .zip(2..)
+            .filter_map(|(how, lane)| {
+                let (auth, proof) = present(how, &key, token, &base.method, &base.url)?;
+                self.target_use(&format!("dpop-{}", how.slug()), lane, &auth, proof)
+                    .into_iter()
+                    .next()
+            })
+            .collect()
+    }
+
+    /// The reuse grant's code, redeemed a second time exactly as the first.
+    fn code_reuse(&self) -> Vec<Fetch> {
+        let (Some(code), Some(pkce)) = (
+            self.vault.code(Purpose::CodeReuse),
+            self.vault.pkce(Purpose::CodeReuse),
+        ) else {
+            return Vec::new();
+        };
+        let resource = self.resource();
+        let r = Redeem {
+            code: &code,
+            verifier: Some(pkce.verifier.expose()),
+            resource: &resource,
+            dpop: None,
+        };
+        vec![grant::redeem(
+            self.vault,
+            &self.server,
+            &self.client,
+            Purpose::CodeReuse,
+            Step::CodeReuse,
+            &r,
+        )]
+    }
+
+    /// The main grant's first refresh token, replayed after its refresh answered.
+    fn old_refresh(&self) -> Vec<Fetch> {
+        let Some(first) = self.vault.tokens(Purpose::Main).and_then(|t| t.refresh) else {
+            return Vec::new();
+        };
+        if self.vault.refreshed().is_none() {
+            return Vec::new();
+        }
+        vec![grant::refresh(
+            self.vault,
+            &self.server,
+            &self.client,
+            &first,
+            &self.resource(),
+            Step::OldRefresh,
+        )]
+    }
+}
+
+fn object(ex: &Exchange) -> Option<&serde_json::Map<String, Value>> {
+    if ex.status != Some(200) {
+        return None;
+    }
+    ex.json().ok()?.value.as_object()
+}
+
+fn prm_docs(found: &[Exchange]) -> impl Iterator<Item = &serde_json::Map<String, Value>> {
+    found
+        .iter()
+        .filter(|e| {
+            e.roles
+                .iter()
+                .any(|r| matches!(r, Role::Prm | Role::PrmHinted { .. } | Role::PrmRoot))
+        })
+        .filter_map(object)
+}
+
+/// The scope the protected methods need: the 401 challenge's `scope` (what an MCP client asks
+/// for first), else the PRM's `scopes_supported`.
+fn needed_scope(found: &[Exchange]) -> Option<String> {
+    challenge_scope(found).or_else(|| {
+        prm_docs(found).find_map(|o| {
+            let list: Vec<&str> = o
+                .get("scopes_supported")?
+                .as_array()?
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            (!list.is_empty()).then(|| list.join(" "))
+        })
+    })
+}
+
+fn challenge_scope(found: &[Exchange]) -> Option<String> {
+    found
+        .iter()
+        .filter(|e| e.status == Some(401))
+        .filter(|e| {
+            e.roles
+                .iter()
+                .any(|r| matches!(r, Role::ProbeUnauth { .. }))
+        })
+        .find_map(|e| {
+            crate::parse::challenge::parse_fields(e.headers("www-authenticate"))
+                .ok()?
+                .iter()
+                .flat_map(|c| c.params.iter())
+                .find(|p| p.name.eq_ignore_ascii_case("scope"))
+                .map(|p| p.value.clone())
+        })
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// A scope the resource advertises that the challenge does not ask for: a token holding only it
+/// lacks what the methods need. `None` when the challenge names no scope or every advertised
+/// scope is needed.
+fn reduced_scope(found: &[Exchange]) -> Option<String> {
+    let needed = challenge_scope(found)?;
+    let needed: Vec<&str> = needed.split_whitespace().collect();
+    prm_docs(found).find_map(|o| {
+        o.get("scopes_supported")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|s| !needed.contains(s) && *s != "offline_access" && *s != "openid")
+            .map(String::from)
+    })
+}
