@@ -785,3 +785,24 @@ async fn each_as_fault_breaks_exactly_its_rule() {
         assert!(named.contains(&f.name), "{} has no case here", f.name);
     }
 }
+
+#[tokio::test]
+async fn the_low_scope_faults_apply_to_reduced_scope_tokens_too() {
+    for (fault, expected) in [
+        ("mcp-scope-unchecked", 200),
+        ("mcp-insufficient-scope-401", 401),
+        ("mcp-403-no-scope", 403),
+    ] {
+        let m = start(&[fault], true).await;
+        let c = Client::register(&m, "none").await;
+        let (_, low) = c
+            .redeem(&c.code(&[("scope", "mcp:resources")]).await, &[])
+            .await;
+        let at = s(&low, "access_token");
+        assert_eq!(
+            tools_list(&m, &format!("Bearer {at}"), None).await,
+            expected,
+            "{fault}"
+        );
+    }
+}

@@ -333,8 +333,8 @@ pub async fn api(S(st): St, method: Method, uri: Uri, headers: HeaderMap, body: 
     if minted.is_none() && !accepted(&st, token) {
         return refuse(&st, token);
     }
-    // A token the AS issued carries scopes; each operation needs its own (OpenAPI-less REST
-    // servers do the same: RFC 6750 §3.1 insufficient_scope).
+    // A token the AS issued carries scopes, and each operation needs its own: without it, 403
+    // insufficient_scope (RFC 6750 §3.1). API keys carry every scope.
     let needed = if usage { "jobs:read" } else { "jobs:search" };
     if minted
         .as_ref()

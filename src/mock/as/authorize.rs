@@ -98,6 +98,7 @@ pub async fn authorize(S(st): S<Arc<State>>, uri: Uri) -> Response {
         scope: granted_scope(&st, q.get("scope")),
         resources,
         used: false,
+        issued_at: super::jwt::now(),
     };
     if let Ok(mut t) = st.oauth.tables.lock() {
         t.codes.insert(code.clone(), entry);
@@ -242,4 +243,40 @@ async fn client_document(client_id: &str) -> Option<Value> {
     let resp = client.get(u).send().await.ok()?;
     let bytes = resp.bytes().await.ok()?;
     serde_json::from_slice(&bytes[..bytes.len().min(64 * 1024)]).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_matches;
+
+    #[test]
+    fn redirect_uris_match_byte_for_byte_but_for_a_loopback_port() {
+        let reg = "http://127.0.0.1/cb";
+        assert!(redirect_matches(reg, reg, false));
+        assert!(redirect_matches(reg, "http://127.0.0.1:8123/cb", false));
+        assert!(redirect_matches(
+            "http://[::1]:1/cb?a=1",
+            "http://[::1]:2/cb?a=1",
+            false
+        ));
+        for bad in [
+            "http://127.0.0.1:8123/cb/x",
+            "http://127.0.0.1/cb?x=1",
+            "http://127.0.0.1/CB",
+            "http://127.0.0.1.evil.example/cb",
+            "http://localhost:8123/cb",
+            "https://127.0.0.1/cb",
+        ] {
+            assert!(!redirect_matches(reg, bad, false), "{bad}");
+        }
+        assert!(!redirect_matches(
+            "https://app.example/cb",
+            "https://app.example:444/cb",
+            false
+        ));
+        // The prefix fault takes what starts with the registered URI, and only that.
+        assert!(redirect_matches(reg, "http://127.0.0.1/cb/x", true));
+        assert!(redirect_matches(reg, "http://127.0.0.1/cb?x=1", true));
+        assert!(!redirect_matches(reg, "http://evil.example/cb", true));
+    }
 }

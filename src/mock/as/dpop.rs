@@ -24,14 +24,23 @@ pub struct Expect<'a> {
 /// Why a proof was refused: the `error_description` the answer carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
+    /// No `DPoP` header.
     Missing,
+    /// More than one `DPoP` header.
     Several,
+    /// Not a well-formed proof (§4.2).
     Malformed,
+    /// The signature does not verify under the proof's own `jwk`.
     Signature,
+    /// `htm` is not the request's method.
     Method,
+    /// `htu` is not the request's URL.
     Url,
+    /// `ath` is not the hash of the token sent with it.
     Ath,
+    /// `iat` is too old or in the future.
     Stale,
+    /// The `jti` was used before.
     Replayed,
 }
 

@@ -156,3 +156,17 @@ impl Params {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Params;
+
+    #[test]
+    fn parameters_keep_repeats_and_only_resource_may_repeat() {
+        let p = Params::parse("resource=a&resource=b&scope=x%20y");
+        assert_eq!(p.all("resource").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(p.get("scope"), Some("x y"));
+        assert_eq!(p.repeated(), None);
+        assert_eq!(Params::parse("code=1&x=2&code=3").repeated(), Some("code"));
+    }
+}

@@ -25,7 +25,13 @@ pub struct Code {
     /// The RFC 8707 resources the request named (all the AS serves when it named none).
     pub resources: Vec<String>,
     pub used: bool,
+    /// When it was issued (seconds since the epoch): codes live [`CODE_TTL`] seconds.
+    pub issued_at: u64,
 }
+
+/// How long a code may wait to be redeemed, in seconds (OAuth 2.1 §4.1.2: "A maximum
+/// authorization code lifetime of 10 minutes is RECOMMENDED").
+pub const CODE_TTL: u64 = 600;
 
 /// One authorization grant: the tokens a code (or a client credentials request) led to.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 
 use super::super::State;
 use super::super::handlers::{json_response, set};
-use super::store::{Access, Grant, Refresh, Tables};
+use super::store::{Access, CODE_TTL, Grant, Refresh, Tables};
 use super::{ACCESS_TTL, Params, canonical_resource, dpop, granted_scope, jwt, random_token};
 use axum::body::Bytes;
 use axum::extract::State as S;
@@ -87,6 +87,17 @@ pub fn authenticate_client(
 /// client the AS did not register.
 fn authenticate(st: &State, headers: &HeaderMap, form: &Params) -> Result<Caller, Response> {
     let basic = basic_credentials(headers);
+    // RFC 6749 §2.3.1: "The client MUST NOT use more than one authentication method in each
+    // request"; a form client_id beside Basic must at least name the same client.
+    if let Some((id, _)) = &basic
+        && (form.get("client_secret").is_some() || form.get("client_id").is_some_and(|f| f != id))
+    {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "more than one client authentication method",
+        ));
+    }
     let (id, secret) = match &basic {
         Some((id, secret)) => (Some(id.clone()), Some(secret.clone())),
         None => (
@@ -184,6 +195,9 @@ fn code_grant(st: &State, t: &mut Tables, caller: &Caller, ask: &Ask) -> Respons
     }
     c.used = true;
     let c = c.clone();
+    if jwt::now() > c.issued_at + CODE_TTL {
+        return bad("invalid_grant", "the authorization code expired");
+    }
     if c.client_id != caller.id {
         return bad("invalid_grant", "the code was issued to another client");
     }
