@@ -17,6 +17,22 @@ use std::time::{Duration, Instant};
 /// known from the resource URL, so the 401's hint is beside it, not before it).
 const CHAIN_DEPTH: u32 = 3;
 
+/// Dependent round trips of a side-effect run's token flow (issue 19): PRM -> AS metadata ->
+/// register -> authorize -> token -> {use, refresh, code reuse, other-audience token} -> {old
+/// refresh, other-audience use}. Everything else should run beside it.
+const TOKEN_CHAIN_DEPTH: u32 = 7;
+
+/// What a bench case checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Case {
+    /// `check --mock`: the mock's endpoint and keys named.
+    Named,
+    /// `check URL`: no key, no `--endpoint`.
+    Passive,
+    /// `check --mock --profile mcp --allow-side-effects`: the OAuth client's token flow.
+    SideEffects,
+}
+
 /// How many answers deep `ex` is: 1 for a request the run starts with, else one more than the
 /// exchange it waited for (`after`).
 fn depth(file: &CaptureFile, ex: &authspec::evidence::Exchange) -> usize {
@@ -82,18 +98,27 @@ fn duplicates(file: &CaptureFile) -> usize {
                         | authspec::evidence::Role::RevokedProbe { .. }
                         // Each carries another forged token under the one credential label.
                         | authspec::evidence::Role::ProbeForged { .. }
+                        // The OAuth client's token requests: one endpoint, many grants.
+                        | authspec::evidence::Role::OAuth { .. }
                 )
             })
         })
-        .filter(|e| !seen.insert((e.method.clone(), e.url.clone(), e.credential.clone())))
+        .filter(|e| {
+            // MCP probes all POST one URL: the role tells the deliberate ones apart.
+            let role = e.roles.first().map(|r| r.label()).unwrap_or_default();
+            !seen.insert((e.method.clone(), e.url.clone(), e.credential.clone(), role))
+        })
         .count()
 }
 
-async fn one_run(latency: Duration, passive: bool) -> (Duration, usize, CaptureFile, Duration) {
+async fn one_run(latency: Duration, case: Case) -> (Duration, usize, CaptureFile, Duration) {
+    let passive = case == Case::Passive;
+    let side_effects = case == Case::SideEffects;
     let m = mock::start(
         ([127, 0, 0, 1], 0).into(),
         MockOptions {
             latency,
+            mcp: side_effects,
             ..MockOptions::default()
         },
     )
@@ -101,10 +126,14 @@ async fn one_run(latency: Duration, passive: bool) -> (Duration, usize, CaptureF
     .expect("mock starts");
     let cfg = CheckConfig {
         target: m.resource_url().to_string(),
-        capture: if passive {
-            CaptureOptions::default()
-        } else {
-            m.capture_options(CaptureOptions::default())
+        capture: match case {
+            Case::Passive => CaptureOptions::default(),
+            Case::Named => m.capture_options(CaptureOptions::default()),
+            Case::SideEffects => m.capture_options(CaptureOptions {
+                profile: authspec::checks::Profile::Mcp,
+                allow_side_effects: true,
+                ..CaptureOptions::default()
+            }),
         },
         selection: Selection::default(),
         strict: false,
@@ -142,16 +171,18 @@ async fn main() {
     println!("authspec bench: {runs} runs per latency, chain depth {CHAIN_DEPTH}");
     let mut capture = None;
     let mut timelines = Vec::new();
-    for (case, ms, passive) in [
-        ("endpoint named", 0u64, false),
-        ("endpoint named", 100, false),
-        ("passive", 0, true),
-        ("passive", 100, true),
+    for (name, ms, case) in [
+        ("endpoint named", 0u64, Case::Named),
+        ("endpoint named", 100, Case::Named),
+        ("passive", 0, Case::Passive),
+        ("passive", 100, Case::Passive),
+        ("side effects", 0, Case::SideEffects),
+        ("side effects", 100, Case::SideEffects),
     ] {
         let latency = Duration::from_millis(ms);
         let (mut walls, mut naives, mut requests, mut dups) = (Vec::new(), Vec::new(), 0, 0);
         for _ in 0..runs {
-            let (wall, req, file, naive) = one_run(latency, passive).await;
+            let (wall, req, file, naive) = one_run(latency, case).await;
             walls.push(wall);
             naives.push(naive);
             requests = req;
@@ -163,18 +194,23 @@ async fn main() {
         });
         let (med, min, max) = stats(walls);
         let (naive_med, _, _) = stats(naives);
-        let bound = latency * CHAIN_DEPTH;
+        let bound = latency
+            * if case == Case::SideEffects {
+                TOKEN_CHAIN_DEPTH
+            } else {
+                CHAIN_DEPTH
+            };
         let ratio = if bound.is_zero() {
             "n/a".to_string()
         } else {
             format!("{:.2}", med.as_secs_f64() / bound.as_secs_f64())
         };
         println!(
-            "{case:>14}, latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests, {dups} duplicates, dependency depth {deepest} · ratio to depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
+            "{name:>14}, latency {ms:>3} ms: wall median {med:.1?} (min {min:.1?}, max {max:.1?}) · {requests} requests, {dups} duplicates, dependency depth {deepest} · ratio to chain depth x latency {ratio} · naive sequential {naive_med:.1?} (speed-up {:.1}x)",
             naive_med.as_secs_f64() / med.as_secs_f64().max(1e-9)
         );
         if ms == 100 {
-            timelines.extend(capture.clone().map(|f| (case, f)));
+            timelines.extend(capture.clone().map(|f| (name, f)));
         }
     }
     if std::env::var("BENCH_TIMELINE").is_ok_and(|v| v == "1") {

@@ -1,7 +1,7 @@
 //! The catalogue's own invariants: unique ids, known requirement IDs, faults that name real rows.
 
 use authspec::checks::{self, Area};
-use authspec::mock::FAULTS;
+use authspec::mock::{AS_FAULTS, FAULTS};
 use std::collections::BTreeSet;
 
 /// Row IDs of spec/requirements.md (the repository's copy of the shared catalogue).
@@ -68,7 +68,7 @@ fn every_requirement_named_is_a_catalogue_row() {
             );
         }
     }
-    for f in FAULTS {
+    for f in FAULTS.iter().chain(AS_FAULTS) {
         for r in f.breaks {
             assert!(
                 rows.contains(*r),
@@ -85,7 +85,7 @@ fn every_fault_is_unique_and_breaks_something_a_check_judges() {
         .flat_map(|c| c.requirements.iter().copied())
         .collect();
     let mut names = BTreeSet::new();
-    for f in FAULTS {
+    for f in FAULTS.iter().chain(AS_FAULTS) {
         assert!(names.insert(f.name), "duplicate fault {}", f.name);
         assert!(!f.breaks.is_empty(), "fault {} breaks nothing", f.name);
         for r in f.breaks {

@@ -180,6 +180,9 @@ fn describe(err: &(dyn std::error::Error + 'static)) -> String {
 
 /// Makes the request, following redirects by hand so the key never crosses origins.
 pub async fn fetch(ctx: &Ctx, f: &Fetch) -> Exchange {
+    if let Some(ex) = ctx.oauth.sign_in(&f.role, &f.url).await {
+        return ex;
+    }
     let started = Instant::now();
     let mut ex = Exchange::new(&f.method, f.url.as_str(), vec![f.role.clone()]);
     let mut url = f.url.clone();

@@ -209,6 +209,8 @@ pub enum CaptureError {
     Client(String),
     #[error("cannot serve the client ID metadata documents on {0}: {1}")]
     Cimd(std::net::SocketAddr, String),
+    #[error("cannot listen on 127.0.0.1 for --login: {0}")]
+    Login(String),
 }
 
 type Key = (String, String, client::Cred, u32);
@@ -232,7 +234,15 @@ pub async fn capture(resource: &Url, opts: &CaptureOptions) -> Result<Capture, C
         })
     };
     given(&opts.oauth.client_secret);
-    let vault = Arc::new(oauth::Vault::new(secrets.clone()));
+    let login = match (opts.oauth.login, opts.allow_side_effects) {
+        (Some(timeout), true) => Some(
+            oauth::login::Listener::bind(timeout)
+                .await
+                .map_err(|e| CaptureError::Login(e.to_string()))?,
+        ),
+        _ => None,
+    };
+    let vault = Arc::new(oauth::Vault::new(secrets.clone(), login));
     let ctx = Arc::new(Ctx {
         client,
         key: given(&opts.api_key),

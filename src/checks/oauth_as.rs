@@ -3,8 +3,8 @@
 //! and the DPoP token type (OAuth 2.1 draft-ietf-oauth-v2-1-13, RFC 8707, RFC 9068, RFC 9449).
 
 use super::token_flow::{
-    aud_names, claims, exchange, granted, member, not_run, ran, redirected_with_code, refused,
-    requested_resource, token,
+    aud_names, claims, exchange, granted, member, missing_probe, not_run, ran,
+    redirected_with_code, refused, requested_resource, token,
 };
 use super::{Area, Check, MUST, SHOULD};
 use crate::evidence::{Evidence, Exchange};
@@ -102,7 +102,7 @@ fn pkce_enforced(ev: &Evidence) -> Vec<Finding> {
                     a.summary()
                 ))
                 .on(a),
-                _ => Finding::no_input(format!("the {purpose} probe was not made")),
+                _ => missing_probe(ev, purpose),
             });
             continue;
         };
@@ -194,7 +194,7 @@ fn redirect_exact(ev: &Evidence) -> Vec<Finding> {
     variants
         .into_iter()
         .map(|(p, what)| match exchange(ev, "authorize", p.slug()) {
-            None => Finding::no_input(format!("the request with {what} was not made")),
+            None => missing_probe(ev, p.slug()),
             Some(ex) if lands_on(ex, &p.redirect_uri()) => Finding::fail(format!(
                 "a redirect_uri with {what} was redirected to ({})",
                 ex.summary()

@@ -2,7 +2,9 @@
 //! one minted for another resource (RFC 8707, RFC 9068 §4, MCP §Access Token Privilege
 //! Restriction) and a DPoP-bound one presented wrongly (RFC 9449 §4.3, §7.2).
 
-use super::token_flow::{accepted, aud_names, claims, exchange, requested_resource, token};
+use super::token_flow::{
+    accepted, aud_names, claims, exchange, interactive, missing_probe, requested_resource, token,
+};
 use super::{Area, Check, MUST};
 use crate::evidence::{Evidence, Exchange, Role};
 use crate::finding::Finding;
@@ -108,6 +110,9 @@ fn other_audience(ev: &Evidence) -> Vec<Finding> {
         return vec![f];
     }
     if exchange(ev, "authorize", "other-audience").is_none() {
+        if interactive(ev) {
+            return vec![missing_probe(ev, "other-audience")];
+        }
         return vec![Finding::skip(
             "no other resource of this authorization server is known (name one with --other-resource, or list it in the AS metadata's protected_resources)",
         )];

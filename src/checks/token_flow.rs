@@ -97,9 +97,7 @@ pub fn token<'a>(ev: &'a Evidence, purpose: &str) -> Result<&'a Exchange, Findin
         .on(reg));
     }
     let Some(authz) = exchange(ev, "authorize", purpose) else {
-        return Err(Finding::no_input(format!(
-            "no token could be had: no authorization request for the {purpose} grant was made"
-        )));
+        return Err(missing_probe(ev, purpose));
     };
     if !redirected_with_code(authz) {
         return Err(Finding::no_input(format!(
@@ -120,6 +118,24 @@ pub fn token<'a>(ev: &'a Evidence, purpose: &str) -> Result<&'a Exchange, Findin
         ))
         .on(authz)),
     }
+}
+
+/// Whether the main grant was authorized through the user's browser (`--login`).
+pub fn interactive(ev: &Evidence) -> bool {
+    exchange(ev, "authorize", "main").is_some_and(|e| e.header("x-authspec-login").is_some())
+}
+
+/// Why the authorization request of `purpose` is not in the evidence: `--login` signs in once,
+/// for the main grant (a skip by choice), else it was not made.
+pub fn missing_probe(ev: &Evidence, purpose: &str) -> Finding {
+    if interactive(ev) {
+        return Finding::skip(format!(
+            "signing in by hand gives one code, the main grant's; the {purpose} probe needs a code of its own, from an authorization server that approves on its own"
+        ));
+    }
+    Finding::no_input(format!(
+        "no token could be had: no authorization request for the {purpose} grant was made"
+    ))
 }
 
 /// An authorization response redirected to the client with a `code` (scrubbed, but present).

@@ -87,6 +87,15 @@ pub(crate) struct CheckArgs {
     /// protected_resources or the api-catalog names).
     #[arg(long, value_name = "URL", value_parser = parse_url)]
     pub(crate) other_resource: Option<url::Url>,
+    /// Sign in interactively for authspec's OAuth client (with --allow-side-effects): a loopback
+    /// listener on 127.0.0.1 (RFC 8252 §7.3) prints the URL to open; the authorization server's
+    /// redirect back to it gives the code. Only the main grant runs this way (the probes that need
+    /// codes of their own are skipped, saying so).
+    #[arg(long)]
+    pub(crate) login: bool,
+    /// How long --login waits for the browser to come back.
+    #[arg(long, default_value = "120s", value_parser = parse_duration)]
+    pub(crate) login_timeout: Duration,
     /// Serve the CIMD probe's client ID metadata documents on ADDR (with --allow-side-effects): an
     /// AS advertising client_id_metadata_document_supported gets authorization requests naming
     /// documents it must refuse.
@@ -309,6 +318,7 @@ fn oauth_flags(a: &CheckArgs) -> Result<()> {
             a.client_secret.is_some() && !secret_from_env,
         ),
         ("--other-resource", a.other_resource.is_some()),
+        ("--login", a.login),
     ];
     if let Some((flag, _)) = given.iter().find(|(_, g)| *g)
         && !a.allow_side_effects
@@ -401,6 +411,7 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
                 .filter(|s| !s.trim().is_empty() && a.client_id.is_some()),
             client_id: a.client_id,
             other_resource: a.other_resource,
+            login: a.login.then_some(a.login_timeout),
         },
         ..CaptureOptions::default()
     };

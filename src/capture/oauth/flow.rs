@@ -125,7 +125,11 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
         return Vec::new();
     }
     let Some(client) = client else {
-        return registration.map(grant::register).into_iter().collect();
+        let redirect = plan.oauth.redirect_uri(Purpose::Main);
+        return registration
+            .map(|r| grant::register(r, &redirect))
+            .into_iter()
+            .collect();
     };
     plan.oauth.set_client(client.clone());
     let flow = Flow {
@@ -203,7 +207,13 @@ impl Flow<'_> {
                 challenge: &pkce.challenge,
                 state: &state,
             };
-            out.push(grant::authorize(&self.server, &self.client, purpose, &ask));
+            out.push(grant::authorize(
+                self.vault,
+                &self.server,
+                &self.client,
+                purpose,
+                &ask,
+            ));
         }
         if self.client.secret.is_some() {
             out.push(grant::client_credentials(
@@ -218,6 +228,10 @@ impl Flow<'_> {
 
     /// The grants this run asks for: each probe only where its precondition holds.
     fn purposes(&self) -> Vec<Purpose> {
+        // Signing in by hand gives one code: the main grant's. The probes need codes of their own.
+        if self.vault.interactive() {
+            return vec![Purpose::Main];
+        }
         Purpose::ALL
             .into_iter()
             .filter(|p| match p {

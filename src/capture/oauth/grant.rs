@@ -13,10 +13,10 @@ const FORM: &str = "application/x-www-form-urlencoded";
 const HTML: &str = "text/html, application/json;q=0.9, */*;q=0.5";
 
 /// The RFC 7591 registration of a public native client with a loopback redirect URI.
-pub fn register(url: Url) -> Fetch {
+pub fn register(url: Url, redirect: &str) -> Fetch {
     let body = serde_json::json!({
         "client_name": "authspec conformance client (issue 19)",
-        "redirect_uris": [super::REDIRECT],
+        "redirect_uris": [redirect],
         "grant_types": ["authorization_code", "refresh_token"],
         "response_types": ["code"],
         "token_endpoint_auth_method": "none",
@@ -40,13 +40,19 @@ pub struct Ask<'a> {
 
 /// The authorization request for `purpose` (PKCE S256, RFC 8707 `resource`); its redirect is
 /// recorded, never followed.
-pub fn authorize(server: &Server, client: &Client, purpose: Purpose, ask: &Ask) -> Fetch {
+pub fn authorize(
+    vault: &Vault,
+    server: &Server,
+    client: &Client,
+    purpose: Purpose,
+    ask: &Ask,
+) -> Fetch {
     let mut url = server.authorize.clone();
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("response_type", "code")
             .append_pair("client_id", &client.id)
-            .append_pair("redirect_uri", &purpose.redirect_uri())
+            .append_pair("redirect_uri", &vault.redirect_uri(purpose))
             .append_pair("state", ask.state.expose())
             .append_pair("code_challenge", ask.challenge)
             .append_pair("code_challenge_method", "S256")
@@ -129,7 +135,7 @@ pub fn redeem(
     let mut form = Serializer::new(String::new());
     form.append_pair("grant_type", "authorization_code")
         .append_pair("code", r.code.expose())
-        .append_pair("redirect_uri", &purpose.redirect_uri())
+        .append_pair("redirect_uri", &vault.redirect_uri(purpose))
         .append_pair("resource", r.resource);
     if let Some(v) = r.verifier {
         form.append_pair("code_verifier", v);

@@ -13,6 +13,7 @@
 pub mod dpop;
 mod flow;
 mod grant;
+pub mod login;
 mod vault;
 
 pub use flow::{follow_ups, revocations};
@@ -40,6 +41,8 @@ pub struct ClientOptions {
     /// Another resource of the same authorization server, for the other-audience token
     /// (`--other-resource`; else one the resource's api-catalog names).
     pub other_resource: Option<Url>,
+    /// `--login`: sign in interactively through a loopback redirect listener, waiting this long.
+    pub login: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -54,6 +57,7 @@ impl std::fmt::Debug for ClientOptions {
                     .map(crate::secret::fingerprint),
             )
             .field("other_resource", &self.other_resource)
+            .field("login", &self.login)
             .finish()
     }
 }

@@ -56,6 +56,8 @@ pub struct Tokens {
 pub struct Vault {
     secrets: Secrets,
     state: Mutex<State>,
+    /// `--login`'s listener: the main grant's authorization goes through the user's browser.
+    login: Option<super::login::Listener>,
 }
 
 #[derive(Default)]
@@ -79,11 +81,55 @@ impl std::fmt::Debug for Vault {
 
 impl Vault {
     /// An empty vault whose values are registered in `secrets`.
-    pub fn new(secrets: Secrets) -> Self {
+    pub fn new(secrets: Secrets, login: Option<super::login::Listener>) -> Self {
         Vault {
             secrets,
             state: Mutex::default(),
+            login,
         }
+    }
+
+    /// Whether the main grant is authorized interactively (`--login`).
+    pub fn interactive(&self) -> bool {
+        self.login.is_some()
+    }
+
+    /// The redirect URI `purpose`'s requests name: `--login`'s listener for the main grant.
+    pub fn redirect_uri(&self, purpose: Purpose) -> String {
+        match (&self.login, purpose) {
+            (Some(l), Purpose::Main) => l.redirect.clone(),
+            _ => purpose.redirect_uri(),
+        }
+    }
+
+    /// With `--login`, the main grant's authorization request made through the user's browser:
+    /// the answer is the listener's callback, recorded as the redirect that brought it.
+    pub async fn sign_in(&self, role: &crate::evidence::Role, url: &Url) -> Option<Exchange> {
+        let login = self.login.as_ref()?;
+        if parse_role(role) != Some((Step::Authorize, Purpose::Main)) {
+            return None;
+        }
+        let started = std::time::Instant::now();
+        let mut ex = Exchange::new("GET", url.as_str(), vec![role.clone()]);
+        ex.credential = "none".into();
+        match login.wait(url).await {
+            Ok(callback) => {
+                ex.status = Some(302);
+                ex.response_headers = vec![
+                    ("location".into(), callback),
+                    (
+                        "x-authspec-login".into(),
+                        "the browser returned to the loopback listener".into(),
+                    ),
+                ];
+                crate::capture::issued::learn(&self.secrets, &ex.response_headers, b"");
+                self.keep(&mut ex, b"");
+            }
+            Err(why) => ex.error = Some(why),
+        }
+        ex.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.secrets.scrub_exchange(&mut ex);
+        Some(ex)
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
