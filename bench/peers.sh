@@ -79,11 +79,17 @@ start_mock() { # VERSION [FAULT]
   KEY=$(sed -n 's/^api key: //p' "$log")
   LOW_KEY=$(sed -n 's/^low-scope key: //p' "$log")
   REVOCABLE_KEY=$(sed -n 's/^revocable key: //p' "$log")
-  [ -n "$BASE" ] && [ -n "$KEY" ] || { echo "the mock did not start: $(cat "$log")" >&2; exit 1; }
+  if [ -z "$BASE" ] || [ -z "$KEY" ]; then
+    echo "the mock did not start: $(cat "$log")" >&2
+    exit 1
+  fi
 }
 
 stop_mock() {
-  [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null && wait "$MOCK_PID" 2>/dev/null || true
+  if [ -n "$MOCK_PID" ]; then
+    kill "$MOCK_PID" 2>/dev/null || true
+    wait "$MOCK_PID" 2>/dev/null || true
+  fi
   MOCK_PID=""
 }
 trap stop_mock EXIT
