@@ -106,6 +106,7 @@ pub async fn check_recorded(
 fn record_flags(report: &mut Report, o: &capture::CaptureOptions) {
     let flags = report::coverage::RunFlags {
         api_key: o.api_key.is_some(),
+        token: o.api_key.is_some() && o.key_is_token,
         burst: o.burst,
         allow_side_effects: o.allow_side_effects,
         revocable_key: o.revocable_key.is_some(),

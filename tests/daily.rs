@@ -692,6 +692,35 @@ fn curl_reproduces_a_failing_keyed_probe_without_the_key() {
     assert!(err.contains("curl -si"), "{err}");
 }
 
+/// A credential given as `--token` is reproduced as `$AUTHSPEC_TOKEN`, the variable it is read
+/// from, not as the API key's.
+#[test]
+fn curl_names_the_token_variable_for_a_token_run() {
+    let (code, out, _) = run(
+        &[
+            "check",
+            "--mock",
+            "--fault",
+            "ratelimit-missing",
+            "--curl",
+            "--token",
+            "jp_live_curltokencurltokencurltoken",
+        ],
+        &[],
+    );
+    assert_eq!(code, 1, "{out}");
+    let section = out
+        .split("reproduce the failing probes")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no curl section: {out}"));
+    assert!(
+        section.contains("\"authorization: Bearer $AUTHSPEC_TOKEN\""),
+        "{section}"
+    );
+    assert!(!section.contains("AUTHSPEC_API_KEY"), "{section}");
+    assert!(!section.contains("curltoken"), "{section}");
+}
+
 /// A row authspec could not judge is not a finding against the server: SARIF 2.1.0 §3.27.9 calls
 /// it `open` with level `none`, and the MUST rows it leaves incomplete are tool notifications.
 #[test]

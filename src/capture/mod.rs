@@ -38,6 +38,8 @@ pub struct CaptureOptions {
     pub max_redirects: usize,
     /// The credential; sent only to the resource's origin (HARNESS-KEY-SCOPE).
     pub api_key: Option<String>,
+    /// Whether `api_key` came from `--token` (`AUTHSPEC_TOKEN`): only what reports call it.
+    pub key_is_token: bool,
     /// Protected endpoints to probe; the resource URL itself when empty.
     pub endpoints: Vec<Endpoint>,
     /// Follow discovered URLs to private addresses even from a public target.
@@ -171,6 +173,7 @@ impl Default for CaptureOptions {
             max_requests: 150,
             max_redirects: 5,
             api_key: None,
+            key_is_token: false,
             endpoints: Vec::new(),
             allow_private: false,
             profile: Profile::AuthMd,

@@ -387,6 +387,7 @@ pub(crate) async fn run_check(a: CheckArgs, config_must_exist: bool) -> Result<O
         timeout: a.timeout,
         max_body: a.max_body,
         max_requests: a.max_requests as usize,
+        key_is_token: a.token.is_some(),
         api_key: a.token.or(a.api_key).filter(|k| !k.trim().is_empty()),
         endpoints: a.endpoint,
         allow_private: a.allow_private,

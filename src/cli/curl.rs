@@ -8,6 +8,7 @@ use std::io::Write;
 /// Writes one `curl` line per failed, warned or errored row that has a recorded request: to
 /// stdout after a human report, to stderr after any other format (machine output stays clean).
 pub(crate) fn print_probes(report: &Report, exchanges: &[Exchange], out: &Output) {
+    let token = report.flags.as_ref().is_some_and(|f| f.token);
     let mut text = String::new();
     for r in &report.results {
         if !matches!(
@@ -27,7 +28,7 @@ pub(crate) fn print_probes(report: &Report, exchanges: &[Exchange], out: &Output
             "# {} [{}]\n{}\n",
             r.id,
             r.level.as_str(),
-            authspec::report::curl::command(ex)
+            authspec::report::curl::command_for(ex, token)
         ));
     }
     if text.is_empty() {

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct RunFlags {
     pub api_key: bool,
+    /// The credential came from `--token` (`AUTHSPEC_TOKEN`) rather than `--api-key`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub token: bool,
     pub burst: bool,
     pub allow_side_effects: bool,
     pub revocable_key: bool,
@@ -25,7 +28,8 @@ impl RunFlags {
     /// The flags (as typed on the command line) this run was given.
     pub fn given(&self) -> Vec<&'static str> {
         [
-            (self.api_key, "--api-key"),
+            (self.api_key && !self.token, "--api-key"),
+            (self.token, "--token"),
             (self.burst, "--burst"),
             (self.allow_side_effects, "--allow-side-effects"),
             (self.revocable_key, "--revocable-key"),

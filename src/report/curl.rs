@@ -3,9 +3,11 @@
 
 use crate::evidence::Exchange;
 
-/// The environment variable that holds the credential of `kind`, for keys the user supplied.
-fn variable(kind: &str) -> Option<&'static str> {
+/// The environment variable that holds the credential of `kind`, for keys the user supplied;
+/// `token` when the run's credential came from `--token`.
+fn variable(kind: &str, token: bool) -> Option<&'static str> {
     match kind {
+        "key" | "query-key" if token => Some("AUTHSPEC_TOKEN"),
         "key" | "query-key" => Some("AUTHSPEC_API_KEY"),
         "revocable-key" => Some("AUTHSPEC_REVOCABLE_KEY"),
         "low-scope-key" => Some("AUTHSPEC_LOW_SCOPE_KEY"),
@@ -23,7 +25,12 @@ fn quoted(text: &str) -> String {
 /// tokens (a bad key, a forged token) are shown as sent. The request body is not recorded, so a
 /// request that had one says so.
 pub fn command(ex: &Exchange) -> String {
-    let var = variable(&ex.credential);
+    command_for(ex, false)
+}
+
+/// [`command`] for a run whose credential was `--token` (`$AUTHSPEC_TOKEN`) when `token`.
+pub fn command_for(ex: &Exchange, token: bool) -> String {
+    let var = variable(&ex.credential, token);
     let mut out = String::from("curl -si");
     if ex.method != "GET" {
         out.push_str(&format!(" -X {}", ex.method));
