@@ -136,7 +136,7 @@ pub enum Area {
 }
 
 impl Area {
-    pub const ALL: [Area; 13] = [
+    pub const ALL: [Area; 14] = [
         Area::Prm,
         Area::Wwwa,
         Area::Asm,
@@ -191,6 +191,7 @@ impl Area {
             }
             Area::AgentCard => {
                 "A2A agent card: security schemes and the discovery graph (A2A v1.0.1)"
+            }
             Area::Oauth => {
                 "OAuth token flow: real tokens at the authorization server and the resource (OAuth 2.1, RFC 7636, RFC 8707, RFC 9068, RFC 9449)"
             }
