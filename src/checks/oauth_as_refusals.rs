@@ -300,3 +300,116 @@ fn code_client_bound(ev: &Evidence) -> Vec<Finding> {
         .on(ex),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::Mode;
+    use crate::finding::Outcome::{self, Fail, Pass};
+    use url::Url;
+
+    fn ex(method: &str, step: &str, purpose: &str, status: u16, body: &str) -> Exchange {
+        let mut e = Exchange::new(
+            method,
+            "https://as.example/x",
+            vec![Role::OAuth {
+                step: step.into(),
+                purpose: purpose.into(),
+            }],
+        );
+        e.status = Some(status);
+        e.body = body.as_bytes().to_vec();
+        e
+    }
+
+    fn authz(purpose: &str, location: &str) -> Exchange {
+        let mut e = ex("GET", "authorize", purpose, 302, "");
+        e.response_headers
+            .push(("location".into(), location.into()));
+        e
+    }
+
+    fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
+        for (i, e) in exchanges.iter_mut().enumerate() {
+            e.id = i;
+        }
+        Evidence {
+            resource: "https://api.example/mcp".into(),
+            resource_url: Url::parse("https://api.example/mcp").unwrap(),
+            profile: crate::profile::Profile::Mcp,
+            mode: Mode::Live,
+            api_key_given: false,
+            exchanges,
+            mcp_version: Default::default(),
+        }
+    }
+
+    const CODE: &str = "http://127.0.0.1/authspec-oauth/callback?code=x&state=y";
+    const GRANT: &str = r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer"}"#;
+    const REFUSED: &str = r#"{"error":"invalid_grant"}"#;
+
+    fn outcomes(f: Vec<Finding>) -> Vec<Outcome> {
+        f.into_iter().map(|f| f.outcome).collect()
+    }
+
+    fn main_grant() -> Vec<Exchange> {
+        vec![authz("main", CODE), ex("POST", "token", "main", 200, GRANT)]
+    }
+
+    #[test]
+    fn an_insecure_redirect_registered_fails_and_refused_passes_only_beside_a_proper_one() {
+        let probe = |status, body| ex("POST", "register", "dcr-insecure-redirect", status, body);
+        let proper = ex("POST", "register", "main", 201, r#"{"client_id":"c"}"#);
+        let run = |v: Vec<Exchange>| outcomes(dcr_redirect_secure(&evidence(v)));
+        assert_eq!(
+            run(vec![proper.clone(), probe(201, r#"{"client_id":"d"}"#)]),
+            [Fail]
+        );
+        let refused = r#"{"error":"invalid_redirect_uri"}"#;
+        assert_eq!(run(vec![proper, probe(400, refused)]), [Pass]);
+        // Refused with no proper registration accepted: the refusal says nothing.
+        let f = dcr_redirect_secure(&evidence(vec![probe(401, refused)]));
+        assert_eq!(f[0].skip, Some(crate::finding::SkipKind::NoInput));
+    }
+
+    #[test]
+    fn a_code_without_code_challenge_fails_and_an_error_passes() {
+        let run = |loc: &str| {
+            let mut v = main_grant();
+            v.push(authz("pkce-absent", loc));
+            outcomes(pkce_authz(&evidence(v)))
+        };
+        assert_eq!(run(CODE), [Fail]);
+        assert_eq!(
+            run("http://127.0.0.1/authspec-oauth/callback?error=invalid_request&state=y"),
+            [Pass]
+        );
+    }
+
+    #[test]
+    fn every_token_answer_needs_no_store() {
+        let mut v = main_grant();
+        v[1].response_headers
+            .push(("cache-control".into(), "private, no-store".into()));
+        assert_eq!(outcomes(token_no_store(&evidence(v.clone()))), [Pass]);
+        // A refusal carries no token: not judged. A second grant without no-store fails.
+        v.push(ex("POST", "token", "pkce-missing", 400, REFUSED));
+        v.push(ex("POST", "refresh", "main", 200, GRANT));
+        assert_eq!(outcomes(token_no_store(&evidence(v))), [Fail]);
+    }
+
+    #[test]
+    fn another_clients_code_must_be_refused() {
+        let run = |status, body| {
+            let mut v = main_grant();
+            v.push(authz("redirect-control", CODE));
+            v.push(ex("POST", "token", "other-client", status, body));
+            outcomes(code_client_bound(&evidence(v)))
+        };
+        assert_eq!(run(200, GRANT), [Fail]);
+        assert_eq!(run(400, REFUSED), [Pass]);
+        // One client in the run: a skip naming why, never a pass.
+        let f = code_client_bound(&evidence(main_grant()));
+        assert_eq!(f[0].outcome, Outcome::Skip);
+    }
+}
