@@ -105,13 +105,16 @@ fn dcr_redirect_secure(ev: &Evidence) -> Vec<Finding> {
             .on(ex),
         ];
     }
-    // A refusal says something only where a proper registration (a loopback URI) was accepted.
+    // A refusal says something where a proper registration (a loopback URI) was accepted, or
+    // where the AS names the redirect URI as the reason (RFC 7591 §3.2.2's error code).
     let control = ["main", "redirect-control"]
         .into_iter()
         .filter_map(|p| exchange(ev, "register", p))
-        .find(|e| ok(e));
+        .find(|e| ok(e))
+        .is_some()
+        || member(ex, "error") == Some("invalid_redirect_uri");
     match (ex.status, control) {
-        (Some(s), Some(_)) if (400..500).contains(&s) => {
+        (Some(s), true) if (400..500).contains(&s) => {
             let error = member(ex, "error").unwrap_or("no error code");
             vec![
                 Finding::pass(format!(
@@ -121,7 +124,7 @@ fn dcr_redirect_secure(ev: &Evidence) -> Vec<Finding> {
                 .on(ex),
             ]
         }
-        (Some(s), None) if (400..500).contains(&s) => vec![
+        (Some(s), false) if (400..500).contains(&s) => vec![
             Finding::no_input(format!(
                 "the registration with an insecure redirect URI was refused ({}), but no registration with a loopback one was accepted, so the refusal may not be about the URI",
                 ex.summary()
@@ -367,8 +370,9 @@ mod tests {
         );
         let refused = r#"{"error":"invalid_redirect_uri"}"#;
         assert_eq!(run(vec![proper, probe(400, refused)]), [Pass]);
-        // Refused with no proper registration accepted: the refusal says nothing.
-        let f = dcr_redirect_secure(&evidence(vec![probe(401, refused)]));
+        // Refused with no proper registration accepted: only the error code says why.
+        assert_eq!(run(vec![probe(400, refused)]), [Pass]);
+        let f = dcr_redirect_secure(&evidence(vec![probe(401, r#"{"error":"invalid_token"}"#)]));
         assert_eq!(f[0].skip, Some(crate::finding::SkipKind::NoInput));
     }
 
