@@ -622,6 +622,48 @@ struct Rules {
     dpop_bearer_refused: bool,
     dpop_key_checked: bool,
     dpop_htm_htu_checked: bool,
+    dcr_redirect_secure: bool,
+    pkce_at_authorize: bool,
+    token_no_store: bool,
+    code_client_bound: bool,
+}
+
+/// The status of a registration asking for `redirect`.
+async fn register_status(m: &RunningMock, redirect: &str) -> u16 {
+    http()
+        .post(format!("{}/oauth/register", m.base_url()))
+        .json(&json!({"redirect_uris": [redirect], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .expect("register")
+        .status()
+        .as_u16()
+}
+
+/// The `Cache-Control` of the answer to `c`'s proper redemption of a fresh code.
+async fn token_cache_control(c: &Client) -> Option<String> {
+    let code = c.code(&[]).await;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("client_id", c.id.as_str()),
+        ])
+        .finish();
+    let r = http()
+        .post(c.token_endpoint())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(r.status().as_u16(), 200);
+    r.headers()
+        .get("cache-control")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// An MCP `tools/list` at the mock with `auth` and an optional proof; the status.
@@ -718,6 +760,18 @@ async fn observe(m: &RunningMock) -> Rules {
     let get = key.proof("GET", &url, Some(&at));
     o.dpop_htm_htu_checked = tools_list(m, &dpop, Some(elsewhere)).await == 401
         && tools_list(m, &dpop, Some(get)).await == 401;
+    // MCP §Communication Security: "All redirect URIs MUST be either `localhost` or use HTTPS".
+    o.dcr_redirect_secure = register_status(m, "http://evil.example/callback").await == 400
+        && register_status(m, "https://app.example/callback").await == 201
+        && register_status(m, "http://localhost:3000/callback").await == 201;
+    // OAuth 2.1 -13 §4.1.2.1: no code for a public client's request without code_challenge.
+    let (status, loc) = c.authorize(&[("code_challenge", "")]).await;
+    o.pkce_at_authorize = status == 302 && loc.is_some_and(|l| l.contains("error=invalid_request"));
+    o.token_no_store = token_cache_control(&c)
+        .await
+        .is_some_and(|v| v.contains("no-store"));
+    let thief = Client::register(m, "none").await;
+    o.code_client_bound = thief.redeem(&c.code(&[]).await, &[]).await.0 == 400;
     o
 }
 
@@ -733,6 +787,10 @@ const ALL_HOLD: Rules = Rules {
     dpop_bearer_refused: true,
     dpop_key_checked: true,
     dpop_htm_htu_checked: true,
+    dcr_redirect_secure: true,
+    pkce_at_authorize: true,
+    token_no_store: true,
+    code_client_bound: true,
 };
 
 #[tokio::test]
@@ -746,7 +804,7 @@ type Breaks = fn(&mut Rules);
 
 #[tokio::test]
 async fn each_as_fault_breaks_exactly_its_rule() {
-    let cases: [(&str, Breaks); 11] = [
+    let cases: [(&str, Breaks); 15] = [
         ("mcp-token-rejected", |r| r.valid_accepted = false),
         ("mcp-as-pkce-ignored", |r| r.pkce_enforced = false),
         ("mcp-as-code-reusable", |r| r.code_once = false),
@@ -764,6 +822,10 @@ async fn each_as_fault_breaks_exactly_its_rule() {
         ("mcp-rs-dpop-htu-unchecked", |r| {
             r.dpop_htm_htu_checked = false
         }),
+        ("mcp-as-dcr-any-redirect", |r| r.dcr_redirect_secure = false),
+        ("mcp-as-pkce-optional", |r| r.pkce_at_authorize = false),
+        ("mcp-as-token-cacheable", |r| r.token_no_store = false),
+        ("mcp-as-code-any-client", |r| r.code_client_bound = false),
     ];
     for (fault, broken) in cases {
         let m = start(&[fault], true).await;

@@ -16,6 +16,7 @@ mod jwks;
 mod mcp;
 mod members;
 mod oauth_as;
+mod oauth_as_refusals;
 mod oauth_rs;
 mod openapi;
 mod prm;
@@ -250,6 +251,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         .chain(cors::CHECKS)
         .chain(agent_card::CHECKS)
         .chain(oauth_as::CHECKS)
+        .chain(oauth_as_refusals::CHECKS)
         .chain(oauth_rs::CHECKS)
 }
 

@@ -2143,4 +2143,28 @@ pub static AS_FAULTS: &[Fault] = &[
         about: "a token request with a DPoP proof is answered with token_type Bearer, though the token is bound (RFC 9449 §5)",
         apply: |s| s.oauth.dpop_token_type_bearer = true,
     },
+    Fault {
+        name: "mcp-as-dcr-any-redirect",
+        breaks: &["OAUTH-DCR-REDIRECT-SECURE"],
+        about: "dynamic client registration takes a redirect URI that is neither https nor loopback (http://evil.example/…) (MCP §Communication Security)",
+        apply: |s| s.oauth.dcr_any_redirect = true,
+    },
+    Fault {
+        name: "mcp-as-pkce-optional",
+        breaks: &["OAUTH-PKCE-AUTHZ"],
+        about: "the authorization endpoint issues a code to a public client's request without code_challenge (OAuth 2.1 §4.1.2.1)",
+        apply: |s| s.oauth.pkce_optional = true,
+    },
+    Fault {
+        name: "mcp-as-token-cacheable",
+        breaks: &["OAUTH-TOKEN-NO-STORE"],
+        about: "token responses carry no Cache-Control: no-store (OAuth 2.1 §3.2.3)",
+        apply: |s| s.oauth.token_cacheable = true,
+    },
+    Fault {
+        name: "mcp-as-code-any-client",
+        breaks: &["OAUTH-CODE-CLIENT"],
+        about: "the token endpoint redeems a code for a client it was not issued to (OAuth 2.1 §4.1.3)",
+        apply: |s| s.oauth.code_any_client = true,
+    },
 ];

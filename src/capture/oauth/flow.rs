@@ -39,6 +39,8 @@ pub fn follow_ups(plan: &Plan, role: &Role, ex: &Exchange, found: &[Exchange]) -
     };
     match step {
         Step::Register if purpose == Purpose::RedirectControl => flow.redirect_probes(),
+        // The insecure-redirect probe leads nowhere: its client, if any, is never used.
+        Step::Register if purpose == Purpose::InsecureRedirect => Vec::new(),
         Step::Register => flow.authorizations(),
         Step::Authorize => flow.redeem(purpose),
         Step::Token => flow.after_token(purpose),
@@ -134,11 +136,21 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     if !plan.oauth.start(server.clone(), state) {
         return Vec::new();
     }
+    // "All redirect URIs MUST be either `localhost` or use HTTPS" (MCP §Communication
+    // Security): one registration asks for a URI that is neither, beside everything else.
+    let insecure = registration.clone().map(|r| {
+        grant::register(
+            r,
+            &Purpose::InsecureRedirect.redirect_uri(),
+            Purpose::InsecureRedirect,
+        )
+    });
     let Some(client) = client else {
         let redirect = plan.oauth.redirect_uri(Purpose::Main);
         return registration
             .map(|r| grant::register(r, &redirect, Purpose::Main))
             .into_iter()
+            .chain(insecure)
             .collect();
     };
     plan.oauth.set_client(client.clone());
@@ -146,7 +158,7 @@ fn start(plan: &Plan, issuer: &str, ex: &Exchange, found: &[Exchange]) -> Vec<Fe
     // (MCP §Open Redirection): where the AS registers clients too, the redirect probes run as a
     // registered client, off the main grant's path; a document's own redirect URIs are
     // asm.cimd-validates' to judge.
-    let mut out = Vec::new();
+    let mut out: Vec<Fetch> = insecure.into_iter().collect();
     if client.id.starts_with("http")
         && o.client_id.is_none()
         && let Some(r) = registration
@@ -237,7 +249,7 @@ impl Flow<'_> {
                     Some(l) => l.as_deref(),
                     None => needed.as_deref(),
                 },
-                challenge: &pkce.challenge,
+                challenge: (purpose != Purpose::PkceAbsent).then_some(pkce.challenge.as_str()),
                 state: &state,
             };
             out.push(grant::authorize(
@@ -279,7 +291,7 @@ impl Flow<'_> {
             let ask = Ask {
                 resource: &resource,
                 scope: needed.as_deref(),
-                challenge: &pkce.challenge,
+                challenge: Some(&pkce.challenge),
                 state: &state,
             };
             Some(grant::authorize(
@@ -307,7 +319,12 @@ impl Flow<'_> {
                     self.plan.opts.profile == Profile::Mcp && reduced_scope(self.found).is_some()
                 }
                 Purpose::Dpop => self.server.dpop,
-                Purpose::ClientCredentials | Purpose::RedirectControl => false,
+                // OAuth 2.1 -13 §4.1.2.1 binds the AS for public clients without condition.
+                Purpose::PkceAbsent => self.client.secret.is_none(),
+                Purpose::ClientCredentials
+                | Purpose::RedirectControl
+                | Purpose::InsecureRedirect
+                | Purpose::OtherClient => false,
                 p if p.is_redirect_variant() => !self.vault.registers_for_redirects(),
                 _ => true,
             })
@@ -352,8 +369,11 @@ impl Flow<'_> {
 
     /// The token request that redeems `purpose`'s code, as that purpose's probe redeems it.
     fn redeem(&self, purpose: Purpose) -> Vec<Fetch> {
-        if purpose.is_redirect_variant() || purpose == Purpose::RedirectControl {
+        if purpose.is_redirect_variant() || purpose == Purpose::PkceAbsent {
             return Vec::new();
+        }
+        if purpose == Purpose::RedirectControl {
+            return self.other_client_redeem();
         }
         let (Some(code), Some(pkce)) = (self.vault.code(purpose), self.vault.pkce(purpose)) else {
             return Vec::new();
@@ -512,6 +532,37 @@ impl Flow<'_> {
                     .next()
             })
             .collect()
+    }
+
+    /// The registered client's redirect-control code (with its right verifier), redeemed by the
+    /// main client: "ensure that the code was issued to `client_id` in the request" (OAuth 2.1
+    /// -13 §4.1.3). Only where the main client is another one (a document's).
+    fn other_client_redeem(&self) -> Vec<Fetch> {
+        let (Some(code), Some(pkce), Some(owner)) = (
+            self.vault.code(Purpose::RedirectControl),
+            self.vault.pkce(Purpose::RedirectControl),
+            self.vault.registered(),
+        ) else {
+            return Vec::new();
+        };
+        if owner.id == self.client.id {
+            return Vec::new();
+        }
+        let resource = self.resource();
+        let r = Redeem {
+            code: &code,
+            verifier: Some(pkce.verifier.expose()),
+            resource: &resource,
+            dpop: None,
+        };
+        vec![grant::redeem(
+            self.vault,
+            &self.server,
+            &self.client,
+            Purpose::OtherClient,
+            Step::Token,
+            &r,
+        )]
     }
 
     /// The reuse grant's code, redeemed a second time exactly as the first.

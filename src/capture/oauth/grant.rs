@@ -34,7 +34,8 @@ pub fn register(url: Url, redirect: &str, purpose: Purpose) -> Fetch {
 pub struct Ask<'a> {
     pub resource: &'a str,
     pub scope: Option<&'a str>,
-    pub challenge: &'a str,
+    /// The S256 `code_challenge`; `None` for the probe that sends none.
+    pub challenge: Option<&'a str>,
     pub state: &'a Secret,
 }
 
@@ -53,10 +54,12 @@ pub fn authorize(
         q.append_pair("response_type", "code")
             .append_pair("client_id", &client.id)
             .append_pair("redirect_uri", &vault.redirect_uri(purpose))
-            .append_pair("state", ask.state.expose())
-            .append_pair("code_challenge", ask.challenge)
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("resource", ask.resource);
+            .append_pair("state", ask.state.expose());
+        if let Some(c) = ask.challenge {
+            q.append_pair("code_challenge", c)
+                .append_pair("code_challenge_method", "S256");
+        }
+        q.append_pair("resource", ask.resource);
         if let Some(s) = ask.scope.filter(|s| !s.is_empty()) {
             q.append_pair("scope", s);
         }

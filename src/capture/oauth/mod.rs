@@ -26,6 +26,10 @@ use url::Url;
 /// authorization server's redirect, which is recorded and never followed.
 pub const REDIRECT: &str = "http://127.0.0.1/authspec-oauth/callback";
 
+/// The redirect URI the registration probe asks for: neither https nor loopback, on a host that
+/// can never resolve (RFC 6761 `.invalid`).
+pub const INSECURE_REDIRECT: &str = "http://authspec-redirect-probe.invalid/callback";
+
 /// First `seq` of the OAuth client's requests (distinct from every other repeat's range).
 const SEQ: u32 = 3_000_000;
 
@@ -91,11 +95,20 @@ pub enum Purpose {
     RedirectControl,
     /// A `client_credentials` token (a confidential client only).
     ClientCredentials,
+    /// An authorization request of the public client without `code_challenge` (OAuth 2.1 -13
+    /// §4.1.2.1); its code, if one is issued, is never redeemed.
+    PkceAbsent,
+    /// A registration whose redirect URI is neither https nor loopback (MCP §Communication
+    /// Security); the client it may create is never used.
+    InsecureRedirect,
+    /// The redirect-control grant's code (issued to the registered client) redeemed by the main
+    /// client (OAuth 2.1 -13 §4.1.3).
+    OtherClient,
 }
 
 impl Purpose {
     /// Every purpose, in report order.
-    pub const ALL: [Purpose; 12] = [
+    pub const ALL: [Purpose; 15] = [
         Purpose::Main,
         Purpose::CodeReuse,
         Purpose::PkceMissing,
@@ -108,6 +121,9 @@ impl Purpose {
         Purpose::RedirectHost,
         Purpose::ClientCredentials,
         Purpose::RedirectControl,
+        Purpose::PkceAbsent,
+        Purpose::InsecureRedirect,
+        Purpose::OtherClient,
     ];
 
     /// The name evidence roles use.
@@ -125,6 +141,9 @@ impl Purpose {
             Purpose::RedirectHost => "redirect-host",
             Purpose::ClientCredentials => "client-credentials",
             Purpose::RedirectControl => "redirect-control",
+            Purpose::PkceAbsent => "pkce-absent",
+            Purpose::InsecureRedirect => "dcr-insecure-redirect",
+            Purpose::OtherClient => "other-client",
         }
     }
 
@@ -147,6 +166,7 @@ impl Purpose {
             Purpose::RedirectPath => format!("{REDIRECT}/extra"),
             Purpose::RedirectQuery => format!("{REDIRECT}?authspec=extra"),
             Purpose::RedirectHost => "http://authspec.invalid/authspec-oauth/callback".into(),
+            Purpose::InsecureRedirect => INSECURE_REDIRECT.into(),
             _ => REDIRECT.into(),
         }
     }

@@ -255,7 +255,8 @@ impl Vault {
         };
         let ok = ex.status.is_some_and(|s| (200..300).contains(&s));
         match step {
-            Step::Register if ok => self.keep_client(body),
+            // The insecure-redirect probe's client, if the AS made one, is never used.
+            Step::Register if ok && purpose != Purpose::InsecureRedirect => self.keep_client(body),
             Step::Authorize => self.keep_code(purpose, ex),
             Step::Token | Step::Refresh if ok => {
                 let json: Option<Value> = serde_json::from_slice(body).ok();

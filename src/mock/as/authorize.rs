@@ -62,8 +62,9 @@ pub async fn authorize(S(st): S<Arc<State>>, uri: Uri) -> Response {
             ),
         ]);
     }
-    if challenge.is_none() && public {
-        // OAuth 2.1 §7.5.1: public clients MUST use PKCE; the mock's metadata says S256.
+    if challenge.is_none() && public && !st.site.oauth.pkce_optional {
+        // OAuth 2.1 -13 §4.1.2.1: "An AS MUST reject requests without a `code_challenge` from
+        // public clients"; the mock's metadata says S256.
         return reply(&[
             ("error", "invalid_request"),
             (

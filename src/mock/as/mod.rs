@@ -45,6 +45,15 @@ pub struct Rules {
     pub rs_dpop_any_key: bool,
     /// The resource server does not check a proof's `htm` and `htu`.
     pub rs_dpop_htu_unchecked: bool,
+    /// Registration takes any redirect URI, even one neither https nor loopback.
+    pub dcr_any_redirect: bool,
+    /// The authorization endpoint issues a code to a public client's request without
+    /// `code_challenge`.
+    pub pkce_optional: bool,
+    /// Token responses carry no `Cache-Control: no-store`.
+    pub token_cacheable: bool,
+    /// The token endpoint redeems a code for any client, not only the one it was issued to.
+    pub code_any_client: bool,
 }
 
 /// How long an access token lives, in seconds.

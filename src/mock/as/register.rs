@@ -28,6 +28,16 @@ pub async fn register_client(S(st): S<Arc<State>>, body: Bytes) -> Response {
             "redirect_uris must be a non-empty array of strings",
         );
     };
+    if !st.site.oauth.dcr_any_redirect
+        && let Some(bad) = uris.iter().find(|u| !secure_redirect(u))
+    {
+        // MCP §Communication Security: "All redirect URIs MUST be either `localhost` or use
+        // HTTPS"; RFC 7591 §3.2.2 names the error.
+        return refuse(
+            "invalid_redirect_uri",
+            &format!("{bad} is neither https nor a loopback http URI"),
+        );
+    }
     let method = asked
         .as_ref()
         .and_then(|v| v.get("token_endpoint_auth_method"))
@@ -87,10 +97,48 @@ pub async fn register_client(S(st): S<Arc<State>>, body: Bytes) -> Response {
     json_response(StatusCode::CREATED, "application/json", &answer)
 }
 
+/// Whether `uri` may be registered: https, or http on a loopback host (`localhost`, `127.0.0.1`,
+/// `[::1]`; OAuth 2.1 -13 §1.5 lets only loopback redirect URIs use `http`).
+pub fn secure_redirect(uri: &str) -> bool {
+    let Ok(u) = url::Url::parse(uri) else {
+        return false;
+    };
+    match u.scheme() {
+        "https" => true,
+        "http" => matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")),
+        _ => false,
+    }
+}
+
 fn refuse(error: &str, description: &str) -> Response {
     json_response(
         StatusCode::BAD_REQUEST,
         "application/json",
         &json!({"error": error, "error_description": description}),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::secure_redirect;
+
+    #[test]
+    fn only_https_or_loopback_http_redirect_uris_are_registered() {
+        for ok in [
+            "https://app.example/cb",
+            "http://127.0.0.1/cb",
+            "http://localhost:3000/cb",
+            "http://[::1]:8080/cb",
+        ] {
+            assert!(secure_redirect(ok), "{ok}");
+        }
+        for bad in [
+            "http://evil.example/callback",
+            "http://127.0.0.1.evil.example/cb",
+            "javascript:alert(1)",
+            "not a url",
+        ] {
+            assert!(!secure_redirect(bad), "{bad}");
+        }
+    }
 }

@@ -198,7 +198,7 @@ fn code_grant(st: &State, t: &mut Tables, caller: &Caller, ask: &Ask) -> Respons
     if jwt::now() > c.issued_at + CODE_TTL {
         return bad("invalid_grant", "the authorization code expired");
     }
-    if c.client_id != caller.id {
+    if c.client_id != caller.id && !rules.code_any_client {
         return bad("invalid_grant", "the code was issued to another client");
     }
     if let Some(r) = &c.redirect_uri
@@ -457,8 +457,12 @@ fn issue(
         body["refresh_token"] = json!(rt);
     }
     let mut r = json_response(StatusCode::OK, "application/json", &body);
-    set(&mut r, "cache-control", "no-store");
-    set(&mut r, "pragma", "no-cache");
+    if !rules.token_cacheable {
+        // OAuth 2.1 -13 §3.2.3: "MUST include the HTTP `Cache-Control` response header field
+        // [...] with a value of `no-store` in any response containing tokens".
+        set(&mut r, "cache-control", "no-store");
+        set(&mut r, "pragma", "no-cache");
+    }
     r
 }
 
