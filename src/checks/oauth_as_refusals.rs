@@ -10,13 +10,15 @@ use super::{Area, Check, Level, Levels, MUST};
 use crate::evidence::{Evidence, Exchange, Role};
 use crate::finding::Finding;
 
-/// MUST under MCP ("All redirect URIs **MUST** be either `localhost` or use HTTPS"); elsewhere
-/// SHOULD: OAuth 2.1 -13 §1.5 binds the client's URL ("MUST use the `https` scheme except for
-/// loopback interface redirect URIs") and says nothing of the AS refusing one.
-const MCP_MUST_ELSE_SHOULD: Levels = Levels {
+/// SHOULD everywhere. MCP says "All redirect URIs **MUST** be either `localhost` or use HTTPS"
+/// and OAuth 2.1 -13 §1.5 "MUST use the `https` scheme except for loopback interface redirect
+/// URIs": both bind the URI, which is the client's, and neither says the authorization server
+/// refuses one. The AS is the only party that can, and peers (MCPJam) fail it; but the official
+/// Python SDK's AS registers any URL, and a MUST failure would claim more than the text says.
+const SHOULD_EVERYWHERE: Levels = Levels {
     auth_md: Some(Level::Should),
     rfc: Some(Level::Should),
-    mcp: Some(Level::Must),
+    mcp: Some(Level::Should),
 };
 
 /// The rows.
@@ -25,7 +27,7 @@ pub static CHECKS: &[Check] = &[
         Area::Oauth,
         "oauth.dcr-redirect-secure",
         "Dynamic client registration refuses a redirect URI that is neither localhost nor https",
-        MCP_MUST_ELSE_SHOULD,
+        SHOULD_EVERYWHERE,
         &["OAUTH-DCR-REDIRECT-SECURE"],
         "MCP authorization §Communication Security; OAuth 2.1 (draft-ietf-oauth-v2-1-13) §1.5; RFC 7591 §3.2.2",
         "https://modelcontextprotocol.io/specification/2025-11-25/basic/authorization#communication-security",

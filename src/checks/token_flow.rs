@@ -106,7 +106,9 @@ pub fn token<'a>(ev: &'a Evidence, purpose: &str) -> Result<&'a Exchange, Findin
         ))
         .on(authz));
     }
-    match exchange(ev, "token", purpose) {
+    // The last answer: a token request the AS asked to repeat with its DPoP nonce (RFC 9449 §8)
+    // is sent again, and the retry is what the grant got.
+    match exchanges(ev, "token", purpose).into_iter().last() {
         Some(t) if granted(t) => Ok(t),
         Some(t) => Err(Finding::no_input(format!(
             "no token could be had: the token request was not granted ({})",

@@ -66,6 +66,36 @@ pub fn proof(key: &SigningKey, method: &str, url: &Url, token: Option<&str>) -> 
     ))
 }
 
+/// A proof for `method url` carrying the AS's `nonce` (RFC 9449 §8): the token request retried.
+pub fn proof_with_nonce(key: &SigningKey, method: &str, url: &Url, nonce: &str) -> Option<String> {
+    let jwk = public_jwk(key)?;
+    let mut htu = url.clone();
+    htu.set_query(None);
+    htu.set_fragment(None);
+    let claims = json!({
+        "jti": random_hex(), "htm": method, "htu": htu.as_str(), "iat": unix_now(), "nonce": nonce,
+    });
+    Some(sign(
+        key,
+        &json!({"typ": "dpop+jwt", "alg": "ES256", "jwk": jwk}),
+        &claims,
+    ))
+}
+
+/// Whether the DPoP proof `jws` carries a `nonce` claim.
+pub fn has_nonce(jws: &str) -> bool {
+    use base64::Engine;
+    jws.split('.')
+        .nth(1)
+        .and_then(|p| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(p)
+                .ok()
+        })
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|c| c.get("nonce").is_some())
+}
+
 /// The `Authorization` value and `DPoP` header (if any) presenting `token` as `how` in a
 /// `method url` request.
 pub fn present(

@@ -43,10 +43,29 @@ pub fn follow_ups(plan: &Plan, role: &Role, ex: &Exchange, found: &[Exchange]) -
         Step::Register if purpose == Purpose::InsecureRedirect => Vec::new(),
         Step::Register => flow.authorizations(),
         Step::Authorize => flow.redeem(purpose),
+        Step::Token if purpose == Purpose::Dpop && flow.vault.tokens(purpose).is_none() => {
+            flow.dpop_nonce_retry(ex)
+        }
         Step::Token => flow.after_token(purpose),
         Step::Refresh if purpose == Purpose::Main => flow.old_refresh(),
         _ => Vec::new(),
     }
+}
+
+/// The nonce a refused token request was asked to repeat with: a 400 `use_dpop_nonce` and one
+/// `DPoP-Nonce` header (RFC 9449 §8).
+fn nonce_asked(ex: &Exchange) -> Option<String> {
+    if ex.status != Some(400) {
+        return None;
+    }
+    let body: serde_json::Value = serde_json::from_slice(&ex.body).ok()?;
+    if body.get("error").and_then(serde_json::Value::as_str) != Some("use_dpop_nonce") {
+        return None;
+    }
+    let mut nonces = ex.headers("dpop-nonce");
+    let nonce = nonces.next()?.trim().to_string();
+    let nqchar = |c: char| matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E');
+    (nonces.next().is_none() && !nonce.is_empty() && nonce.chars().all(nqchar)).then_some(nonce)
 }
 
 /// The revocation of every token minted (RFC 7009), once the run is otherwise done.
@@ -420,6 +439,47 @@ impl Flow<'_> {
             Step::Token,
             &r,
         )]
+    }
+
+    /// The DPoP token request once more, with the nonce the AS asked for: RFC 9449 §8 "Upon
+    /// receiving the nonce, the client is expected to retry its token request using a DPoP
+    /// proof including the supplied nonce value". Once only: a second refusal stands.
+    fn dpop_nonce_retry(&self, ex: &Exchange) -> Vec<Fetch> {
+        let retried = ex
+            .request_headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("dpop") && super::dpop::has_nonce(v));
+        let Some(nonce) = nonce_asked(ex).filter(|_| !retried) else {
+            return Vec::new();
+        };
+        let (Some(code), Some(pkce), Some(key)) = (
+            self.vault.code(Purpose::Dpop),
+            self.vault.pkce(Purpose::Dpop),
+            self.vault.dpop_key(),
+        ) else {
+            return Vec::new();
+        };
+        let Some(proof) = super::dpop::proof_with_nonce(&key, "POST", &self.server.token, &nonce)
+        else {
+            return Vec::new();
+        };
+        let resource = self.resource();
+        let r = Redeem {
+            code: &code,
+            verifier: Some(pkce.verifier.expose()),
+            resource: &resource,
+            dpop: Some(proof),
+        };
+        let mut f = grant::redeem(
+            self.vault,
+            &self.server,
+            &self.client,
+            Purpose::Dpop,
+            Step::Token,
+            &r,
+        );
+        f.seq += 1;
+        vec![f]
     }
 
     /// What a token answer leads to, by the grant it served.
