@@ -463,21 +463,7 @@ impl Flow<'_> {
         else {
             return Vec::new();
         };
-        let resource = self.resource();
-        let r = Redeem {
-            code: &code,
-            verifier: Some(pkce.verifier.expose()),
-            resource: &resource,
-            dpop: Some(proof),
-        };
-        let mut f = grant::redeem(
-            self.vault,
-            &self.server,
-            &self.client,
-            Purpose::Dpop,
-            Step::Token,
-            &r,
-        );
+        let mut f = self.redeem_with(&code, &pkce, Purpose::Dpop, Step::Token, Some(proof));
         f.seq += 1;
         vec![f]
     }
@@ -608,21 +594,28 @@ impl Flow<'_> {
         if owner.id == self.client.id {
             return Vec::new();
         }
+        vec![self.redeem_with(&code, &pkce, Purpose::OtherClient, Step::Token, None)]
+    }
+
+    /// A token request for `code` with its right verifier, for this run's resource, labelled
+    /// `purpose` and `step`: the requests that differ from a proper redemption only in who sends
+    /// it, how often, or with which DPoP proof.
+    fn redeem_with(
+        &self,
+        code: &Secret,
+        pkce: &crate::secret::Pkce,
+        purpose: Purpose,
+        step: Step,
+        dpop: Option<String>,
+    ) -> Fetch {
         let resource = self.resource();
         let r = Redeem {
-            code: &code,
+            code,
             verifier: Some(pkce.verifier.expose()),
             resource: &resource,
-            dpop: None,
+            dpop,
         };
-        vec![grant::redeem(
-            self.vault,
-            &self.server,
-            &self.client,
-            Purpose::OtherClient,
-            Step::Token,
-            &r,
-        )]
+        grant::redeem(self.vault, &self.server, &self.client, purpose, step, &r)
     }
 
     /// The reuse grant's code, redeemed a second time exactly as the first.
@@ -633,21 +626,7 @@ impl Flow<'_> {
         ) else {
             return Vec::new();
         };
-        let resource = self.resource();
-        let r = Redeem {
-            code: &code,
-            verifier: Some(pkce.verifier.expose()),
-            resource: &resource,
-            dpop: None,
-        };
-        vec![grant::redeem(
-            self.vault,
-            &self.server,
-            &self.client,
-            Purpose::CodeReuse,
-            Step::CodeReuse,
-            &r,
-        )]
+        vec![self.redeem_with(&code, &pkce, Purpose::CodeReuse, Step::CodeReuse, None)]
     }
 
     /// The main grant's first refresh token, replayed after its refresh answered.
