@@ -757,3 +757,31 @@ fn sarif_reports_unjudged_rows_as_open_and_notifies_the_incomplete_musts() {
     );
     assert!(notes.iter().all(|n| n["level"] == "error"));
 }
+
+/// Markdown and HTML reports list what the run changed at the target, as the human output does:
+/// a reviewer reading a job summary sees the clients left behind and whether tokens were revoked.
+#[test]
+fn markdown_and_html_list_the_side_effects() {
+    for (format, heading) in [
+        ("markdown", "### Side effects at the target"),
+        ("html", "<h2>Side effects at the target</h2>"),
+    ] {
+        let (code, out, _) = run(
+            &[
+                "check",
+                "--mock",
+                "--profile",
+                "mcp",
+                "--allow-side-effects",
+                "--format",
+                format,
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(heading), "{format}: {out}");
+        assert!(out.contains("client registered"), "{format}");
+        assert!(out.contains("token minted"), "{format}");
+        assert!(out.contains("revoked"), "{format}");
+    }
+}

@@ -240,6 +240,19 @@ pub fn chain_svg(chain: &[super::Edge]) -> String {
     svg
 }
 
+/// What the run changed at the target (`--allow-side-effects`): a reviewer of a shared report
+/// sees the clients left behind and the tokens not revoked, as the human output lists them.
+fn side_effects(out: &mut String, report: &Report) {
+    if report.side_effects.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2>Side effects at the target</h2><ul>");
+    for line in super::side_effects::lines(&report.side_effects) {
+        let _ = writeln!(out, "<li>{}</li>", esc(&line));
+    }
+    let _ = writeln!(out, "</ul>");
+}
+
 /// Renders `report` as a standalone HTML page; `capture_sha256` names the evidence it was judged from.
 pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
     let mut out = String::new();
@@ -312,6 +325,7 @@ pub fn render(report: &Report, capture_sha256: Option<&str>) -> String {
     }
     let _ = writeln!(out, "</table>");
     problems(&mut out, report);
+    side_effects(&mut out, report);
     if !report.chain.is_empty() {
         let _ = writeln!(out, "<h2>Discovery chain</h2>");
         out.push_str(&chain_svg(&report.chain));

@@ -180,6 +180,13 @@ pub fn render(report: &Report) -> String {
         }
         out.push('\n');
     }
+    if !report.side_effects.is_empty() {
+        let _ = writeln!(out, "### Side effects at the target\n");
+        for line in super::side_effects::lines(&report.side_effects) {
+            let _ = writeln!(out, "- {}", cell(&line));
+        }
+        out.push('\n');
+    }
     if !report.chain.is_empty() {
         let _ = writeln!(out, "### Discovery chain\n\n```mermaid\nflowchart LR");
         // Each node once, so the diagram is one connected graph.
