@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 mod common;
-use common::{check, outcome, serve};
+use common::{assert_no_piece, check, outcome, serve};
 
 #[tokio::test]
 async fn a_redirect_loop_is_an_error_not_a_pass() {
@@ -936,27 +936,6 @@ async fn malicious_as() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>
     (me, states)
 }
 
-/// The part of a secret whose every 10-character piece must stay hidden (a JWT's header and
-/// claims are common base64 prefixes; its signature is the secret).
-fn secret_part(s: &str) -> &str {
-    match s.split('.').collect::<Vec<_>>().as_slice() {
-        [h, _, sig] if h.starts_with("eyJ") => sig,
-        _ => s,
-    }
-}
-
-/// Fails when `text` holds `secret`, or any 10-character piece of it.
-fn assert_no_piece(name: &str, text: &str, secret: &str) {
-    assert!(!text.contains(secret), "a whole secret appears in {name}");
-    for w in secret_part(secret).as_bytes().windows(10) {
-        let w = std::str::from_utf8(w).expect("ascii");
-        assert!(
-            !text.contains(w),
-            "the piece {w:?} of a secret appears in {name}"
-        );
-    }
-}
-
 /// Runs the authspec binary with `args` off the async runtime, so loopback servers keep serving.
 async fn run_cli(args: Vec<String>) -> std::process::Output {
     tokio::task::spawn_blocking(move || {
@@ -974,16 +953,11 @@ async fn run_cli(args: Vec<String>) -> std::process::Output {
     .expect("join")
 }
 
-const FORMATS: &[&str] = &[
-    "human", "json", "junit", "sarif", "markdown", "github", "html", "badge",
-];
-
 #[tokio::test]
 async fn no_secret_or_piece_of_one_reaches_any_output() {
     let (target, states) = malicious_as().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
-    let mut args: Vec<String> = [
+    let args: Vec<String> = [
         "check",
         &target,
         "--api-key",
@@ -992,30 +966,11 @@ async fn no_secret_or_piece_of_one_reaches_any_output() {
         "--revocable-key",
         LEAK_REVOCABLE,
         "--verbose",
-        "--capture",
-        &path("capture.json"),
     ]
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for f in FORMATS {
-        args.extend(["--report".to_string(), format!("{f}={}", path(f))]);
-    }
-    let out = run_cli(args).await;
-    let mut outputs = vec![
-        (
-            "stdout".to_string(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        ),
-        (
-            "stderr".to_string(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        ),
-    ];
-    for name in FORMATS.iter().chain(&["capture.json"]) {
-        let text = std::fs::read_to_string(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        outputs.push((name.to_string(), text));
-    }
+    let outputs = common::run_with_every_output(args, dir.path()).await;
     let capture = &outputs.last().expect("capture").1;
     for role in ["dcr-probe", "authz-probe", "register", "revoke"] {
         assert!(

@@ -1080,7 +1080,17 @@ fn takes_dpop(found: &[Exchange]) -> bool {
             o.get("dpop_bound_access_tokens_required") == Some(&Value::Bool(true))
                 || o.contains_key("dpop_signing_alg_values_supported")
         });
-    let challenged = found
+    let challenged = refusal_challenges(found).any(|cs| cs.iter().any(|c| c.is("dpop")));
+    in_prm || challenged
+}
+
+/// The challenges of each 401 that answered a request without credentials: what the resource
+/// asks of a client (its schemes, `scope`, `resource_metadata`). A header that does not parse
+/// gives none.
+pub(crate) fn refusal_challenges(
+    found: &[Exchange],
+) -> impl Iterator<Item = Vec<challenge::Challenge>> + '_ {
+    found
         .iter()
         .filter(|e| e.status == Some(401))
         .filter(|e| {
@@ -1088,13 +1098,7 @@ fn takes_dpop(found: &[Exchange]) -> bool {
                 .iter()
                 .any(|r| matches!(r, Role::ProbeUnauth { .. }))
         })
-        .any(|e| {
-            challenge::parse_fields(e.headers("www-authenticate"))
-                .unwrap_or_default()
-                .iter()
-                .any(|c| c.is("dpop"))
-        });
-    in_prm || challenged
+        .filter_map(|e| challenge::parse_fields(e.headers("www-authenticate")).ok())
 }
 
 /// Whether `endpoint` refused its request without credentials (401 or 403) in `found`.

@@ -359,20 +359,19 @@ fn dpop_token_type(ev: &Evidence) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::{Mode, Role};
+    use crate::evidence::Role;
+
+    use crate::checks::token_flow::fixtures::{REFUSED, evidence, oauth, outcomes};
 
     fn ex(step: &str, purpose: &str, status: u16, body: &str) -> Exchange {
-        let mut e = Exchange::new(
+        oauth(
             "POST",
             "https://as.example/token",
-            vec![Role::OAuth {
-                step: step.into(),
-                purpose: purpose.into(),
-            }],
-        );
-        e.status = Some(status);
-        e.body = body.as_bytes().to_vec();
-        e
+            step,
+            purpose,
+            status,
+            body,
+        )
     }
 
     fn authz(purpose: &str) -> Exchange {
@@ -392,27 +391,7 @@ mod tests {
         e
     }
 
-    fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
-        for (i, e) in exchanges.iter_mut().enumerate() {
-            e.id = i;
-        }
-        Evidence {
-            resource: "https://api.example/mcp".into(),
-            resource_url: Url::parse("https://api.example/mcp").unwrap(),
-            profile: crate::profile::Profile::Mcp,
-            mode: Mode::Live,
-            api_key_given: false,
-            exchanges,
-            mcp_version: Default::default(),
-        }
-    }
-
     const GRANT: &str = r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer","refresh_token":"‹redacted sha256:bbbbbb›"}"#;
-    const REFUSED: &str = r#"{"error":"invalid_grant"}"#;
-
-    fn outcomes(f: Vec<Finding>) -> Vec<crate::finding::Outcome> {
-        f.into_iter().map(|f| f.outcome).collect()
-    }
 
     #[test]
     fn pkce_refusals_pass_and_a_grant_fails() {

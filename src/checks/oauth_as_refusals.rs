@@ -309,22 +309,11 @@ fn code_client_bound(ev: &Evidence) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::Mode;
+    use crate::checks::token_flow::fixtures::{GRANT, REFUSED, evidence, oauth, outcomes};
     use crate::finding::Outcome::{self, Fail, Pass};
-    use url::Url;
 
     fn ex(method: &str, step: &str, purpose: &str, status: u16, body: &str) -> Exchange {
-        let mut e = Exchange::new(
-            method,
-            "https://as.example/x",
-            vec![Role::OAuth {
-                step: step.into(),
-                purpose: purpose.into(),
-            }],
-        );
-        e.status = Some(status);
-        e.body = body.as_bytes().to_vec();
-        e
+        oauth(method, "https://as.example/x", step, purpose, status, body)
     }
 
     fn authz(purpose: &str, location: &str) -> Exchange {
@@ -334,28 +323,7 @@ mod tests {
         e
     }
 
-    fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
-        for (i, e) in exchanges.iter_mut().enumerate() {
-            e.id = i;
-        }
-        Evidence {
-            resource: "https://api.example/mcp".into(),
-            resource_url: Url::parse("https://api.example/mcp").unwrap(),
-            profile: crate::profile::Profile::Mcp,
-            mode: Mode::Live,
-            api_key_given: false,
-            exchanges,
-            mcp_version: Default::default(),
-        }
-    }
-
     const CODE: &str = "http://127.0.0.1/authspec-oauth/callback?code=x&state=y";
-    const GRANT: &str = r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer"}"#;
-    const REFUSED: &str = r#"{"error":"invalid_grant"}"#;
-
-    fn outcomes(f: Vec<Finding>) -> Vec<Outcome> {
-        f.into_iter().map(|f| f.outcome).collect()
-    }
 
     fn main_grant() -> Vec<Exchange> {
         vec![authz("main", CODE), ex("POST", "token", "main", 200, GRANT)]

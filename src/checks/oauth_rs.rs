@@ -210,22 +210,16 @@ fn proof_htm_htu(ev: &Evidence) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evidence::Mode;
     use crate::finding::{Outcome, SkipKind};
 
-    fn ex(role: Role, status: u16, body: &str) -> Exchange {
-        let mut e = Exchange::new("POST", "https://api.example/mcp", vec![role]);
-        e.status = Some(status);
-        e.body = body.as_bytes().to_vec();
-        e
-    }
+    use crate::checks::token_flow::fixtures::{self, GRANT};
 
     fn oauth(step: &str, purpose: &str, status: u16, body: &str) -> Exchange {
-        ex(
-            Role::OAuth {
-                step: step.into(),
-                purpose: purpose.into(),
-            },
+        fixtures::oauth(
+            "POST",
+            "https://api.example/mcp",
+            step,
+            purpose,
             status,
             body,
         )
@@ -245,44 +239,31 @@ mod tests {
     }
 
     fn minted(purpose: &str, aud: &str) -> Exchange {
-        let mut e = oauth(
-            "token",
-            purpose,
-            200,
-            r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer"}"#,
-        );
+        let mut e = oauth("token", purpose, 200, GRANT);
         let note = serde_json::json!({"typ": "at+jwt", "alg": "ES256", "claims": {"aud": aud}});
         e.response_headers
             .push((crate::evidence::TOKEN_CLAIMS.into(), note.to_string()));
         e
     }
 
+    /// The run's exchanges, each sent with a token authspec minted.
     fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
-        for (i, e) in exchanges.iter_mut().enumerate() {
-            e.id = i;
+        for e in &mut exchanges {
             e.credential = "minted".into();
         }
-        Evidence {
-            resource: "https://api.example/mcp".into(),
-            resource_url: url::Url::parse("https://api.example/mcp").unwrap(),
-            profile: crate::profile::Profile::Mcp,
-            mode: Mode::Live,
-            api_key_given: false,
-            exchanges,
-            mcp_version: Default::default(),
-        }
+        fixtures::evidence(exchanges)
     }
 
     const RPC: &str = r#"{"jsonrpc":"2.0","id":1,"result":{}}"#;
 
     fn valid_use(status: u16) -> Exchange {
-        ex(
-            Role::ProbeValidToken {
-                endpoint: "POST /mcp [tools/list]".into(),
-            },
-            status,
-            if status == 200 { RPC } else { "" },
-        )
+        let role = Role::ProbeValidToken {
+            endpoint: "POST /mcp [tools/list]".into(),
+        };
+        let mut e = Exchange::new("POST", "https://api.example/mcp", vec![role]);
+        e.status = Some(status);
+        e.body = if status == 200 { RPC } else { "" }.as_bytes().to_vec();
+        e
     }
 
     fn run(valid: u16, other_aud: &str, other_use: u16) -> Finding {

@@ -147,3 +147,56 @@ pub fn redirected_with_code(ex: &Exchange) -> bool {
             .header("location")
             .is_some_and(|l| l.contains("?code=") || l.contains("&code="))
 }
+
+/// Hand-built token-flow evidence for the `oauth` judges' unit tests, so each of them reads the
+/// same shape of exchange as the capture records.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::evidence::{Evidence, Exchange, Mode, Role};
+    use crate::finding::{Finding, Outcome};
+
+    /// A token answer with the access token scrubbed as the capture leaves it.
+    pub const GRANT: &str = r#"{"access_token":"‹redacted sha256:aaaaaa›","token_type":"Bearer"}"#;
+    /// The refusal of a token request.
+    pub const REFUSED: &str = r#"{"error":"invalid_grant"}"#;
+
+    /// One exchange of authspec's OAuth client: `method url`, `step` for `purpose`, answered.
+    pub fn oauth(
+        method: &str,
+        url: &str,
+        step: &str,
+        purpose: &str,
+        status: u16,
+        body: &str,
+    ) -> Exchange {
+        let role = Role::OAuth {
+            step: step.into(),
+            purpose: purpose.into(),
+        };
+        let mut e = Exchange::new(method, url, vec![role]);
+        e.status = Some(status);
+        e.body = body.as_bytes().to_vec();
+        e
+    }
+
+    /// An MCP run at `https://api.example/mcp` holding `exchanges`, numbered in order.
+    pub fn evidence(mut exchanges: Vec<Exchange>) -> Evidence {
+        for (i, e) in exchanges.iter_mut().enumerate() {
+            e.id = i;
+        }
+        Evidence {
+            resource: "https://api.example/mcp".into(),
+            resource_url: url::Url::parse("https://api.example/mcp").expect("a URL"),
+            profile: crate::profile::Profile::Mcp,
+            mode: Mode::Live,
+            api_key_given: false,
+            exchanges,
+            mcp_version: Default::default(),
+        }
+    }
+
+    /// The outcomes of `findings`, in order.
+    pub fn outcomes(findings: Vec<Finding>) -> Vec<Outcome> {
+        findings.into_iter().map(|f| f.outcome).collect()
+    }
+}

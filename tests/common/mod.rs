@@ -117,3 +117,74 @@ pub fn capture_schema() -> &'static jsonschema::Validator {
         jsonschema::validator_for(&schema).expect("the capture schema compiles")
     })
 }
+
+/// Every report format `--report` writes.
+pub const FORMATS: &[&str] = &[
+    "human", "json", "junit", "sarif", "markdown", "github", "html", "badge",
+];
+
+/// The part of a secret whose every 10-character piece must stay hidden (a JWT's header and
+/// claims are common base64 prefixes; its signature is the secret).
+pub fn secret_part(s: &str) -> &str {
+    match s.split('.').collect::<Vec<_>>().as_slice() {
+        [h, _, sig] if h.starts_with("eyJ") => sig,
+        _ => s,
+    }
+}
+
+/// Fails when `text` holds `secret`, or any 10-character piece of it.
+pub fn assert_no_piece(name: &str, text: &str, secret: &str) {
+    assert!(!text.contains(secret), "a whole secret appears in {name}");
+    for w in secret_part(secret).as_bytes().windows(10) {
+        let w = std::str::from_utf8(w).expect("ascii");
+        assert!(
+            !text.contains(w),
+            "the piece {w:?} of a secret appears in {name}"
+        );
+    }
+}
+
+/// Runs the authspec binary with `args`, a `--capture` and a `--report` of every format into
+/// `dir`, off the async runtime (so loopback servers keep serving), with no credential from the
+/// environment. Returns every output by name: stdout, stderr, each format, `capture.json`.
+pub async fn run_with_every_output(
+    mut args: Vec<String>,
+    dir: &std::path::Path,
+) -> Vec<(String, String)> {
+    let path = |n: &str| dir.join(n).to_string_lossy().into_owned();
+    args.extend(["--capture".to_string(), path("capture.json")]);
+    for f in FORMATS {
+        args.extend(["--report".to_string(), format!("{f}={}", path(f))]);
+    }
+    let out = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("authspec")
+            .expect("binary builds")
+            .env_remove("AUTHSPEC_API_KEY")
+            .env_remove("AUTHSPEC_REVOCABLE_KEY")
+            .env_remove("AUTHSPEC_TOKEN")
+            .env_remove("AUTHSPEC_CLIENT_SECRET")
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("authspec runs")
+    })
+    .await
+    .expect("join");
+    let mut outputs = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+    ];
+    for name in FORMATS.iter().chain(&["capture.json"]) {
+        let text = std::fs::read_to_string(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!text.is_empty(), "{name} was written");
+        outputs.push((name.to_string(), text));
+    }
+    outputs
+}

@@ -683,18 +683,9 @@ fn needed_scope(found: &[Exchange]) -> Option<String> {
 }
 
 fn challenge_scope(found: &[Exchange]) -> Option<String> {
-    found
-        .iter()
-        .filter(|e| e.status == Some(401))
-        .filter(|e| {
-            e.roles
-                .iter()
-                .any(|r| matches!(r, Role::ProbeUnauth { .. }))
-        })
-        .find_map(|e| {
-            crate::parse::challenge::parse_fields(e.headers("www-authenticate"))
-                .ok()?
-                .iter()
+    crate::capture::plan::refusal_challenges(found)
+        .find_map(|cs| {
+            cs.iter()
                 .flat_map(|c| c.params.iter())
                 .find(|p| p.name.eq_ignore_ascii_case("scope"))
                 .map(|p| p.value.clone())
